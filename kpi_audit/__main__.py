@@ -1,0 +1,3 @@
+from kpi_audit.cli.app import main
+
+main()

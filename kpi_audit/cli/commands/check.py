@@ -1,0 +1,7 @@
+"""`kpi-audit check` (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,68 @@
+"""Real failures (not data problems) and the one place they map to exit codes.
+
+Data problems in a submission are *records* (see ``kpi_audit.issues``), not exceptions.
+Exit codes are a contract (domain.md §6): 0 no target failed, 1 a target failed,
+2 usage error, 3 input or configuration error;
+added: 4 internal error.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+# Added to the contract: a bug in kpi-audit itself, so cron never mistakes it for
+# "a target failed" (1).
+EXIT_INTERNAL = 4
+
+
+class KpiAuditError(Exception):
+    """Base class; ``exit_code`` says how the CLI ends."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, *, path: str | None = None, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+    def location(self) -> str:
+        parts = [p for p in (self.path, self.sheet and f"sheet {self.sheet}") if p]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class UsageError(KpiAuditError):
+    """Bad command-line usage (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(KpiAuditError):
+    """A file cannot be read or understood: missing, corrupt, no header, bad encoding."""
+
+    exit_code = EXIT_INPUT
+
+
+class ConfigError(KpiAuditError):
+    """An invalid target file or indicator catalog."""
+
+    exit_code = EXIT_INPUT
+
+
+class NoDataError(KpiAuditError):
+    """Nothing loaded for the requested period."""
+
+    exit_code = EXIT_INPUT

@@ -1,0 +1,141 @@
+"""The submission field catalog: the contract headers of domain.md §3 and the fields
+added so that more targets can be measured.
+
+Adding a field means adding an entry here and a migration that adds its column
+(``kpi_audit/store/migrations.py``); the template, header matching, coercion and
+validation all read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldType = Literal["text", "int", "bool", "period", "enum"]
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    zh: str  # the header in the template (simplified characters)
+    zh_hant: str  # the traditional-character form
+    type: FieldType
+    en: str
+    unit: str = ""  # shown in the instructions sheet, e.g. 人次
+    required: bool = False
+    at_most: str | None = None  # id of the field this one may not exceed
+    vocabulary: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # further header spellings seen in the wild
+    note_zh: str = ""
+    contract: bool = True  # one of the domain.md §3 headers
+
+
+PRIMARY_CARE_TYPES = ("社区卫生服务中心", "社区卫生服务站", "乡镇卫生院", "村卫生室", "门诊部", "诊所")
+HOSPITAL_TYPES = ("综合医院", "中医医院", "中西医结合医院", "民族医院", "专科医院")
+TCM_INSTITUTION_TYPES = ("中医医院", "中西医结合医院", "民族医院")
+OTHER_TYPES = ("妇幼保健院", "专业公共卫生机构", "其他")
+ORG_TYPES = HOSPITAL_TYPES + PRIMARY_CARE_TYPES + OTHER_TYPES
+# Spellings of institution types that mean one of the above (the glossary lists them
+# under 诊所).
+ORG_TYPE_SYNONYMS = {"卫生所": "诊所", "医务室": "诊所", "护理站": "诊所"}
+HOSPITAL_GRADES = ("三级", "二级", "一级", "未定级")
+AREAS = ("城市", "农村")
+
+# Institution classes usable in indicator filters (``org_class = "primary_care"``).
+ORG_CLASSES: dict[str, tuple[str, ...]] = {
+    "primary_care": PRIMARY_CARE_TYPES,
+    "hospital": HOSPITAL_TYPES,
+    "tcm_institution": TCM_INSTITUTION_TYPES,
+    "other": OTHER_TYPES,
+}
+
+_count = "whole number ≥ 0"
+
+FIELDS: tuple[Field, ...] = (
+    Field("org_code", "机构代码", "機構代碼", "text", "institution code", required=True,
+          aliases=("组织机构代码", "统一社会信用代码")),
+    Field("org_name", "机构名称", "機構名稱", "text", "institution name", required=True,
+          aliases=("单位名称",)),
+    Field("city", "所属市", "所屬市", "text", "city", aliases=("市",)),
+    Field("county", "所属区县", "所屬區縣", "text", "county / district", required=True,
+          aliases=("区县", "县区", "所属县区", "县(市、区)")),
+    Field("org_type", "机构类别", "機構類別", "enum", "institution type", required=True,
+          vocabulary=ORG_TYPES, aliases=("机构类型",)),
+    Field("hospital_grade", "医院等级", "醫院等級", "enum", "hospital grade",
+          vocabulary=HOSPITAL_GRADES, note_zh="医院填写;基层机构留空", aliases=("等级",)),
+    Field("area", "城乡", "城鄉", "enum", "urban / rural", vocabulary=AREAS,
+          aliases=("城乡属性",)),
+    Field("period", "报告期", "報告期", "period", "reporting period", required=True,
+          note_zh="如 2024Q3、2024年第三季度;全年填 2024", aliases=("统计期", "报告期间")),
+    Field("total_visits", "总诊疗人次", "總診療人次", "int", "total visits", unit="人次",
+          aliases=("总诊疗量", "诊疗人次")),
+    Field("tcm_visits", "中医诊疗人次", "中醫診療人次", "int", "TCM visits", unit="人次",
+          at_most="total_visits", aliases=("中医诊疗量",)),
+    Field("general_outpatient_visits", "普通门诊人次", "普通門診人次", "int",
+          "general outpatient visits", unit="人次", at_most="total_visits",
+          aliases=("普通门诊量",)),
+    Field("appointment_visits", "预约诊疗人次", "預約診療人次", "int", "appointment visits",
+          unit="人次", at_most="total_visits"),
+    Field("referrals_up", "上转人次", "上轉人次", "int", "referrals up", unit="人次"),
+    Field("referrals_down", "下转人次", "下轉人次", "int", "referrals down", unit="人次"),
+    Field("resident_population", "服务常住人口", "服務常住人口", "int",
+          "resident population served", unit="人", aliases=("常住人口",)),
+    Field("signed_residents", "签约人数", "簽約人數", "int", "signed residents", unit="人",
+          at_most="resident_population"),
+    Field("key_population", "重点人群数", "重點人群數", "int", "key population", unit="人"),
+    Field("key_signed", "重点人群签约人数", "重點人群簽約人數", "int", "key population signed",
+          unit="人", at_most="key_population"),
+    # ---- added so that more of the documents' targets can be measured (not in §3) ----
+    Field("beds", "床位数", "床位數", "int", "beds", unit="张", contract=False,
+          aliases=("实有床位数", "编制床位数")),
+    Field("health_technicians", "卫生技术人员数", "衛生技術人員數", "int",
+          "health technicians", unit="人", contract=False),
+    Field("senior_title_staff", "高级职称人数", "高級職稱人數", "int",
+          "staff with senior titles", unit="人", at_most="health_technicians", contract=False),
+    Field("bachelor_staff", "本科及以上学历人数", "本科及以上學歷人數", "int",
+          "staff with a bachelor's degree or above", unit="人", at_most="health_technicians",
+          contract=False),
+    Field("college_staff", "大专及以上学历人数", "大專及以上學歷人數", "int",
+          "staff with a college diploma or above", unit="人", at_most="health_technicians",
+          contract=False),
+    Field("doctors", "执业(助理)医师数", "執業(助理)醫師數", "int",
+          "licensed (assistant) doctors", unit="人", contract=False,
+          aliases=("执业医师数", "执业助理医师数")),
+    Field("nurses", "注册护士数", "註冊護士數", "int", "registered nurses", unit="人",
+          contract=False, aliases=("护士数",)),
+    Field("general_practitioners", "全科医生数", "全科醫生數", "int", "general practitioners",
+          unit="人", contract=False),
+    Field("chronic_patients", "高血压糖尿病患者数", "高血壓糖尿病患者數", "int",
+          "hypertension and diabetes patients", unit="人", contract=False),
+    Field("chronic_managed", "高血压糖尿病规范管理人数", "高血壓糖尿病規範管理人數", "int",
+          "hypertension and diabetes patients under standard management", unit="人",
+          at_most="chronic_patients", contract=False),
+    Field("day_surgery_types", "日间手术病种数", "日間手術病種數", "int",
+          "day-surgery procedure types", unit="种", contract=False),
+    Field("key_specialties", "临床重点专科数", "臨床重點專科數", "int",
+          "clinical key specialties", unit="个", contract=False),
+    Field("emr_level", "电子病历应用水平等级", "電子病歷應用水平等級", "int",
+          "EMR application level", unit="级", contract=False, note_zh="0–8 级"),
+    Field("county_level_hospital", "是否县级医院", "是否縣級醫院", "bool",
+          "county-level hospital", contract=False, note_zh="是/否"),
+    Field("provides_tcm", "是否提供中医药服务", "是否提供中醫藥服務", "bool",
+          "provides TCM services", contract=False, note_zh="是/否"),
+    Field("meets_basic_standard", "是否达到服务能力基本标准", "是否達到服務能力基本標準", "bool",
+          "meets the national basic service-capacity standard", contract=False,
+          note_zh="是/否"),
+    Field("meets_recommended_standard", "是否达到服务能力推荐标准", "是否達到服務能力推薦標準",
+          "bool", "meets the national recommended service-capacity standard", contract=False,
+          note_zh="是/否"),
+    Field("on_referral_platform", "是否接入分级诊疗信息平台", "是否接入分級診療信息平台", "bool",
+          "connected to the tiered-care information platform", contract=False, note_zh="是/否"),
+    Field("provides_telemedicine", "是否提供远程医疗服务", "是否提供遠程醫療服務", "bool",
+          "provides telemedicine", contract=False, note_zh="是/否"),
+)
+
+FIELDS_BY_ID: dict[str, Field] = {f.id: f for f in FIELDS}
+REQUIRED_FIELDS = tuple(f.id for f in FIELDS if f.required)
+INT_FIELDS = tuple(f.id for f in FIELDS if f.type == "int")
+BOOL_FIELDS = tuple(f.id for f in FIELDS if f.type == "bool")
+TEXT_FIELDS = tuple(f.id for f in FIELDS if f.type in ("text", "enum"))
+# Facts about the institution (not counts): usable in indicator filters.
+ATTRIBUTE_FIELDS = ("city", "county", "org_type", "hospital_grade", "area", *BOOL_FIELDS)

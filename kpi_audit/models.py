@@ -1,0 +1,116 @@
+"""Typed objects that parsing produces and evaluation consumes (parse, then evaluate).
+
+The indicator catalog (``kpi_audit/catalog/indicators.toml``) parses into
+:class:`Indicator`; target files (``targets/*.toml``) parse into :class:`TargetSet`.
+Evaluation never reads TOML: it takes these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["facility", "county", "city"]
+LEVELS: tuple[Level, ...] = ("facility", "county", "city")
+
+# ratio:           Σ numerator / Σ denominator × scale
+# yoy_decline:     1 − Σ numerator(P) / Σ numerator(P − 1 year), comparable units only
+# yoy_growth:      Σ numerator(P) / Σ numerator(P − 1 year) − 1, comparable units only
+# sum:             Σ numerator (e.g. key specialties in a county)
+# count:           number of institutions that pass the numerator filter
+# facility_share:  institutions passing the numerator filter / institutions passing
+#                  the denominator filter
+IndicatorKind = Literal["ratio", "yoy_decline", "yoy_growth", "sum", "count", "facility_share"]
+Scale = Literal["fraction", "per_1000", "per_10000", "number"]
+SCALE_FACTOR: dict[str, float] = {"fraction": 1.0, "per_1000": 1000.0, "per_10000": 10000.0,
+                                  "number": 1.0}
+Operator = Literal[">=", "<=", "between", "==", ">", "<"]
+ConditionOp = Literal["=", "!=", ">=", "<=", ">", "<", "in", "not in"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on a submission column, or on the pseudo-column ``org_class``."""
+
+    field: str
+    op: ConditionOp
+    value: str | int | float | bool | tuple[str | int | float, ...]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What is summed (``field``) or counted (``field is None``) over which rows."""
+
+    field: str | None
+    where: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name_zh: str
+    name_en: str
+    kind: IndicatorKind
+    numerator: Measure
+    denominator: Measure | None = None
+    scale: Scale = "fraction"
+    levels: tuple[Level, ...] = ("county", "city")
+    description: str = ""
+    # Data the submission fields cannot supply (e.g. in-county visits of county
+    # residents). Non-empty means every target on this indicator is not evaluable.
+    needs: tuple[str, ...] = ()
+
+    @property
+    def fields_used(self) -> tuple[str, ...]:
+        used: list[str] = []
+        for m in (self.numerator, self.denominator):
+            if m is None:
+                continue
+            if m.field:
+                used.append(m.field)
+            used.extend(c.field for c in m.where if c.field != "org_class")
+        return tuple(dict.fromkeys(used))
+
+    @property
+    def evaluable(self) -> bool:
+        return not self.needs
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str  # title, e.g. 郑州市人民政府关于推进分级诊疗制度建设的实施意见
+    number: str  # document number, e.g. 郑政〔2016〕31号
+    clause: str  # e.g. 二、(二)3
+    quote: str  # the sentence that sets the target, quoted
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    target_set: str
+    indicator: str  # an Indicator id
+    operator: Operator
+    threshold: float
+    from_year: int
+    levels: tuple[Level, ...]
+    source: Source
+    threshold_high: float | None = None  # the upper bound for ``between``
+    # A value short of the threshold by no more than this is ``warn`` rather than
+    # ``fail`` (same units as the threshold; None = no warning band).
+    warn_within: float | None = None
+    until_year: int | None = None  # last year in force; None = until replaced
+    title_zh: str = ""
+    note: str = ""
+    line: int | None = None  # where it is defined in its file, for messages
+
+    def in_force(self, year: int) -> bool:
+        return self.from_year <= year and (self.until_year is None or year <= self.until_year)
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    name: str  # e.g. zhengzhou-2016
+    title: str
+    path: str
+    targets: tuple[Target, ...] = field(default_factory=tuple)
+    area: str = ""  # the area the document governs, e.g. 郑州市

@@ -1,0 +1,112 @@
+"""The evaluated audit: computed once, rendered by every renderer (terminal, JSON, CSV,
+Excel, HTML).
+
+Per-unit results and data issues are polars DataFrames with the fixed schemas below,
+so a national quarter (hundreds of thousands of facility rows) stays columnar all the
+way to the writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from kpi_audit.models import Target
+
+STATUSES = ("pass", "fail", "warn", "not_evaluable")
+
+# One row per target × unit. ``gap`` is value − threshold, signed so that a negative
+# gap means "behind target" whatever the operator (for <= targets it is threshold −
+# value); null when not evaluable. ``county`` is the county of a facility row (and
+# the county itself at county level), null at city level.
+RESULT_SCHEMA: dict[str, pl.DataType] = {
+    "target_id": pl.String(),
+    "target_set": pl.String(),
+    "indicator": pl.String(),
+    "level": pl.String(),
+    "unit": pl.String(),
+    "unit_name": pl.String(),
+    "county": pl.String(),
+    "period": pl.String(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "operator": pl.String(),
+    "threshold": pl.Float64(),
+    "threshold_high": pl.Float64(),
+    "gap": pl.Float64(),
+    "status": pl.String(),
+    "reason": pl.String(),
+    "source_document": pl.String(),
+    "source_clause": pl.String(),
+}
+
+# One row per problem found in the data: rejected rows from ingest, and the
+# completeness findings of the check (kind = missing_report, county_no_data, …).
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),  # row_error | missing_report | county_no_data | …
+    "file": pl.String(),
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+    "field": pl.String(),
+    "value": pl.String(),
+    "message": pl.String(),  # Chinese first, then English: "…；…"
+    "org_code": pl.String(),
+    "org_name": pl.String(),
+    "county": pl.String(),
+}
+
+# Indicator values over recent periods for the trend charts: one row per
+# indicator × level × unit × period (county and city level only).
+TREND_SCHEMA: dict[str, pl.DataType] = {
+    "indicator": pl.String(),
+    "level": pl.String(),
+    "unit": pl.String(),
+    "period": pl.String(),
+    "value": pl.Float64(),
+}
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+@dataclass
+class Completeness:
+    expected_institutions: int = 0  # reported in the previous period
+    reported_institutions: int = 0
+    missing_institutions: int = 0  # reported last period, not this one
+    counties_without_data: tuple[str, ...] = ()
+    rejected_rows: int = 0
+
+
+@dataclass
+class AuditResult:
+    tool: str
+    version: str
+    generated_at: datetime
+    period: str
+    target_sets: tuple[str, ...]
+    area: str  # the city (or area) audited, e.g. 河川市
+    targets: tuple[Target, ...]  # every target considered, for the Sources section
+    indicator_names: dict[str, tuple[str, str]]  # indicator id -> (zh, en)
+    results: pl.DataFrame  # RESULT_SCHEMA
+    data_issues: pl.DataFrame  # ISSUE_SCHEMA
+    trends: pl.DataFrame = field(default_factory=lambda: empty(TREND_SCHEMA))
+    completeness: Completeness = field(default_factory=Completeness)
+
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        if self.results.height:
+            for status, n in self.results.group_by("status").len().iter_rows():
+                counts[status] = n
+        return counts
+
+    def worst_status(self) -> str | None:
+        s = self.summary()
+        for status in ("fail", "warn", "not_evaluable", "pass"):
+            if s[status]:
+                return status
+        return None

@@ -1,0 +1,63 @@
+"""Opening the DuckDB store and bringing its schema up to date."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from kpi_audit.errors import InputError
+from kpi_audit.store.migrations import MIGRATIONS
+
+DEFAULT_DB = "kpi_audit.duckdb"
+ENV_DB = "KPI_AUDIT_DB"
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at ``path`` and apply pending migrations.
+
+    ``":memory:"`` gives a throw-away store (tests, one-shot checks).
+    """
+    target = str(path if path is not None else default_db_path())
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as exc:
+        raise InputError(f"cannot open the database: {exc}", path=target) from exc
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations ("
+        " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    return [(n, name) for n, name in con.execute(
+        "SELECT number, name FROM _migrations ORDER BY number").fetchall()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded; each in its own transaction."""
+    done = {n for n, _ in applied_migrations(con)}
+    applied: list[str] = []
+    for m in MIGRATIONS:
+        if m.number in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(m.sql)
+            con.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
+                        [m.number, m.name, datetime.now()])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(f"{m.number:03d}_{m.name}")
+    return applied

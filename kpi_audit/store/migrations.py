@@ -1,0 +1,129 @@
+"""Named, numbered schema migrations, recorded in the database (``_migrations``).
+
+Each migration runs in its own transaction. Never edit a migration that has shipped:
+add a new one. Adding a submission field = a new migration with ``ALTER TABLE
+submissions ADD COLUMN`` (and the field in ``kpi_audit/fields.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+_SUBMISSION_COLUMNS = """
+    org_code VARCHAR NOT NULL,
+    org_name VARCHAR,
+    city VARCHAR,
+    county VARCHAR,
+    org_type VARCHAR,
+    hospital_grade VARCHAR,
+    area VARCHAR,
+    total_visits BIGINT,
+    tcm_visits BIGINT,
+    general_outpatient_visits BIGINT,
+    appointment_visits BIGINT,
+    referrals_up BIGINT,
+    referrals_down BIGINT,
+    resident_population BIGINT,
+    signed_residents BIGINT,
+    key_population BIGINT,
+    key_signed BIGINT,
+    beds BIGINT,
+    health_technicians BIGINT,
+    senior_title_staff BIGINT,
+    bachelor_staff BIGINT,
+    college_staff BIGINT,
+    doctors BIGINT,
+    nurses BIGINT,
+    general_practitioners BIGINT,
+    chronic_patients BIGINT,
+    chronic_managed BIGINT,
+    day_surgery_types BIGINT,
+    key_specialties BIGINT,
+    emr_level BIGINT,
+    county_level_hospital BOOLEAN,
+    provides_tcm BOOLEAN,
+    meets_basic_standard BOOLEAN,
+    meets_recommended_standard BOOLEAN,
+    on_referral_platform BOOLEAN,
+    provides_telemedicine BOOLEAN
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "create_files_submissions_issues",
+        f"""
+        CREATE SEQUENCE file_id_seq START 1;
+        -- One row per ingested file (identified by content: sha256).
+        CREATE TABLE files (
+            file_id BIGINT PRIMARY KEY DEFAULT nextval('file_id_seq'),
+            path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL UNIQUE,
+            size_bytes BIGINT NOT NULL,
+            ingested_at TIMESTAMP NOT NULL,
+            rows_loaded BIGINT NOT NULL DEFAULT 0,
+            rows_rejected BIGINT NOT NULL DEFAULT 0,
+            strict BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        -- Every accepted row ever loaded, with provenance. Later loads of the same
+        -- org_code + period supersede earlier ones; nothing is deleted.
+        CREATE TABLE submissions (
+            file_id BIGINT NOT NULL REFERENCES files (file_id),
+            sheet VARCHAR,
+            source_row INTEGER NOT NULL,   -- the row number the user sees in Excel / an editor
+            ingested_at TIMESTAMP NOT NULL,
+            period VARCHAR NOT NULL,       -- canonical: 2024Q3 or 2024
+            period_year INTEGER NOT NULL,
+            period_quarter INTEGER,        -- NULL for a whole year
+            {_SUBMISSION_COLUMNS}
+        );
+        -- Rows rejected at ingest, kept with their values for the reports.
+        CREATE TABLE rejects (
+            file_id BIGINT NOT NULL REFERENCES files (file_id),
+            sheet VARCHAR,
+            source_row INTEGER NOT NULL,
+            period VARCHAR,
+            org_code VARCHAR,
+            org_name VARCHAR,
+            county VARCHAR,
+            raw_json VARCHAR             -- the row as read, header -> text
+        );
+        -- Every validation problem found at ingest (errors reject their row;
+        -- warnings do not).
+        CREATE TABLE ingest_issues (
+            file_id BIGINT NOT NULL REFERENCES files (file_id),
+            sheet VARCHAR,
+            source_row INTEGER,            -- NULL for a file- or sheet-level problem
+            field VARCHAR,
+            value VARCHAR,
+            severity VARCHAR NOT NULL,     -- error | warning | notice
+            code VARCHAR NOT NULL,         -- e.g. required, vocabulary, part_exceeds_whole
+            message_zh VARCHAR NOT NULL,
+            message_en VARCHAR NOT NULL,
+            period VARCHAR,
+            org_code VARCHAR
+        );
+        -- What every query should see: the latest load of each institution and period.
+        CREATE VIEW current_submissions AS
+            SELECT * FROM submissions
+            QUALIFY row_number() OVER (
+                PARTITION BY org_code, period ORDER BY file_id DESC, source_row DESC) = 1;
+        -- Rejected rows not since replaced by an accepted row for the same
+        -- institution and period from a later file.
+        CREATE VIEW current_rejects AS
+            SELECT r.* FROM rejects r
+            WHERE NOT EXISTS (
+                SELECT 1 FROM submissions s
+                WHERE s.org_code = r.org_code AND s.period = r.period
+                  AND s.file_id > r.file_id);
+        """,
+    ),
+)
