@@ -83,6 +83,11 @@ class Source:
     clause: str  # e.g. 二、(二)3
     quote: str  # the sentence that sets the target, quoted
 
+    @property
+    def citation(self) -> str:
+        """Title and number, as reports and the JSON ``source.document`` show it."""
+        return f"{self.document}（{self.number}）" if self.number else self.document
+
 
 @dataclass(frozen=True)
 class Target:
