@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from kpi_audit.store.db import connect
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh, migrated in-memory store."""
+    con = connect(":memory:")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch a user's ./kpi_audit.duckdb: point the default elsewhere."""
+    monkeypatch.setenv("KPI_AUDIT_DB", str(tmp_path / "default.duckdb"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
