@@ -1,10 +1,175 @@
-"""`kpi-audit targets` (being built)."""
+"""`kpi-audit targets list | show | validate`: what the bundled and user target sets
+require, and whether a target file is valid."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kpi_audit.catalog import load_catalog
+from kpi_audit.cli.options import TargetsOption
+from kpi_audit.errors import EXIT_INPUT
+from kpi_audit.models import Indicator, Target, TargetSet
+from kpi_audit.targets import (
+    bundled_target_sets,
+    find_target_or_set,
+    format_requirement,
+    load_target_sets,
+    target_is_evaluable,
+    target_record,
+    validate_target_files,
+)
 
 targets_app = typer.Typer(help="List, show and validate target sets.", no_args_is_help=True)
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_LEVEL_ZH = {"facility": "机构", "county": "县", "city": "市"}
+
+FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
 @targets_app.command("list")
-def list_() -> None:
-    """(being built)"""
+def list_(targets: TargetsOption = None, fmt: FormatOption = ListFormat.table) -> None:
+    """List every target (default: all bundled sets) with its requirement, years,
+    levels, whether the submissions can measure it, and its clause."""
+    target_sets = load_target_sets(targets or list(bundled_target_sets()))
+    catalog = load_catalog()
+    if fmt is ListFormat.json:
+        records = [target_record(t, catalog) for s in target_sets for t in s.targets]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    console = _console()
+    for target_set in target_sets:
+        console.print(_set_table(target_set, catalog))
+
+
+@targets_app.command("show")
+def show(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID_OR_SET", help="A target id, a set name or a target file.")
+    ],
+    targets: TargetsOption = None,
+    fmt: FormatOption = ListFormat.table,
+) -> None:
+    """Show one target in full (document, clause, quoted sentence, what it needs) or a
+    whole set."""
+    found = find_target_or_set(ident, targets or ())
+    catalog = load_catalog()
+    chosen = found.targets if isinstance(found, TargetSet) else (found,)
+    if fmt is ListFormat.json:
+        records = [target_record(t, catalog) for t in chosen]
+        payload = records if isinstance(found, TargetSet) else records[0]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console = _console()
+    if isinstance(found, TargetSet):
+        console.print(f"{found.name}: {found.title}  ({found.path})", markup=False)
+    for target in chosen:
+        console.print(_target_details(target, catalog.get(target.indicator), catalog))
+
+
+@targets_app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Target files to check.")],
+) -> None:
+    """Check target files: print each problem as FILE:LINE: key: message (exit 3 if
+    there is any), else "OK: N targets"."""
+    report = validate_target_files(files)
+    for problem in report.problems:
+        typer.echo(str(problem))
+    if not report.ok:
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"OK: {report.targets} targets")
+
+
+def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:
+    first = target_set.targets[0].source if target_set.targets else None
+    caption = first.citation if first else target_set.title
+    table = Table(
+        title=Text(f"{target_set.name} · {caption}"),
+        title_justify="left",
+        caption="✘ no: needs data a submission lacks (kpi-audit targets show ID)",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    # Short headers and folding cells keep the table inside an 80-column terminal.
+    table.add_column("ID", min_width=14, overflow="fold")
+    table.add_column("指标", min_width=10, overflow="fold")
+    table.add_column("要求", no_wrap=True)
+    table.add_column("起始年", no_wrap=True)
+    table.add_column("层级", no_wrap=True)
+    table.add_column("可评估", no_wrap=True)
+    table.add_column("条款", no_wrap=True)
+    for target in target_set.targets:
+        indicator = catalog.get(target.indicator)
+        evaluable, _ = target_is_evaluable(target, catalog)
+        cells = (
+            target.id,
+            indicator.name_zh if indicator else target.indicator,
+            format_requirement(target, indicator),
+            _years(target),
+            "/".join(_LEVEL_ZH[level] for level in target.levels),
+            "✔ yes" if evaluable else "✘ no",
+            target.source.clause,
+        )
+        table.add_row(*(Text(cell) for cell in cells))
+    return table
+
+
+def _years(target: Target) -> str:
+    return f"{target.from_year}–{target.until_year}" if target.until_year else str(target.from_year)
+
+
+def _target_details(
+    target: Target, indicator: Indicator | None, catalog: dict[str, Indicator]
+) -> Table:
+    evaluable, needs = target_is_evaluable(target, catalog)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = [
+        ("target", target.id),
+        ("set", target.target_set),
+        (
+            "indicator",
+            f"{target.indicator} — {indicator.name_zh} ({indicator.name_en})"
+            if indicator
+            else target.indicator,
+        ),
+        ("requirement", format_requirement(target, indicator)),
+        ("in force", f"from {_years(target)}" if target.until_year is None else _years(target)),
+        ("levels", ", ".join(target.levels)),
+    ]
+    if target.warn_within is not None:
+        rows.append(("warn within", f"{target.warn_within:g} short of the threshold"))
+    rows.append(("evaluable", "yes" if evaluable else "no — needs: " + "; ".join(needs)))
+    if indicator is not None and indicator.description:
+        rows.append(("measures", indicator.description))
+    rows += [
+        ("document", target.source.citation),
+        ("clause", target.source.clause),
+        ("quote", target.source.quote),
+    ]
+    if target.note:
+        rows.append(("note", target.note))
+    for key, value in rows:
+        grid.add_row(key, Text(value))
+    grid.add_row("", "")
+    return grid

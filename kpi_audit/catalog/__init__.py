@@ -1,0 +1,317 @@
+"""The indicator catalog: ``indicators.toml`` (data) parsed into :class:`Indicator`
+objects, validated strictly.
+
+Adding an indicator means adding an ``[[indicator]]`` entry to the TOML file; the
+header comment of that file describes the shape. Any mistake (unknown field, kind,
+scale or level; a ratio without denominator; a duplicate id …) is a
+:class:`~kpi_audit.errors.ConfigError` naming the file, line and key.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, get_args
+
+from kpi_audit.catalog.tomlsource import ConfigProblem, TomlSource
+from kpi_audit.errors import ConfigError
+from kpi_audit.fields import FIELDS_BY_ID, ORG_CLASSES
+from kpi_audit.models import (
+    LEVELS,
+    Condition,
+    ConditionOp,
+    Indicator,
+    IndicatorKind,
+    Measure,
+    Scale,
+)
+
+__all__ = ["KINDS", "SCALES", "ConfigProblem", "check_catalog", "load_catalog"]
+
+KINDS: tuple[str, ...] = get_args(IndicatorKind)
+SCALES: tuple[str, ...] = get_args(Scale)
+CONDITION_OPS: tuple[str, ...] = get_args(ConditionOp)
+ORG_CLASS = "org_class"  # the pseudo-field: keys of kpi_audit.fields.ORG_CLASSES
+
+_INDICATOR_KEYS = (
+    "id",
+    "name_zh",
+    "name_en",
+    "kind",
+    "scale",
+    "levels",
+    "description",
+    "numerator",
+    "denominator",
+    "needs",
+)
+_MEASURE_KEYS = ("field", "where")
+# Kinds that sum a field; the others count institutions.
+_SUMMING_KINDS = ("ratio", "yoy_decline", "yoy_growth", "sum")
+_ORDER_OPS = (">=", "<=", ">", "<")
+_LIST_OPS = ("in", "not in")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def load_catalog(path: Path | None = None) -> dict[str, Indicator]:
+    """The indicators by id. ``path`` None reads the bundled ``indicators.toml`` (parsed
+    once per process). Raises ConfigError on the first problem."""
+    if path is None:
+        return dict(_bundled_catalog())
+    return _load(path)
+
+
+@lru_cache(maxsize=1)
+def _bundled_catalog() -> dict[str, Indicator]:
+    resource = files("kpi_audit.catalog").joinpath("indicators.toml")
+    return _load(Path(str(resource)))
+
+
+def _load(path: Path) -> dict[str, Indicator]:
+    indicators, problems = check_catalog(path)
+    if problems:
+        rest = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ConfigError(f"invalid indicator catalog: {problems[0]}{rest}")
+    return indicators
+
+
+def check_catalog(path: Path) -> tuple[dict[str, Indicator], list[ConfigProblem]]:
+    """Parse and validate a catalog file: the valid indicators and every problem."""
+    source, problems = TomlSource.read(path)
+    if source.data is None:
+        return {}, problems
+    unknown = sorted(set(source.data) - {"indicator"})
+    for key in unknown:
+        problems.append(
+            ConfigProblem(
+                source.path,
+                source.table_line(key),
+                key,
+                "unknown table (expected [[indicator]] entries)",
+            )
+        )
+    entries = source.data.get("indicator", [])
+    if not isinstance(entries, list) or not entries:
+        problems.append(ConfigProblem(source.path, None, "indicator", "no [[indicator]] entries"))
+        return {}, problems
+    indicators: dict[str, Indicator] = {}
+    first_line: dict[str, int | None] = {}
+    for index, entry in enumerate(entries):
+        parser = _IndicatorParser(source, index, entry)
+        indicator = parser.parse()
+        problems.extend(parser.problems)
+        if indicator is None:
+            continue
+        if indicator.id in indicators:
+            problems.append(
+                parser.problem(
+                    "id",
+                    f"duplicate indicator id (first defined on line {first_line[indicator.id]})",
+                )
+            )
+            continue
+        indicators[indicator.id] = indicator
+        first_line[indicator.id] = parser.line("id")
+    return indicators, problems
+
+
+class _IndicatorParser:
+    """Turns one ``[[indicator]]`` table into an Indicator, collecting problems."""
+
+    def __init__(self, source: TomlSource, index: int, entry: dict[str, Any]) -> None:
+        self.source = source
+        self.index = index
+        self.entry = entry
+        self.problems: list[ConfigProblem] = []
+        raw_id = entry.get("id")
+        self.name = raw_id if isinstance(raw_id, str) and raw_id else f"indicator[{index + 1}]"
+
+    def line(self, key: str) -> int | None:
+        return self.source.key_line("indicator", self.index, key)
+
+    def problem(self, key: str, message: str, *, at: str | None = None) -> ConfigProblem:
+        return ConfigProblem(
+            self.source.path, self.line(at or key.split(".")[0]), f"{self.name}.{key}", message
+        )
+
+    def _add(self, key: str, message: str) -> None:
+        self.problems.append(self.problem(key, message))
+
+    def _text(self, key: str, *, required: bool = True) -> str:
+        value = self.entry.get(key, "")
+        if not isinstance(value, str):
+            self._add(key, "must be a string")
+            return ""
+        if required and not value.strip():
+            self._add(key, "missing")
+        return value.strip()
+
+    def parse(self) -> Indicator | None:
+        e = self.entry
+        for key in e:
+            if key not in _INDICATOR_KEYS:
+                self._add(key, f"unknown key (expected one of {', '.join(_INDICATOR_KEYS)})")
+        ident = self._text("id")
+        if ident and not _ID.match(ident):
+            self._add("id", "must be lower-case letters, digits and _ (e.g. primary_visit_share)")
+        name_zh, name_en = self._text("name_zh"), self._text("name_en")
+        description = self._text("description", required=False)
+        kind = e.get("kind")
+        if kind not in KINDS:
+            self._add("kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+        scale = e.get("scale", "fraction")
+        if scale not in SCALES:
+            self._add("scale", f"unknown scale {scale!r} (expected one of {', '.join(SCALES)})")
+        levels = self._levels()
+        needs = self._needs()
+        numerator = denominator = None
+        if needs:
+            for key in ("numerator", "denominator"):
+                if key in e:
+                    self._add(
+                        key,
+                        "an indicator with 'needs' cannot be computed: drop "
+                        f"'{key}' (or drop 'needs')",
+                    )
+        elif kind in KINDS:
+            numerator, denominator = self._measures(kind)
+        if self.problems:
+            return None
+        return Indicator(
+            id=ident,
+            name_zh=name_zh,
+            name_en=name_en,
+            kind=kind,
+            scale=scale,
+            numerator=numerator or Measure(None),
+            denominator=denominator,
+            levels=levels,
+            description=description,
+            needs=needs,
+        )
+
+    def _levels(self) -> tuple[Any, ...]:
+        raw = self.entry.get("levels", ["county", "city"])
+        if not isinstance(raw, list) or not raw:
+            self._add("levels", f"must be a non-empty list of {', '.join(LEVELS)}")
+            return ()
+        bad = [level for level in raw if level not in LEVELS]
+        if bad:
+            self._add("levels", f"unknown level {bad[0]!r} (expected {', '.join(LEVELS)})")
+            return ()
+        # Always in the canonical order, whatever order the file lists them in.
+        return tuple(level for level in LEVELS if level in raw)
+
+    def _needs(self) -> tuple[str, ...]:
+        raw = self.entry.get("needs", [])
+        if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
+            self._add("needs", "must be a list of descriptions of the data it needs")
+            return ()
+        return tuple(n.strip() for n in raw)
+
+    def _measures(self, kind: str) -> tuple[Measure | None, Measure | None]:
+        sums = kind in _SUMMING_KINDS
+        numerator = self._measure("numerator", field_required=sums, field_allowed=sums)
+        if kind == "ratio" or kind == "facility_share":
+            if "denominator" not in self.entry:
+                self._add("denominator", f"missing: a {kind} indicator needs a denominator")
+                return numerator, None
+            denominator = self._measure("denominator", field_required=sums, field_allowed=sums)
+            return numerator, denominator
+        if "denominator" in self.entry:
+            self._add("denominator", f"a {kind} indicator takes no denominator")
+        return numerator, None
+
+    def _measure(self, key: str, *, field_required: bool, field_allowed: bool) -> Measure | None:
+        raw = self.entry.get(key)
+        if not isinstance(raw, dict):
+            self._add(
+                key,
+                "missing" if raw is None else 'must be a table, e.g. { field = "total_visits" }',
+            )
+            return None
+        for sub in raw:
+            if sub not in _MEASURE_KEYS:
+                self._add(f"{key}.{sub}", "unknown key (expected field, where)")
+        field = raw.get("field")
+        if field is None and field_required:
+            self._add(f"{key}.field", "missing: which submission field is summed")
+        elif field is not None and not field_allowed:
+            self._add(
+                f"{key}.field",
+                "this kind counts institutions: drop 'field' and say which ones in 'where'",
+            )
+            field = None
+        elif field is not None and (field not in FIELDS_BY_ID or FIELDS_BY_ID[field].type != "int"):
+            self._add(f"{key}.field", f"{field!r} is not a numeric submission field")
+            field = None
+        where = self._where(key, raw.get("where", {}))
+        return Measure(field=field, where=where)
+
+    def _where(self, key: str, raw: Any) -> tuple[Condition, ...]:
+        if not isinstance(raw, dict):
+            self._add(f"{key}.where", "must be a table of field = value")
+            return ()
+        conditions: list[Condition] = []
+        for field, spec in raw.items():
+            where_key = f"{key}.where.{field}"
+            if field != ORG_CLASS and (field not in FIELDS_BY_ID or field == "period"):
+                self._add(where_key, "unknown field (a submission field id or org_class)")
+                continue
+            if isinstance(spec, dict):
+                pairs = list(spec.items())
+            elif isinstance(spec, list):
+                pairs = [("in", spec)]
+            else:
+                pairs = [("=", spec)]
+            for op, value in pairs:
+                condition = self._condition(where_key, field, op, value)
+                if condition is not None:
+                    conditions.append(condition)
+        return tuple(conditions)
+
+    def _condition(self, key: str, field: str, op: str, value: Any) -> Condition | None:
+        if op not in CONDITION_OPS:
+            self._add(key, f"unknown operator {op!r} (expected one of {', '.join(CONDITION_OPS)})")
+            return None
+        if op in _LIST_OPS:
+            if not isinstance(value, list) or not value:
+                self._add(key, f"'{op}' needs a non-empty list")
+                return None
+            values = value
+        elif isinstance(value, list | dict):
+            self._add(key, f"'{op}' needs a single value")
+            return None
+        else:
+            values = [value]
+        ftype = "org_class" if field == ORG_CLASS else FIELDS_BY_ID[field].type
+        if op in _ORDER_OPS and ftype != "int":
+            self._add(key, f"'{op}' only compares numbers; {field} is not numeric")
+            return None
+        for v in values:
+            message = _value_problem(field, ftype, v)
+            if message:
+                self._add(key, message)
+                return None
+        stored = tuple(values) if op in _LIST_OPS else values[0]
+        return Condition(field=field, op=op, value=stored)
+
+
+def _value_problem(field: str, ftype: str, value: Any) -> str | None:
+    if ftype == "org_class":
+        if value not in ORG_CLASSES:
+            return f"unknown org_class {value!r} (expected one of {', '.join(ORG_CLASSES)})"
+        return None
+    if ftype == "bool":
+        return None if isinstance(value, bool) else f"{field} is yes/no: use true or false"
+    if ftype == "int":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else f"{field} is a number: {value!r} is not"
+    if not isinstance(value, str):
+        return f"{field} is text: quote {value!r}"
+    vocabulary = FIELDS_BY_ID[field].vocabulary
+    if vocabulary and value not in vocabulary:
+        return f"{value!r} is not a {field} value (expected one of {', '.join(vocabulary)})"
+    return None

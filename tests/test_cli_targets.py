@@ -1,0 +1,202 @@
+"""`kpi-audit targets list | show | validate` through the CLI."""
+
+# ruff: noqa: E501  (exact Chinese output strings read better unbroken)
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kpi_audit.cli.app import app
+from kpi_audit.targets import bundled_target_sets
+
+FIXTURES = Path(__file__).parent / "fixtures" / "targets"
+CUSTOM = str(FIXTURES / "valid_custom.toml")
+CONTRACT_KEYS = {
+    "id",
+    "target_set",
+    "indicator",
+    "operator",
+    "threshold",
+    "from_year",
+    "evaluable",
+    "needs",
+    "source",
+}
+
+
+def test_list_json_is_one_array_with_the_contract_keys(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "list", "--format", "json"])
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)  # the whole of stdout is one JSON document
+    assert isinstance(records, list) and len(records) == 63  # 5 + 15 + 4 + 39
+    for record in records:
+        assert set(record) >= CONTRACT_KEYS
+        assert {"document", "clause", "quote"} <= set(record["source"])
+        assert isinstance(record["evaluable"], bool) and isinstance(record["needs"], list)
+        assert record["evaluable"] == (record["needs"] == [])
+    assert {r["target_set"] for r in records} == set(bundled_target_sets())
+
+
+def test_list_json_record(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "list", "-t", "zhejiang-2017", "--format", "json"])
+    records = {r["id"]: r for r in json.loads(result.stdout)}
+    record = records["zj2017-signing-coverage"]
+    assert {k: record[k] for k in CONTRACT_KEYS} == {
+        "id": "zj2017-signing-coverage",
+        "target_set": "zhejiang-2017",
+        "indicator": "signing_coverage",
+        "operator": ">=",
+        "threshold": 0.5,
+        "from_year": 2018,
+        "evaluable": True,
+        "needs": [],
+        "source": {
+            "document": "浙江省医改办关于开展县域医疗服务共同体建设试点工作的指导意见（浙医改办〔2017〕7号）",
+            "clause": "二、（八）",
+            "quote": "试点县（市、区）率先达到区域人群签约率50%的目标。",
+            "title": "浙江省医改办关于开展县域医疗服务共同体建设试点工作的指导意见",
+            "number": "浙医改办〔2017〕7号",
+        },
+    }
+    assert records["zj2017-in-county-visit-rate"]["evaluable"] is False
+    assert records["zj2017-in-county-visit-rate"]["needs"][0].startswith("visits of the county")
+
+
+def test_list_table(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "list", "-t", CUSTOM], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert (
+        lines[0]
+        == "custom-2024 · 某县卫生健康委员会关于印发2024年基层卫生工作要点的通知（某卫〔2024〕8号）"
+    )
+    cells = [re.split(r"\s{2,}", line) for line in lines[2:] if line and not line.startswith("─")]
+    assert cells == [
+        ["ID", "指标", "要求", "起始年", "层级", "可评估", "条款"],
+        [
+            "c24-primary-visit-share",
+            "基层医疗卫生机构诊疗量占总诊疗量比例",
+            "≥ 60%",
+            "2024",
+            "县/市",
+            "✔ yes",
+            "一、(一)",
+        ],
+        [
+            "c24-primary-visit-share-2025",
+            "基层医疗卫生机构诊疗量占总诊疗量比例",
+            "≥ 65%",
+            "2025",
+            "县/市",
+            "✔ yes",
+            "一、(一)",
+        ],
+        [
+            "c24-referrals-down",
+            "二、三级医院向基层转诊人数年增长率",
+            "5%–10%",
+            "2024",
+            "县",
+            "✔ yes",
+            "二、(三)",
+        ],
+        ["c24-in-county", "县域内就诊率", "≥ 90%", "2024–2025", "县/市", "✘ no", "三"],
+        ["✘ no: needs data a submission lacks (kpi-audit targets show ID)"],
+    ]
+
+
+def test_list_unknown_set_is_a_config_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "list", "-t", "nope"])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "error: unknown target set 'nope': bundled sets are henan-2021, "
+        "quanzhou-2022, zhejiang-2017, zhengzhou-2016; or give the path "
+        "to a target file\n"
+    )
+
+
+def test_show_target(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["targets", "show", "zz2016-primary-visit-share-2017"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert lines[:11] == [
+        "target zz2016-primary-visit-share-2017",
+        "set zhengzhou-2016",
+        "indicator primary_visit_share — 基层医疗卫生机构诊疗量占总诊疗量比例 (Primary-care share of total visits)",
+        "requirement ≥ 65%",
+        "in force from 2017",
+        "levels county, city",
+        "warn within 0.02 short of the threshold",
+        "evaluable yes",
+        "measures Σ total visits of primary-care facilities / Σ total visits of all institutions.",
+        "document 郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
+        "clause 二、(一)3(3)",
+    ]
+    assert lines[11] == "quote 2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。"
+
+
+def test_show_set_as_json(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "show", "henan-2021", "--format", "json"])
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert [r["id"] for r in records] == [
+        "hn2021-medical-communities-per-county",
+        "hn2021-lead-institution-grade",
+        "hn2021-joint-meetings-per-quarter",
+        "hn2021-analysis-meetings-per-month",
+        "hn2021-key-discipline-funding",
+    ]
+    assert all(r["evaluable"] is False for r in records)
+
+
+def test_show_target_in_a_custom_file(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["targets", "show", "c24-referrals-down", "-t", CUSTOM, "--format", "json"]
+    )
+    record = json.loads(result.stdout)
+    assert (record["operator"], record["threshold"], record["threshold_high"]) == (
+        "between",
+        0.05,
+        0.1,
+    )
+
+
+def test_show_unknown_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["targets", "show", "nope"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no target set or target with id 'nope'")
+
+
+def test_validate_bundled_files(runner: CliRunner) -> None:
+    paths = [str(p) for p in bundled_target_sets().values()]
+    result = runner.invoke(app, ["targets", "validate", *paths])
+    assert (result.exit_code, result.stdout) == (0, "OK: 63 targets\n")
+
+
+def test_validate_reports_each_problem(runner: CliRunner) -> None:
+    unknown_key = FIXTURES / "unknown_key.toml"
+    bad_operator = FIXTURES / "bad_operator.toml"
+    result = runner.invoke(
+        app, ["targets", "validate", CUSTOM, str(unknown_key), str(bad_operator)]
+    )
+    assert result.exit_code == 3
+    assert result.stdout == (
+        f"{unknown_key}:12: t-1.thresold: unknown key (did you mean 'threshold'?)\n"
+        f"{unknown_key}:8: t-1.threshold: missing\n"
+        f"{bad_operator}:11: t-1.operator: unknown operator '=>' "
+        "(expected one of >=, <=, between, ==, >, <)\n"
+    )
+
+
+def test_validate_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "gone.toml"
+    result = runner.invoke(app, ["targets", "validate", str(missing)])
+    assert (result.exit_code, result.stdout) == (
+        3,
+        f"{missing}: cannot read: No such file or directory\n",
+    )

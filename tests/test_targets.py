@@ -1,0 +1,351 @@
+"""Target files: the bundled sets (domain.md §7), the validator's problems as data, and
+the loader."""
+
+# ruff: noqa: E501  (exact Chinese output strings read better unbroken)
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from kpi_audit.catalog import load_catalog
+from kpi_audit.errors import ConfigError, UsageError
+from kpi_audit.models import Indicator, Target, TargetSet
+from kpi_audit.targets import (
+    bundled_target_sets,
+    find_target_or_set,
+    format_requirement,
+    load_target_file,
+    load_target_sets,
+    target_is_evaluable,
+    validate_target_file,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "targets"
+BUNDLED = ("henan-2021", "quanzhou-2022", "zhejiang-2017", "zhengzhou-2016")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict[str, Indicator]:
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def bundled(catalog: dict[str, Indicator]) -> dict[str, TargetSet]:
+    return {s.name: s for s in load_target_sets(list(BUNDLED), catalog)}
+
+
+def _target(sets: dict[str, TargetSet], ident: str) -> Target:
+    return next(t for s in sets.values() for t in s.targets if t.id == ident)
+
+
+# ---------------------------------------------------------------- bundled sets
+
+
+def test_bundled_sets_come_from_the_package() -> None:
+    package = Path(str(files("kpi_audit.bundled_targets")))
+    sets = bundled_target_sets()
+    assert tuple(sets) == BUNDLED
+    assert all(path.parent == package for path in sets.values())
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_set_validates(name: str, catalog: dict[str, Indicator]) -> None:
+    path = bundled_target_sets()[name]
+    assert validate_target_file(path, catalog) == []
+    target_set = load_target_file(path, catalog)
+    assert target_set.name == name
+    assert all(
+        t.target_set == name and t.source.clause and t.source.quote for t in target_set.targets
+    )
+
+
+def test_bundled_sizes_and_citations(bundled: dict[str, TargetSet]) -> None:
+    assert {n: len(s.targets) for n, s in bundled.items()} == {
+        "henan-2021": 5,
+        "quanzhou-2022": 15,
+        "zhejiang-2017": 4,
+        "zhengzhou-2016": 39,
+    }
+    citations = {n: s.targets[0].source.citation for n, s in bundled.items()}
+    assert citations == {
+        "zhengzhou-2016": "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
+        "zhejiang-2017": "浙江省医改办关于开展县域医疗服务共同体建设试点工作的指导意见（浙医改办〔2017〕7号）",
+        "quanzhou-2022": "泉州市深化医药卫生体制改革2022年重点工作任务（泉医改组〔2022〕2号）",
+        "henan-2021": "河南省紧密型县域医共体建设操作规范手册(试行版)",
+    }
+
+
+# (set, indicator) → (operator, threshold, threshold_high, from_year, levels), domain.md §7
+PINNED = {
+    ("zhengzhou-2016", "primary_visit_share"): (">=", 0.65, None, 2017, ("county", "city")),
+    ("zhengzhou-2016", "primary_tcm_share"): (">=", 0.30, None, 2017, ("county", "city")),
+    ("zhengzhou-2016", "tertiary_outpatient_decline"): (
+        ">=",
+        0.10,
+        None,
+        2017,
+        ("facility", "county", "city"),
+    ),
+    ("zhengzhou-2016", "signing_coverage_urban"): (">=", 0.30, None, 2017, ("county", "city")),
+    ("zhengzhou-2016", "signing_coverage_rural"): (">=", 0.80, None, 2017, ("county", "city")),
+    ("zhengzhou-2016", "signing_coverage_key"): (">=", 0.60, None, 2017, ("county", "city")),
+    ("zhengzhou-2016", "primary_beds_per_1000"): (">=", 1.2, None, 2020, ("county", "city")),
+    ("zhengzhou-2016", "tcm_service_share_community_station"): (
+        ">=",
+        0.85,
+        None,
+        2017,
+        ("county", "city"),
+    ),
+    ("zhengzhou-2016", "tcm_service_share_village_clinic"): (
+        ">=",
+        0.70,
+        None,
+        2017,
+        ("county", "city"),
+    ),
+    ("zhengzhou-2016", "gps_per_10000"): (">=", 2.0, None, 2020, ("county", "city")),
+    ("zhengzhou-2016", "referral_slots_growth"): (
+        "between",
+        0.05,
+        0.10,
+        2016,
+        ("facility", "county", "city"),
+    ),
+    ("zhengzhou-2016", "referrals_down_growth"): (
+        ">=",
+        0.10,
+        None,
+        2017,
+        ("facility", "county", "city"),
+    ),
+    ("zhengzhou-2016", "tcm_tertiary_appointment_rate_urban"): (
+        ">=",
+        0.30,
+        None,
+        2017,
+        ("facility", "county", "city"),
+    ),
+    ("zhejiang-2017", "medical_communities_per_county"): ("<=", 4.0, None, 2018, ("county",)),
+    ("zhejiang-2017", "primary_visit_share"): (">=", 0.65, None, 2018, ("county",)),
+    ("zhejiang-2017", "signing_coverage"): (">=", 0.50, None, 2018, ("county",)),
+    ("quanzhou-2022", "primary_recommended_standard_share"): (
+        ">=",
+        0.15,
+        None,
+        2022,
+        ("county", "city"),
+    ),
+    ("quanzhou-2022", "primary_basic_standard_share"): (">=", 0.80, None, 2022, ("county", "city")),
+    ("quanzhou-2022", "nurses_per_doctor"): (">=", 2.0, None, 2022, ("county", "city")),
+    ("quanzhou-2022", "drg_fund_share"): (">=", 0.30, None, 2022, ("city",)),
+    ("quanzhou-2022", "doctors_recruited"): (">=", 1500.0, None, 2022, ("city",)),
+    ("henan-2021", "medical_communities_per_county"): ("between", 1.0, 3.0, 2021, ("county",)),
+    ("henan-2021", "key_discipline_funding_per_bed"): (
+        "between",
+        3000.0,
+        5000.0,
+        2021,
+        ("county",),
+    ),
+}
+
+
+@pytest.mark.parametrize(("set_name", "indicator"), sorted(PINNED))
+def test_pinned_targets(bundled: dict[str, TargetSet], set_name: str, indicator: str) -> None:
+    [target] = [t for t in bundled[set_name].targets if t.indicator == indicator]
+    assert (
+        target.operator,
+        target.threshold,
+        target.threshold_high,
+        target.from_year,
+        target.levels,
+    ) == PINNED[set_name, indicator]
+
+
+def test_thresholds_that_change_by_year(bundled: dict[str, TargetSet]) -> None:
+    zz = bundled["zhengzhou-2016"]
+    in_county = sorted(
+        (t.from_year, t.threshold) for t in zz.targets if t.indicator == "in_county_visit_rate"
+    )
+    assert in_county == [(2017, 0.90), (2020, 0.90)]
+    specialties = {
+        t.levels: t.threshold
+        for t in zz.targets
+        if t.indicator == "county_hospital_key_specialties"
+    }
+    assert specialties == {("county",): 4.0, ("city",): 20.0}
+
+
+def test_quotes_carry_the_numbers(bundled: dict[str, TargetSet]) -> None:
+    assert (
+        _target(bundled, "zz2016-primary-visit-share-2017").source.quote
+        == "2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。"
+    )
+    assert "1:2" in _target(bundled, "qz2022-nurses-per-doctor").source.quote
+    assert "1—3个" in _target(bundled, "hn2021-medical-communities-per-county").source.quote
+
+
+def test_evaluable(bundled: dict[str, TargetSet], catalog: dict[str, Indicator]) -> None:
+    assert target_is_evaluable(_target(bundled, "zz2016-signing-urban-2017"), catalog) == (True, ())
+    evaluable, needs = target_is_evaluable(_target(bundled, "zj2017-in-county-visit-rate"), catalog)
+    assert not evaluable and "outside" in needs[0]
+    flags = [target_is_evaluable(t, catalog)[0] for s in bundled.values() for t in s.targets]
+    # needing data: zhengzhou 10 (in-county ×2, households, standardised ×3, construction,
+    # grade 2A, signing term, referral slots), zhejiang 2, quanzhou 10, henan 5 = 27;
+    # the other 63 − 27 = 36 are measurable (zhengzhou 29, zhejiang 2, quanzhou 5).
+    assert (flags.count(True), flags.count(False)) == (36, 27)
+
+
+def test_format_requirement(bundled: dict[str, TargetSet], catalog: dict[str, Indicator]) -> None:
+    def req(ident: str) -> str:
+        target = _target(bundled, ident)
+        return format_requirement(target, catalog[target.indicator])
+
+    assert req("zz2016-primary-visit-share-2017") == "≥ 65%"
+    assert req("zz2016-referral-slots-growth") == "5%–10%"
+    assert req("zz2016-primary-beds-per-1000-2020") == "≥ 1.2/千人"
+    assert req("zz2016-gps-per-10000-2020") == "≥ 2/万人"
+    assert req("zj2017-medical-communities-per-county") == "≤ 4"
+
+
+# ---------------------------------------------------------------- bad files
+
+BAD = {
+    "toml_syntax_error": "10: toml: invalid TOML: Invalid value",
+    "unknown_indicator": "10: t-1.indicator: unknown indicator 'primary_visits_share' "
+    "(did you mean 'primary_visit_share'?)",
+    "bad_operator": "11: t-1.operator: unknown operator '=>' "
+    "(expected one of >=, <=, between, ==, >, <)",
+    "threshold_not_a_number": "12: t-1.threshold: not a number: '65%'",
+    "threshold_looks_like_percentage": "12: t-1.threshold: 65 looks like a percentage: "
+    "primary_visit_share is a share, write 0.65 for 65%",
+    "between_without_high": "8: t-1.threshold_high: missing: 'between' needs threshold (low) "
+    "and threshold_high",
+    "between_high_below_low": "13: t-1.threshold_high: 0.05 is below threshold 0.1",
+    "from_year_not_a_year": "13: t-1.from_year: not a year: '2024年'",
+    "unknown_level": "14: t-1.levels: unknown level 'province' (expected facility, county, city)",
+    "level_not_supported": "14: t-1.levels: primary_visit_share is not computed at facility "
+    "level (only county, city)",
+    "duplicate_target_id": "18: t-ok.id: duplicate target id (first defined on line 8)",
+    "missing_clause": "8: t-1.clause: missing",
+    "missing_quote": "8: t-1.quote: missing",
+    "missing_document": "2: set.document: missing: the title of the policy document",
+    "unknown_key": "12: t-1.thresold: unknown key (did you mean 'threshold'?)",
+    "ambiguous_from_year": "22: t-again.from_year: same indicator, level and from_year as t-ok "
+    "(line 8): which one is in force would be ambiguous",
+}
+
+
+def test_every_fixture_is_covered() -> None:
+    names = {p.stem for p in FIXTURES.glob("*.toml")} - {"valid_custom"}
+    assert names == set(BAD)
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_file_problem(name: str, catalog: dict[str, Indicator]) -> None:
+    path = FIXTURES / f"{name}.toml"
+    problems = validate_target_file(path, catalog)
+    assert str(problems[0]) == f"{path}:{BAD[name]}"
+
+
+def test_unknown_key_also_reports_the_missing_one(catalog: dict[str, Indicator]) -> None:
+    path = FIXTURES / "unknown_key.toml"
+    assert [(p.line, p.key, p.message) for p in validate_target_file(path, catalog)] == [
+        (12, "t-1.thresold", "unknown key (did you mean 'threshold'?)"),
+        (8, "t-1.threshold", "missing"),
+    ]
+
+
+def test_load_raises_with_the_first_problem_and_a_count(catalog: dict[str, Indicator]) -> None:
+    path = FIXTURES / "unknown_key.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_target_file(path, catalog)
+    assert str(caught.value) == (
+        f"invalid target file: {path}:12: t-1.thresold: unknown key (did you mean "
+        f"'threshold'?) (and 1 more problem; run `kpi-audit targets validate {path}`)"
+    )
+
+
+def test_unreadable_file(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
+    missing = tmp_path / "nope.toml"
+    assert [str(p) for p in validate_target_file(missing, catalog)] == [
+        f"{missing}: cannot read: No such file or directory"
+    ]
+
+
+# ---------------------------------------------------------------- user files, specs
+
+
+def test_valid_custom_file(catalog: dict[str, Indicator]) -> None:
+    target_set = load_target_file(FIXTURES / "valid_custom.toml", catalog)
+    assert (target_set.name, target_set.area) == ("custom-2024", "某县")
+    first, second, between, needs = target_set.targets
+    assert (first.threshold, first.warn_within, first.from_year, first.levels, first.line) == (
+        0.6,
+        0.03,
+        2024,
+        ("county", "city"),
+        10,
+    )
+    assert (second.threshold, second.from_year, second.warn_within) == (0.65, 2025, None)
+    assert (between.operator, between.threshold, between.threshold_high, between.levels) == (
+        "between",
+        0.05,
+        0.10,
+        ("county",),
+    )
+    assert (needs.until_year, needs.in_force(2025), needs.in_force(2026)) == (2025, True, False)
+    assert (
+        first.source.citation
+        == "某县卫生健康委员会关于印发2024年基层卫生工作要点的通知（某卫〔2024〕8号）"
+    )
+
+
+def test_specs_mix_names_and_paths(catalog: dict[str, Indicator]) -> None:
+    custom = str(FIXTURES / "valid_custom.toml")
+    sets = load_target_sets(["zhejiang-2017", custom, custom], catalog)
+    assert [s.name for s in sets] == ["zhejiang-2017", "custom-2024"]
+
+
+def test_unknown_set_name_lists_the_bundled_ones(catalog: dict[str, Indicator]) -> None:
+    with pytest.raises(
+        ConfigError,
+        match="unknown target set 'zhengzhou-2017': bundled sets "
+        "are henan-2021, quanzhou-2022, zhejiang-2017, "
+        "zhengzhou-2016",
+    ):
+        load_target_sets(["zhengzhou-2017"], catalog)
+
+
+def test_missing_path_is_a_config_error(catalog: dict[str, Indicator]) -> None:
+    with pytest.raises(ConfigError, match=r"target file not found: \./no/such\.toml"):
+        load_target_sets(["./no/such.toml"], catalog)
+
+
+def test_duplicate_ids_across_sets(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
+    copy = tmp_path / "copy.toml"
+    text = (FIXTURES / "valid_custom.toml").read_text(encoding="utf-8")
+    copy.write_text(text.replace('name = "custom-2024"', 'name = "copy-2024"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="target id 'c24-primary-visit-share' is defined in both"):
+        load_target_sets([str(FIXTURES / "valid_custom.toml"), str(copy)], catalog)
+
+
+def test_same_set_name_twice(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
+    copy = tmp_path / "zhejiang-2017.toml"
+    shutil.copy(bundled_target_sets()["zhejiang-2017"], copy)
+    with pytest.raises(ConfigError, match="two target files define the set 'zhejiang-2017'"):
+        load_target_sets(["zhejiang-2017", str(copy)], catalog)
+
+
+def test_find_target_or_set(catalog: dict[str, Indicator]) -> None:
+    found = find_target_or_set("zj2017-signing-coverage", catalog=catalog)
+    assert isinstance(found, Target) and found.threshold == 0.5
+    assert isinstance(find_target_or_set("henan-2021", catalog=catalog), TargetSet)
+    custom = find_target_or_set("c24-in-county", [str(FIXTURES / "valid_custom.toml")], catalog)
+    assert isinstance(custom, Target) and custom.target_set == "custom-2024"
+    with pytest.raises(UsageError, match="no target set or target with id 'nope'"):
+        find_target_or_set("nope", catalog=catalog)
