@@ -1,7 +1,110 @@
-"""`kpi-audit report` (being built)."""
+"""`kpi-audit report`: evaluate the targets and write the report file (Excel, HTML, JSON
+or CSV). The exit code follows `check`: 0 no target failed, 1 at least one did — the
+file is written either way."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from kpi_audit.cli.commands.check import FailOn, exit_code
+from kpi_audit.cli.options import (
+    DbOption,
+    Lang,
+    LangOption,
+    Level,
+    LevelOption,
+    PeriodOption,
+    SheetOption,
+    StrictOption,
+    TargetsOption,
+    resolve_db,
+)
+from kpi_audit.render import format_from_path, write_report
+from kpi_audit.render.labels import STATUS_SYMBOL, label
+from kpi_audit.result import STATUSES, AuditResult
+
+
+class ReportFormat(StrEnum):
+    xlsx = "xlsx"
+    html = "html"
+    json = "json"
+    csv = "csv"
+
+
+def report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The report file to write.", show_default=False)
+    ],
+    files: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Submission files, folders or globs to ingest first (optional: without them "
+            "the store is reported as loaded).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default: from the extension of --output).",
+            show_default=False,
+        ),
+    ] = None,
+    period: PeriodOption = None,
+    targets: TargetsOption = None,
+    level: LevelOption = Level.all,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable).",
+        ),
+    ] = FailOn.fail,
+    lang: LangOption = Lang.zh,
+    sheet: SheetOption = None,
+    strict: StrictOption = False,
+    db: DbOption = None,
+) -> None:
+    """Write the audit as a report for leaders and institutions (Chinese by default)."""
+    from kpi_audit.evaluate import audit
+    from kpi_audit.store.db import connect
+
+    chosen = fmt.value if fmt else format_from_path(output)  # bad extension: usage error
+    wanted = (period or "latest").strip()
+    con = connect(resolve_db(ctx, db))
+    try:
+        result = audit(
+            con,
+            period=wanted,
+            target_specs=targets or [],
+            files=files or (),
+            levels=None if level is Level.all else [level.value],
+            sheet=sheet,
+            strict=strict,
+            data_period=None if wanted.lower() == "latest" else wanted,
+        )
+    finally:
+        con.close()
+    written = write_report(result, output, chosen, lang=lang.value)
+    typer.echo(wrote_line(result, output, written, lang.value))
+    raise typer.Exit(exit_code(result, fail_on))
+
+
+def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:
+    """``已生成报告：out.xlsx（xlsx）  ✔ 达标 25 · ✘ 未达标 18 · …`` — one line."""
+    counts = result.summary()
+    tally = " · ".join(
+        f"{STATUS_SYMBOL[s]} {label(f'status.{s}', lang)} {counts[s]}" for s in STATUSES
+    )
+    return f"{label('cli.wrote', lang, path=path, fmt=fmt)}  {tally}"
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("report")(report)

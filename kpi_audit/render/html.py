@@ -1,0 +1,299 @@
+"""The self-contained HTML report: one file, CSS and SVG charts inline, no scripts,
+no external fonts or images. Long lists (facilities behind target, data issues,
+missing institutions) are capped so a national quarter still gives a small page.
+
+Usage: ``write_html(result, path, lang="zh")`` or ``render_html(result, lang="zh")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from kpi_audit.fields import FIELDS
+from kpi_audit.models import Target
+from kpi_audit.periods import parse_period
+from kpi_audit.render import svg
+from kpi_audit.render.labels import (
+    STATUS_SYMBOL,
+    format_count,
+    format_gap,
+    format_value,
+    kind_text,
+    label,
+    status_text,
+)
+from kpi_audit.render.report_frames import (
+    behind_target,
+    completeness_rows,
+    county_ranking,
+    recent_trend,
+    share_flags,
+    target_summary,
+)
+from kpi_audit.result import STATUSES, AuditResult
+
+FACILITY_CAP = 200  # facilities behind target listed per target
+ISSUE_CAP = 200  # data-issue rows listed
+MISSING_CAP = 200  # missing institutions listed
+TREND_PERIODS = 8
+TREND_MAX_COUNTIES = 10  # county lines in a trend chart: the furthest behind
+
+_env = Environment(
+    loader=PackageLoader("kpi_audit.render", "templates"),
+    autoescape=select_autoescape(
+        enabled_extensions=("html", "j2", "html.j2"), default_for_string=True, default=True
+    ),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def write_html(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
+    path.write_text(render_html(result, lang=lang), encoding="utf-8")
+
+
+def render_html(result: AuditResult, *, lang: str = "zh") -> str:
+    template = _env.get_template("report.html.j2")
+    return template.render(**_context(result, lang))
+
+
+def _context(result: AuditResult, lang: str) -> dict[str, Any]:
+    shares = share_flags(result)
+    summary = target_summary(result, lang, shares)
+    targets = {t.id: t for t in result.targets}
+    counts = result.summary()
+    period = parse_period(result.period)
+    return {
+        "lang": lang,
+        "L": lambda key, **kw: label(key, lang, **kw),
+        "title": f"{result.area} {label('report.title', lang)}",
+        "area": result.area,
+        "period": period.label_zh if (period and lang == "zh") else result.period,
+        "target_sets": result.target_sets,
+        "generated": f"{result.generated_at:%Y-%m-%d %H:%M}",
+        "version": result.version,
+        "cards": [
+            {
+                "status": s,
+                "symbol": STATUS_SYMBOL[s],
+                "word": label(f"status.{s}", lang),
+                "n": counts[s],
+            }
+            for s in STATUSES
+        ],
+        "summary_groups": [
+            (name, [_summary_row(row, lang) for row in rows.iter_rows(named=True)])
+            for (name,), rows in summary.group_by("target_set", maintain_order=True)
+        ],
+        "sections": [
+            _section(result, targets[row["target_id"]], row, lang)
+            for row in summary.iter_rows(named=True)
+        ],
+        "issues": _issues(result, lang),
+        "completeness": _completeness(result, lang),
+        "sources": _sources(result.targets),
+    }
+
+
+def _summary_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    share = bool(row["_share"])
+    return {
+        "id": row["target_id"],
+        "anchor": _anchor(row["target_id"]),
+        "name": row["indicator_name"],
+        "target_set": row["target_set"],
+        "requirement": row["requirement"],
+        "city_value": format_value(row["city_value"], share),
+        "city_gap": format_gap(row["city_gap"], share, lang),
+        "status": row["city_status"],
+        "status_text": status_text(row["city_status"], lang),
+        "n": {s: row[f"n_{s}"] for s in STATUSES},
+        "n_facility_fail": row["n_facility_fail"],
+    }
+
+
+def _anchor(target_id: str) -> str:
+    return "t-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in target_id)
+
+
+def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str) -> dict[str, Any]:
+    share = bool(row["_share"])
+    ranking = county_ranking(result, target.id)
+    behind, behind_total = behind_target(result, target.id, FACILITY_CAP)
+    city = result.results.filter(
+        (pl.col("target_id") == target.id) & (pl.col("level") == "city")
+    ).head(1)
+    reason = city["reason"][0] if city.height else None
+    evaluated = ranking.filter(pl.col("value").is_not_null())
+    bars = [
+        svg.Bar(r["unit_name"] or r["unit"], r["value"], r["status"])
+        for r in evaluated.iter_rows(named=True)
+    ]
+    name = row["indicator_name"]
+    return {
+        "id": target.id,
+        "anchor": _anchor(target.id),
+        "name": name,
+        "title_zh": target.title_zh,
+        "target_set": target.target_set,
+        "requirement": row["requirement"],
+        "from_year": target.from_year,
+        "until_year": target.until_year,
+        "note": target.note,
+        "source": target.source,
+        "status": row["city_status"],
+        "status_text": status_text(row["city_status"], lang),
+        "city_value": format_value(row["city_value"], share),
+        "city_gap": format_gap(row["city_gap"], share, lang),
+        "reason": reason,
+        "bar_chart": svg.bar_chart(
+            bars,
+            target.threshold,
+            share=share,
+            threshold_label=label("report.threshold_line", lang),
+            title=f"{name}: {label('report.chart_counties', lang)}",
+        )
+        if bars
+        else None,
+        "trend_chart": _trend_chart(result, target, ranking, name, share, lang),
+        "trend_note": (
+            label("report.trend_worst", lang, n=TREND_MAX_COUNTIES)
+            if ranking.height > TREND_MAX_COUNTIES
+            else ""
+        ),
+        "ranking": [
+            {
+                "rank": r["rank"],
+                "unit": r["unit_name"] or r["unit"],
+                "value": format_value(r["value"], share),
+                "gap": format_gap(r["gap"], share, lang),
+                "status": r["status"],
+                "status_text": status_text(r["status"], lang),
+                "numerator": format_count(r["numerator"]),
+                "denominator": format_count(r["denominator"]),
+                "reason": r["reason"] or "",
+            }
+            for r in ranking.iter_rows(named=True)
+        ],
+        "behind": [
+            {
+                "code": r["unit"],
+                "name": r["unit_name"] or "",
+                "county": r["county"] or "",
+                "value": format_value(r["value"], share),
+                "gap": format_gap(r["gap"], share, lang),
+                "status": r["status"],
+                "status_text": status_text(r["status"], lang),
+            }
+            for r in behind.iter_rows(named=True)
+        ],
+        "level_counts": [
+            c
+            for c in (_level_counts(result, target.id, lv, lang) for lv in ("county", "facility"))
+            if c
+        ],
+        "behind_total": behind_total,
+        "behind_more": max(behind_total - behind.height, 0),
+    }
+
+
+def _level_counts(result: AuditResult, target_id: str, level: str, lang: str) -> str:
+    """``县级: ✔ 达标 4 · ✘ 未达标 3`` — the units at ``level`` by status; "" if none."""
+    rows = result.results.filter((pl.col("target_id") == target_id) & (pl.col("level") == level))
+    if rows.is_empty():
+        return ""
+    counts = dict(rows.group_by("status").len().iter_rows())
+    parts = [f"{status_text(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
+    return f"{label(f'level.{level}', lang)}: " + " · ".join(parts)
+
+
+def _trend_chart(
+    result: AuditResult, target: Target, ranking: pl.DataFrame, name: str, share: bool, lang: str
+) -> Any:
+    trend = recent_trend(result, target.indicator, TREND_PERIODS)
+    # A city-wide target is not a yardstick for the counties: show the city alone.
+    trend = trend.filter(pl.col("level").is_in([lv for lv in target.levels if lv != "facility"]))
+    if ranking.height > TREND_MAX_COUNTIES:  # beyond ~10 lines a chart is unreadable
+        worst = ranking.filter(pl.col("value").is_not_null()).tail(TREND_MAX_COUNTIES)
+        trend = trend.filter(
+            (pl.col("level") == "city") | pl.col("unit").is_in(worst["unit"].to_list())
+        )
+    if trend.is_empty():
+        return None
+    periods = trend.sort("_i")["period"].unique(maintain_order=True).to_list()
+    index = {p: i for i, p in enumerate(periods)}
+    lines = []
+    for (level, unit), rows in trend.group_by(["level", "unit"], maintain_order=True):
+        values: list[float | None] = [None] * len(periods)
+        for period, value in rows.select("period", "value").iter_rows():
+            values[index[period]] = value
+        lines.append(svg.Line(str(unit), values, emphasis=level == "city"))
+    return svg.line_chart(
+        periods,
+        lines,
+        target.threshold,
+        share=share,
+        threshold_label=label("report.threshold_line", lang),
+        title=f"{name}: {label('report.chart_trend', lang)}",
+    )
+
+
+def _issues(result: AuditResult, lang: str) -> dict[str, Any]:
+    issues = result.data_issues.filter(~pl.col("kind").is_in(["missing_report", "county_no_data"]))
+    fields = {f.id: (f.en if lang == "en" else f.zh) for f in FIELDS}
+    shown = issues.head(ISSUE_CAP)
+    return {
+        "total": issues.height,
+        "more": issues.height - shown.height,
+        "rows": [
+            {
+                **r,
+                "kind": kind_text(r["kind"], lang),
+                "field": fields.get(r["field"] or "", r["field"] or ""),
+            }
+            for r in shown.iter_rows(named=True)
+        ],
+    }
+
+
+def _completeness(result: AuditResult, lang: str) -> dict[str, Any]:
+    c = result.completeness
+    rows = completeness_rows(result, lang)
+    missing = rows.filter(pl.col("kind") == "missing_report")
+    shown = missing.head(MISSING_CAP)
+    return {
+        "counts": [
+            (label("comp.expected", lang), format_count(c.expected_institutions)),
+            (label("comp.reported", lang), format_count(c.reported_institutions)),
+            (label("comp.missing", lang), format_count(c.missing_institutions)),
+            (label("comp.rejected", lang), format_count(c.rejected_rows)),
+        ],
+        "counties": list(
+            dict.fromkeys(
+                [
+                    *c.counties_without_data,
+                    *rows.filter(pl.col("kind") == "county_no_data")["county"].drop_nulls(),
+                ]
+            )
+        ),
+        "missing_total": missing.height,
+        "missing_more": missing.height - shown.height,
+        "missing": list(shown.iter_rows(named=True)),
+    }
+
+
+def _sources(targets: tuple[Target, ...]) -> list[dict[str, Any]]:
+    """Documents, each once, with the targets they set."""
+    documents: dict[tuple[str, str], dict[str, Any]] = {}
+    for t in targets:
+        entry = documents.setdefault(
+            (t.source.document, t.source.number),
+            {"document": t.source.document, "number": t.source.number, "targets": []},
+        )
+        entry["targets"].append(t)
+    return list(documents.values())

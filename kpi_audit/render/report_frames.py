@@ -1,0 +1,208 @@
+"""The frames the Excel and HTML reports are built from, derived set-wise from one
+:class:`~kpi_audit.result.AuditResult` so both show the same numbers."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kpi_audit.periods import parse_period
+from kpi_audit.render.labels import (
+    STATUS_ORDER,
+    indicator_is_share,
+    indicator_name,
+    label,
+    threshold_text,
+)
+from kpi_audit.result import STATUSES, AuditResult
+
+LEVEL_ORDER = ("city", "county", "facility")
+
+
+def share_flags(result: AuditResult) -> dict[str, bool]:
+    return indicator_is_share(result.targets)
+
+
+def with_display_columns(
+    frame: pl.DataFrame, result: AuditResult, lang: str, shares: dict[str, bool]
+) -> pl.DataFrame:
+    """Adds ``indicator_name`` and ``_share`` (show as a percentage) to a results frame."""
+    names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
+    return frame.with_columns(
+        pl.col("indicator")
+        .replace_strict(names, default=pl.col("indicator"), return_dtype=pl.String)
+        .alias("indicator_name"),
+        pl.col("indicator")
+        .replace_strict(shares, default=None, return_dtype=pl.Boolean)
+        .fill_null(pl.col("threshold").abs() <= 1)
+        .alias("_share"),
+    )
+
+
+def _order_keys(result: AuditResult) -> list[pl.Expr]:
+    target_order = {t.id: i for i, t in enumerate(result.targets)}
+    status_order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return [
+        pl.col("target_id").replace_strict(
+            target_order, default=len(target_order), return_dtype=pl.Int64
+        ),
+        pl.col("status").replace_strict(
+            status_order, default=len(status_order), return_dtype=pl.Int64
+        ),
+    ]
+
+
+def levels_present(result: AuditResult) -> list[str]:
+    present = set(result.results["level"].unique().to_list())
+    return [lv for lv in LEVEL_ORDER if lv in present]
+
+
+def level_rows(result: AuditResult, level: str, lang: str, shares: dict[str, bool]) -> pl.DataFrame:
+    """Every result at ``level``, by target (in the targets' order), worst status
+    first, then furthest behind first."""
+    rows = result.results.filter(pl.col("level") == level)
+    rows = rows.sort([*_order_keys(result), pl.col("gap"), pl.col("unit")], nulls_last=True)
+    return with_display_columns(rows, result, lang, shares)
+
+
+def target_summary(result: AuditResult, lang: str, shares: dict[str, bool]) -> pl.DataFrame:
+    """One row per target evaluated (a target with no result rows — replaced by a later
+    threshold, say — is left out): what it requires, how many counties meet it, fail
+    it, are close or cannot be judged, how many facilities fail it, and the city's
+    value."""
+    targets = pl.DataFrame(
+        [
+            {
+                "target_id": t.id,
+                "target_set": t.target_set,
+                "indicator": t.indicator,
+                "requirement": threshold_text(
+                    t, shares.get(t.indicator, abs(t.threshold) <= 1), lang
+                ),
+                "threshold": t.threshold,
+                "threshold_high": t.threshold_high,
+                "from_year": t.from_year,
+                "until_year": t.until_year,
+                "source": f"{t.source.citation} {t.source.clause}".strip(),
+            }
+            for t in result.targets
+        ],
+        schema={
+            "target_id": pl.String,
+            "target_set": pl.String,
+            "indicator": pl.String,
+            "requirement": pl.String,
+            "threshold": pl.Float64,
+            "threshold_high": pl.Float64,
+            "from_year": pl.Int64,
+            "until_year": pl.Int64,
+            "source": pl.String,
+        },
+    )
+    counts = result.results.group_by("target_id").agg(
+        [
+            ((pl.col("level") == "county") & (pl.col("status") == s))
+            .sum()
+            .cast(pl.Int64)
+            .alias(f"n_{s}")
+            for s in STATUSES
+        ]
+        + [
+            ((pl.col("level") == "facility") & (pl.col("status") == "fail"))
+            .sum()
+            .cast(pl.Int64)
+            .alias("n_facility_fail")
+        ]
+    )
+    city = (
+        result.results.filter(pl.col("level") == "city")
+        .unique("target_id", keep="first", maintain_order=True)
+        .select(
+            "target_id",
+            pl.col("value").alias("city_value"),
+            pl.col("gap").alias("city_gap"),
+            pl.col("status").alias("city_status"),
+            pl.col("reason").alias("city_reason"),
+        )
+    )
+    out = targets.join(counts, on="target_id", how="inner", maintain_order="left").join(
+        city, on="target_id", how="left", maintain_order="left"
+    )
+    return with_display_columns(out, result, lang, shares)
+
+
+def county_ranking(result: AuditResult, target_id: str) -> pl.DataFrame:
+    """The counties for one target, best to worst. ``gap`` is signed so that larger
+    is better whatever the operator; equal gaps share a rank ("1, 2, 2, 4"); counties
+    without a value come last, unranked."""
+    rows = result.results.filter((pl.col("target_id") == target_id) & (pl.col("level") == "county"))
+    return (
+        # Rounded so that float noise (0.1 vs 0.09999999999999998) does not split a tie.
+        rows.with_columns(
+            pl.col("gap").round(9).rank("min", descending=True).cast(pl.Int64).alias("rank")
+        ).sort(["rank", "unit"], nulls_last=True)
+    )
+
+
+def behind_target(result: AuditResult, target_id: str, cap: int) -> tuple[pl.DataFrame, int]:
+    """Facilities failing or close to the target, furthest behind first: the first
+    ``cap`` of them and how many there are in all."""
+    rows = result.results.filter(
+        (pl.col("target_id") == target_id)
+        & (pl.col("level") == "facility")
+        & pl.col("status").is_in(["fail", "warn"])
+    )
+    return rows.sort(["gap", "unit"], nulls_last=True).head(cap), rows.height
+
+
+def recent_trend(result: AuditResult, indicator: str, periods: int = 8) -> pl.DataFrame:
+    """City and county values of ``indicator`` over the last ``periods`` periods up to
+    the audited one, oldest first."""
+    rows = result.trends.filter(pl.col("indicator") == indicator)
+    if rows.is_empty():
+        return rows
+    current = parse_period(result.period)
+    keyed = sorted(
+        (p for p in rows["period"].unique().to_list() if parse_period(p) is not None),
+        key=lambda p: parse_period(p).sort_key(),  # type: ignore[union-attr]
+    )
+    if current is not None:
+        keyed = [p for p in keyed if parse_period(p).sort_key() <= current.sort_key()]  # type: ignore[union-attr]
+    keep = keyed[-periods:]
+    order = {p: i for i, p in enumerate(keep)}
+    return (
+        rows.filter(pl.col("period").is_in(keep))
+        .with_columns(pl.col("period").replace_strict(order, return_dtype=pl.Int64).alias("_i"))
+        .sort(["level", "unit", "_i"])
+    )
+
+
+def completeness_rows(result: AuditResult, lang: str) -> pl.DataFrame:
+    """Who did not report: the missing institutions and the counties without data
+    (from the data issues, plus any county the completeness counts name alone)."""
+    kinds = ("missing_report", "county_no_data")
+    rows = result.data_issues.filter(pl.col("kind").is_in(kinds)).select(
+        "kind", "county", "org_code", "org_name", "message"
+    )
+    listed = set(rows.filter(pl.col("kind") == "county_no_data")["county"].to_list())
+    extra = [c for c in result.completeness.counties_without_data if c not in listed]
+    if extra:
+        rows = pl.concat(
+            [
+                rows,
+                pl.DataFrame(
+                    {
+                        "kind": ["county_no_data"] * len(extra),
+                        "county": extra,
+                        "org_code": [None] * len(extra),
+                        "org_name": [None] * len(extra),
+                        "message": [label("comp.counties_without_data", lang)] * len(extra),
+                    },
+                    schema=rows.schema,
+                ),
+            ]
+        )
+    kind_order = {k: i for i, k in enumerate(reversed(kinds))}
+    return rows.sort(
+        [pl.col("kind").replace_strict(kind_order, return_dtype=pl.Int64), "county", "org_code"],
+        nulls_last=True,
+    )

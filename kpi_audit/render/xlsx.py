@@ -1,0 +1,268 @@
+"""The Excel workbook for leaders: summary, one sheet per level, data issues,
+completeness, sources and native bar charts of the county values.
+
+Usage: ``write_xlsx(result, path, lang="zh")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from openpyxl import Workbook
+
+from kpi_audit.fields import FIELDS
+from kpi_audit.render.labels import (
+    indicator_name,
+    kind_text,
+    label,
+    level_text,
+    status_text,
+    threshold_text,
+)
+from kpi_audit.render.report_frames import (
+    completeness_rows,
+    level_rows,
+    levels_present,
+    share_flags,
+    target_summary,
+)
+from kpi_audit.render.xlsx_charts import write_chart_sheet
+from kpi_audit.render.xlsx_table import (
+    MAX_DATA_ROWS,
+    Column,
+    RowSplicer,
+    Styles,
+    styled,
+    write_table,
+)
+from kpi_audit.result import STATUSES, AuditResult
+
+SUMMARY_COLUMNS = (
+    Column("col.target_set", "target_set"),
+    Column("col.target_id", "target_id"),
+    Column("col.indicator", "indicator_name"),
+    Column("col.operator", "requirement"),
+    Column("col.threshold", "threshold", "value"),
+    Column("col.from_year", "from_year", "integer"),
+    Column("col.city_value", "city_value", "value"),
+    Column("col.gap", "city_gap", "gap"),
+    Column("col.city_status", "city_status", "status"),
+    Column("col.n_pass", "n_pass", "count"),
+    Column("col.n_fail", "n_fail", "count"),
+    Column("col.n_warn", "n_warn", "count"),
+    Column("col.n_not_evaluable", "n_not_evaluable", "count"),
+    Column("col.n_facility_fail", "n_facility_fail", "count"),
+    Column("col.source", "source"),
+)
+_RESULT_TAIL = (
+    Column("col.value", "value", "value"),
+    Column("col.threshold", "threshold", "value"),
+    Column("col.gap", "gap", "gap"),
+    Column("col.status", "status", "status"),
+    Column("col.numerator", "numerator", "count"),
+    Column("col.denominator", "denominator", "count"),
+    Column("col.reason", "reason"),
+    Column("col.target_set", "target_set"),
+)
+LEVEL_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "city": (
+        Column("col.target_id", "target_id"),
+        Column("col.indicator", "indicator_name"),
+        Column("col.unit", "unit_name"),
+        *_RESULT_TAIL,
+    ),
+    "county": (
+        Column("col.target_id", "target_id"),
+        Column("col.indicator", "indicator_name"),
+        Column("col.unit", "unit_name"),
+        *_RESULT_TAIL,
+    ),
+    "facility": (
+        Column("col.target_id", "target_id"),
+        Column("col.indicator", "indicator_name"),
+        Column("col.org_code", "unit"),
+        Column("col.org_name", "unit_name"),
+        Column("col.county", "county"),
+        *_RESULT_TAIL,
+    ),
+}
+ISSUE_COLUMNS = (
+    Column("col.kind", "kind_text"),
+    Column("col.file", "file"),
+    Column("col.sheet", "sheet"),
+    Column("col.row", "row", "integer"),
+    Column("col.field", "field"),
+    Column("col.issue_value", "value"),
+    Column("col.message", "message"),
+    Column("col.org_code", "org_code"),
+    Column("col.org_name", "org_name"),
+    Column("col.county", "county"),
+)
+COMPLETENESS_COLUMNS = (
+    Column("col.kind", "kind_text"),
+    Column("col.county", "county"),
+    Column("col.org_code", "org_code"),
+    Column("col.org_name", "org_name"),
+    Column("col.message", "message"),
+)
+SOURCE_COLUMNS = (
+    Column("col.target_id", "target_id"),
+    Column("col.target_set", "target_set"),
+    Column("col.indicator", "indicator_name"),
+    Column("col.operator", "requirement"),
+    Column("col.from_year", "from_year", "integer"),
+    Column("col.until_year", "until_year", "integer"),
+    Column("col.document", "document"),
+    Column("col.number", "number"),
+    Column("col.clause", "clause"),
+    Column("col.quote", "quote", "wrap"),
+)
+
+
+def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
+    """Write the workbook to ``path`` (streamed: any number of facility rows)."""
+    wb = Workbook(write_only=True)
+    shares = share_flags(result)
+    summary = target_summary(result, lang, shares)
+
+    ws = wb.create_sheet(label("sheet.summary", lang))
+    styles = Styles(wb, ws)
+    rows = RowSplicer(styles, lang)
+    _write_summary(ws, result, summary, styles, rows, lang)
+    write_chart_sheet(wb.create_sheet(label("sheet.charts", lang)), result, summary, styles, lang)
+    for level in levels_present(result):
+        _write_level(wb, result, level, shares, styles, rows, lang)
+    _write_issues(wb.create_sheet(label("sheet.issues", lang)), result, styles, rows, lang)
+    _write_completeness(
+        wb.create_sheet(label("sheet.completeness", lang)), result, styles, rows, lang
+    )
+    _write_sources(
+        wb.create_sheet(label("sheet.sources", lang)), result, shares, styles, rows, lang
+    )
+    wb.save(path)
+    rows.apply(path)
+
+
+def _write_summary(
+    ws, result: AuditResult, summary: pl.DataFrame, styles: Styles, rows: RowSplicer, lang: str
+) -> None:
+    counts = result.summary()
+    title = f"{result.area} {result.period} {label('report.title', lang)}"
+    meta = (
+        f"{label('report.target_sets', lang)}: {'、'.join(result.target_sets)}    "
+        f"{label('report.generated', lang)}: {result.generated_at:%Y-%m-%d %H:%M}"
+    )
+    totals: list[object] = [label("report.summary", lang)]
+    for status in STATUSES:
+        totals += [
+            styled(ws, status_text(status, lang), styles.status[status]),
+            styled(ws, counts[status], styles.count),
+        ]
+    preamble = [[styled(ws, title, styles.title)], [meta], totals, []]
+    write_table(
+        ws, summary, SUMMARY_COLUMNS, styles, rows, lang=lang, preamble=preamble, freeze_columns=3
+    )
+
+
+def _write_level(
+    wb: Workbook,
+    result: AuditResult,
+    level: str,
+    shares: dict[str, bool],
+    styles: Styles,
+    splicer: RowSplicer,
+    lang: str,
+) -> None:
+    rows = level_rows(result, level, lang, shares)
+    name = level_text(level, lang)
+    # A national quarter may exceed Excel's row limit: continue on "机构 (2)", …
+    for part, start in enumerate(range(0, max(rows.height, 1), MAX_DATA_ROWS), start=1):
+        ws = wb.create_sheet(name if part == 1 else f"{name} ({part})")
+        write_table(
+            ws,
+            rows.slice(start, MAX_DATA_ROWS),
+            LEVEL_COLUMNS[level],
+            styles,
+            splicer,
+            lang=lang,
+            freeze_columns=3 if level != "facility" else 4,
+        )
+
+
+def _field_names(lang: str) -> dict[str, str]:
+    return {f.id: (f.en if lang == "en" else f.zh) for f in FIELDS}
+
+
+def _write_issues(ws, result: AuditResult, styles: Styles, rows: RowSplicer, lang: str) -> None:
+    kinds = {k: kind_text(k, lang) for k in result.data_issues["kind"].unique().drop_nulls()}
+    issues = result.data_issues.with_columns(
+        pl.col("kind")
+        .replace_strict(kinds, default=pl.col("kind"), return_dtype=pl.String)
+        .alias("kind_text"),
+        pl.col("field").replace(_field_names(lang)),
+    )
+    write_table(ws, issues, ISSUE_COLUMNS, styles, rows, lang=lang)
+
+
+def _write_completeness(
+    ws, result: AuditResult, styles: Styles, splicer: RowSplicer, lang: str
+) -> None:
+    c = result.completeness
+    preamble = [
+        [label("comp.expected", lang), styled(ws, c.expected_institutions, styles.count)],
+        [label("comp.reported", lang), styled(ws, c.reported_institutions, styles.count)],
+        [label("comp.missing", lang), styled(ws, c.missing_institutions, styles.count)],
+        [label("comp.rejected", lang), styled(ws, c.rejected_rows, styles.count)],
+        [
+            label("comp.counties_without_data", lang),
+            "、".join(c.counties_without_data) or label("comp.none", lang),
+        ],
+        [],
+    ]
+    rows = completeness_rows(result, lang)
+    kinds = {k: kind_text(k, lang) for k in ("missing_report", "county_no_data")}
+    rows = rows.with_columns(
+        pl.col("kind")
+        .replace_strict(kinds, default=pl.col("kind"), return_dtype=pl.String)
+        .alias("kind_text")
+    )
+    write_table(ws, rows, COMPLETENESS_COLUMNS, styles, splicer, lang=lang, preamble=preamble)
+
+
+def _write_sources(
+    ws, result: AuditResult, shares: dict[str, bool], styles: Styles, splicer: RowSplicer, lang: str
+) -> None:
+    """Every target considered — also those not in force this period — and its source."""
+    rows = pl.DataFrame(
+        [
+            {
+                "target_id": t.id,
+                "target_set": t.target_set,
+                "indicator_name": indicator_name(result.indicator_names, t.indicator, lang),
+                "requirement": threshold_text(
+                    t, shares.get(t.indicator, abs(t.threshold) <= 1), lang
+                ),
+                "from_year": t.from_year,
+                "until_year": t.until_year,
+                "document": t.source.document,
+                "number": t.source.number,
+                "clause": t.source.clause,
+                "quote": t.source.quote,
+            }
+            for t in result.targets
+        ],
+        schema={
+            "target_id": pl.String,
+            "target_set": pl.String,
+            "indicator_name": pl.String,
+            "requirement": pl.String,
+            "from_year": pl.Int64,
+            "until_year": pl.Int64,
+            "document": pl.String,
+            "number": pl.String,
+            "clause": pl.String,
+            "quote": pl.String,
+        },
+    )
+    write_table(ws, rows, SOURCE_COLUMNS, styles, splicer, lang=lang)

@@ -1,0 +1,112 @@
+"""The 图表 / Charts sheet: for each target with county values, a small table
+(county, value, threshold) and a native Excel bar chart of it, with the threshold
+drawn as a line over the bars."""
+
+from __future__ import annotations
+
+import polars as pl
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import DataPoint
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from kpi_audit.render.labels import STATUS_COLOURS, label
+from kpi_audit.render.report_frames import county_ranking
+from kpi_audit.render.xlsx_table import Styles, clean_frame, styled, text_cell
+from kpi_audit.result import AuditResult
+
+CHART_ROWS = 18  # rows a chart covers at its default height; blocks are at least this tall
+BAR_COLOURS = {"pass": "70AD47", "fail": "C00000", "warn": "ED7D31", "not_evaluable": "A5A5A5"}
+
+
+def write_chart_sheet(
+    ws: WriteOnlyWorksheet, result: AuditResult, summary: pl.DataFrame, styles: Styles, lang: str
+) -> None:
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 11
+    ws.column_dimensions["C"].width = 11
+    row = 1
+    charted = 0
+    for target in summary.iter_rows(named=True):
+        counties = clean_frame(
+            county_ranking(result, target["target_id"]).filter(pl.col("value").is_not_null())
+        )
+        if counties.is_empty():
+            continue
+        share = bool(target["_share"])
+        number_format = styles.value[share]
+        title = f"{target['indicator_name']}  {target['requirement']}"
+        ws.append([styled(ws, title, styles.bold)])
+        header_row = row + 1
+        ws.append(
+            [
+                styled(ws, label(key, lang), styles.header)
+                for key in ("col.county", "col.value", "col.threshold")
+            ]
+        )
+        for unit, value in counties.select("unit_name", "value").iter_rows():
+            ws.append(
+                [
+                    text_cell(ws, unit, styles),
+                    styled(ws, value, number_format),
+                    styled(ws, target["threshold"], number_format),
+                ]
+            )
+        last_row = header_row + counties.height
+        ws.add_chart(
+            _chart(ws, title, header_row, last_row, counties["status"].to_list(), share), f"E{row}"
+        )
+        block = max(counties.height + 3, CHART_ROWS + 2)
+        for _ in range(block - (counties.height + 2)):
+            ws.append([])
+        row += block
+        charted += 1
+    if not charted:
+        ws.append([label("report.no_county_values", lang)])
+
+
+def _chart(
+    ws: WriteOnlyWorksheet,
+    title: str,
+    header_row: int,
+    last_row: int,
+    statuses: list[str],
+    share: bool,
+) -> BarChart:
+    categories = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
+    bars = BarChart()
+    bars.type = "col"
+    bars.title = title
+    bars.legend.position = "b"
+    bars.add_data(
+        Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True
+    )
+    bars.set_categories(categories)
+    series = bars.series[0]
+    series.graphicalProperties.solidFill = BAR_COLOURS["pass"]
+    for i, status in enumerate(statuses):
+        if status != "pass":
+            point = DataPoint(idx=i)
+            point.graphicalProperties.solidFill = BAR_COLOURS.get(status, "A5A5A5")
+            series.dPt.append(point)
+
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=3, min_row=header_row, max_row=last_row), titles_from_data=True
+    )
+    line.set_categories(categories)
+    threshold = line.series[0]
+    threshold.graphicalProperties.line.solidFill = STATUS_COLOURS["fail"][1]
+    threshold.graphicalProperties.line.dashStyle = "dash"
+    threshold.graphicalProperties.line.width = 22000  # EMU, about 1.75 pt
+    threshold.marker.symbol = "none"
+    threshold.smooth = False
+    bars += line
+
+    bars.y_axis.number_format = "0%" if share else "0.0"
+    bars.y_axis.majorGridlines = None
+    # Recent Excel hides axes unless told they are not deleted.
+    bars.x_axis.delete = False
+    bars.y_axis.delete = False
+    bars.width = 18
+    bars.height = 8.5
+    return bars

@@ -1,0 +1,344 @@
+"""Writing a polars frame into a write-only openpyxl sheet as a filterable table.
+
+openpyxl (write-only mode) writes the workbook: every sheet's settings, title rows,
+headers, the small sheets' cells, charts and styles. The data rows of the tables are
+rendered column-wise by polars into SpreadsheetML and spliced into the saved file
+(:class:`RowSplicer`), because openpyxl's per-cell writer costs tens of microseconds
+a cell — minutes for a national quarter. Small and large results take the same path.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from kpi_audit.render.labels import STATUS_COLOURS, display_width, label, status_text
+
+# Excel's last row is 1,048,576; one is the header.
+MAX_DATA_ROWS = 1_048_575
+# Characters XML 1.0 cannot hold; openpyxl refuses them. Tab, LF and CR are allowed.
+_ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# Text starting with these is a formula to Excel (or to Lotus-style entry); such cells
+# are written as strings with the quote prefix, so they stay text even when edited.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PATTERN = r"^[=+\-@\t\r]"
+
+PERCENT = "0.0%"
+PERCENT_GAP = "+0.0%;-0.0%;0.0%"
+NUMBER = "#,##0.00"
+NUMBER_GAP = "+#,##0.00;-#,##0.00;0.00"
+COUNT = "#,##0"
+INTEGER = "0"
+
+ColumnKind = Literal["text", "wrap", "integer", "count", "value", "gap", "status", "plain"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: heading label key, frame column, how it is written."""
+
+    heading: str  # a key of labels.LABELS
+    source: str  # the frame column
+    kind: ColumnKind = "text"
+    # "value"/"gap" columns follow the row's ``_share`` flag: percent or plain number.
+
+
+class Styles:
+    """Prepared style arrays, made once per workbook and shared by every cell."""
+
+    def __init__(self, wb: Workbook, ws: WriteOnlyWorksheet) -> None:
+        self._wb = wb
+        thin = Side(style="thin", color="BFBFBF")
+
+        def make(**attrs: Any) -> Any:
+            cell = WriteOnlyCell(ws)
+            for name, value in attrs.items():
+                setattr(cell, name, value)
+            return cell._style
+
+        self.header = make(
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+            border=Border(bottom=thin),
+            alignment=Alignment(vertical="center", wrap_text=True),
+        )
+        self.title = make(font=Font(bold=True, size=14))
+        self.bold = make(font=Font(bold=True))
+        self.quoted_text = make(quotePrefix=True)
+        self.wrap = make(alignment=Alignment(wrap_text=True, vertical="top"))
+        self.integer = make(number_format=INTEGER)
+        self.count = make(number_format=COUNT)
+        self.value = {True: make(number_format=PERCENT), False: make(number_format=NUMBER)}
+        self.gap = {True: make(number_format=PERCENT_GAP), False: make(number_format=NUMBER_GAP)}
+        self.status = {
+            status: make(
+                fill=PatternFill("solid", fgColor=fill),
+                font=Font(color=text, bold=status == "fail"),
+            )
+            for status, (fill, text) in STATUS_COLOURS.items()
+        }
+
+    def id(self, style: Any) -> int:
+        """The index of ``style`` among the workbook's cell formats (registering it)."""
+        return self._wb._cell_styles.add(style)
+
+
+def styled(ws: WriteOnlyWorksheet, value: Any, style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    cell._style = style
+    if cell.data_type == "f":  # text that starts with "=" is text here, never a formula
+        cell.data_type = "s"
+    return cell
+
+
+def text_cell(ws: WriteOnlyWorksheet, text: str | None, styles: Styles) -> Any:
+    """Plain text, except that text Excel would read as a formula becomes a quoted
+    string cell (never a formula: facility names come from outside)."""
+    if text and text.startswith(FORMULA_PREFIXES):
+        cell = WriteOnlyCell(ws, text)
+        cell.data_type = "s"
+        cell._style = styles.quoted_text
+        return cell
+    return text
+
+
+def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Strip characters XML cannot carry and turn NaN/±inf (which Excel cannot store)
+    into blanks — set-wise, before any row is written."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            exprs.append(pl.col(name).str.replace_all(_ILLEGAL_XML, ""))
+        elif dtype.is_float():
+            exprs.append(pl.when(pl.col(name).is_finite()).then(pl.col(name)).alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def width_expr(column: pl.Expr) -> pl.Expr:
+    """Width in Excel character units: a CJK character (3 UTF-8 bytes) counts as two."""
+    text = column.cast(pl.String)
+    chars = text.str.len_chars()
+    return chars + (text.str.len_bytes() - chars) // 2
+
+
+_FIXED_WIDTH: dict[str, int] = {
+    "integer": 8,
+    "count": 14,
+    "value": 11,
+    "gap": 11,
+    "status": 12,
+    "plain": 12,
+}
+
+
+def column_widths(frame: pl.DataFrame, columns: Sequence[Column], lang: str) -> list[float]:
+    text_sources = [c.source for c in columns if c.kind in ("text", "wrap")]
+    data_widths: dict[str, int] = {}
+    if frame.height and text_sources:
+        maxima = frame.select(width_expr(pl.col(s)).max().alias(s) for s in text_sources)
+        data_widths = {k: (v or 0) for k, v in maxima.row(0, named=True).items()}
+    widths = []
+    for col in columns:
+        heading = display_width(label(col.heading, lang)) + 3  # room for the filter button
+        if col.kind == "wrap":
+            body = min(data_widths.get(col.source, 0), 60)
+        elif col.kind == "text":
+            body = data_widths.get(col.source, 0)
+        else:
+            body = _FIXED_WIDTH[col.kind]
+        widths.append(float(min(max(heading, body + 2, 8), 60)))
+    return widths
+
+
+def _escape(text: pl.Expr) -> pl.Expr:
+    return (
+        text.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
+
+
+def _cell_xml(col: Column, ref: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
+    """One column's ``<c>`` elements ("" for a blank cell), as a polars expression."""
+    v = pl.col(col.source)
+    if col.kind in ("text", "wrap", "plain"):
+        text = v.cast(pl.String)
+        plain = f' s="{styles.id(styles.wrap)}"' if col.kind == "wrap" else ""
+        quoted = f' s="{styles.id(styles.quoted_text)}"'
+        # Text Excel would take for a formula keeps the quote-prefix style (stays text
+        # when edited); an inline string is never evaluated.
+        s_attr = (
+            pl.when(text.str.contains(FORMULA_PATTERN))
+            .then(pl.lit(quoted))
+            .otherwise(pl.lit(plain))
+        )
+        xml = pl.concat_str(
+            [
+                pl.lit('<c r="'),
+                ref,
+                pl.lit('"'),
+                s_attr,
+                pl.lit(' t="inlineStr"><is><t xml:space="preserve">'),
+                _escape(text),
+                pl.lit("</t></is></c>"),
+            ]
+        )
+    elif col.kind == "status":
+        words = {st: status_text(st, lang) for st in STATUS_COLOURS}
+        ids = {st: str(styles.id(styles.status[st])) for st in STATUS_COLOURS}
+        xml = pl.concat_str(
+            [
+                pl.lit('<c r="'),
+                ref,
+                pl.lit('" s="'),
+                v.replace_strict(ids, default="0", return_dtype=pl.String),
+                pl.lit('" t="inlineStr"><is><t>'),
+                _escape(v.replace_strict(words, default=v, return_dtype=pl.String)),
+                pl.lit("</t></is></c>"),
+            ]
+        )
+    else:
+        if col.kind in ("value", "gap"):
+            pair = styles.value if col.kind == "value" else styles.gap
+            sid = (
+                pl.when(pl.col("_share"))
+                .then(pl.lit(str(styles.id(pair[True]))))
+                .otherwise(pl.lit(str(styles.id(pair[False]))))
+            )
+        else:
+            style = styles.integer if col.kind == "integer" else styles.count
+            sid = pl.lit(str(styles.id(style)))
+        xml = pl.concat_str(
+            [
+                pl.lit('<c r="'),
+                ref,
+                pl.lit('" s="'),
+                sid,
+                pl.lit('" t="n"><v>'),
+                v.cast(pl.String),
+                pl.lit("</v></c>"),
+            ]
+        )
+    return pl.when(v.is_null()).then(pl.lit("")).otherwise(xml)
+
+
+def rows_xml(
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    styles: Styles,
+    lang: str,
+    first_row: int,
+    chunk: int = 50_000,
+) -> Iterator[str]:
+    """The ``<row>`` elements for ``frame``, starting at sheet row ``first_row``, in
+    chunks of ``chunk`` rows — built set-wise, one polars expression per column."""
+    if "_share" not in frame.columns:
+        frame = frame.with_columns(_share=pl.lit(False))
+    frame = frame.with_columns(pl.col("_share").fill_null(False))
+    for start in range(0, frame.height, chunk):
+        part = frame.slice(start, chunk).with_row_index("_r", offset=first_row + start)
+        r = pl.col("_r").cast(pl.String)
+        cells = [
+            _cell_xml(c, pl.lit(get_column_letter(i)) + r, styles, lang)
+            for i, c in enumerate(columns, start=1)
+        ]
+        row = pl.concat_str([pl.lit('<row r="'), r, pl.lit('">'), *cells, pl.lit("</row>")])
+        yield part.select(row.str.join("")).item()
+
+
+@dataclass
+class RowSplicer:
+    """Collects each table's data rows while openpyxl writes the sheets, and puts them
+    into the saved workbook (:meth:`apply`)."""
+
+    styles: Styles
+    lang: str
+    pending: list[tuple[WriteOnlyWorksheet, pl.DataFrame, tuple[Column, ...], int]] = field(
+        default_factory=list
+    )
+
+    def add(
+        self, ws: WriteOnlyWorksheet, frame: pl.DataFrame, columns: Sequence[Column], first_row: int
+    ) -> None:
+        # Register every style now: styles.xml is written by openpyxl's save.
+        for c in columns:
+            _cell_xml(c, pl.lit("A1"), self.styles, self.lang)
+        self.pending.append((ws, frame, tuple(columns), first_row))
+
+    def apply(self, path: Path) -> None:
+        """Rewrite ``path`` with the rows inserted before each sheet's ``</sheetData>``."""
+        by_part = {
+            ws.path.lstrip("/"): (frame, columns, first)
+            for ws, frame, columns, first in self.pending
+            if frame.height
+        }
+        if not by_part:
+            return
+        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+        os.close(fd)
+        try:
+            with (
+                zipfile.ZipFile(path) as zin,
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+            ):
+                for info in zin.infolist():
+                    data = zin.read(info.filename)
+                    if info.filename not in by_part:
+                        zout.writestr(info, data)
+                        continue
+                    frame, columns, first = by_part[info.filename]
+                    head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
+                    with zout.open(info.filename, "w", force_zip64=True) as out:
+                        out.write(head.encode("utf-8"))
+                        for block in rows_xml(frame, columns, self.styles, self.lang, first):
+                            out.write(block.encode("utf-8"))
+                        out.write(("</sheetData>" + tail).encode("utf-8"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def write_table(
+    ws: WriteOnlyWorksheet,
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    styles: Styles,
+    splicer: RowSplicer,
+    *,
+    lang: str,
+    preamble: Sequence[Sequence[Any]] = (),
+    freeze_columns: int = 0,
+) -> int:
+    """Write ``preamble`` rows (a title block, may be empty) and a header, and hand the
+    data rows to ``splicer``. Sets the column widths, freezes the header (and
+    ``freeze_columns`` leading columns) and puts an autofilter on the table — before
+    the first row, as a streaming sheet requires. ``frame`` may carry a boolean
+    ``_share`` column choosing percent or plain-number formats for value/gap columns.
+    Returns the number of the last row."""
+    if frame.height > MAX_DATA_ROWS - len(preamble):
+        raise ValueError(f"{frame.height} rows do not fit in one sheet")
+    frame = clean_frame(frame)
+    for i, width in enumerate(column_widths(frame, columns, lang), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_row = len(preamble) + 1
+    last_row = header_row + frame.height
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    for row in preamble:
+        ws.append([text_cell(ws, v, styles) if isinstance(v, str) else v for v in row])
+    ws.append([styled(ws, label(c.heading, lang), styles.header) for c in columns])
+    splicer.add(ws, frame, columns, header_row + 1)
+    return last_row

@@ -1,0 +1,280 @@
+"""The Excel workbook, read back with openpyxl (and LibreOffice when installed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from _report_helpers import (
+    AT_NAME,
+    FORMULA_NAME,
+    XSS_NAME,
+    make_result,
+    many_facilities_behind,
+    result_rows,
+)
+from openpyxl import load_workbook
+
+from kpi_audit.render import xlsx as xlsx_module
+from kpi_audit.render.xlsx import write_xlsx
+from kpi_audit.result import RESULT_SCHEMA
+
+
+@pytest.fixture(scope="module")
+def workbook_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
+    write_xlsx(make_result(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def wb(workbook_path: Path):
+    return load_workbook(workbook_path)
+
+
+def _rows(ws, first: int) -> list[tuple]:
+    return list(ws.iter_rows(min_row=first, values_only=True))
+
+
+def _find(ws, first_row: int, **match: object):
+    """The cells of the first data row whose columns (by header) equal ``match``."""
+    header = [c.value for c in ws[first_row]]
+    for row in ws.iter_rows(min_row=first_row + 1):
+        values = dict(zip(header, (c.value for c in row), strict=False))
+        if all(values.get(k) == v for k, v in match.items()):
+            return dict(zip(header, row, strict=False))
+    raise AssertionError(f"no row {match}")
+
+
+def test_sheets_are_named_in_chinese_and_ordered(wb) -> None:
+    assert wb.sheetnames == ["汇总", "图表", "市级", "县级", "机构", "数据问题", "完整性", "依据"]
+
+
+def test_english_sheet_names_and_headings(tmp_path: Path) -> None:
+    path = tmp_path / "en.xlsx"
+    write_xlsx(make_result(), path, lang="en")
+    wb = load_workbook(path)
+    assert wb.sheetnames == [
+        "Summary",
+        "Charts",
+        "City",
+        "County",
+        "Facility",
+        "Data issues",
+        "Completeness",
+        "Sources",
+    ]
+    assert wb["County"]["D1"].value == "Value"
+    assert wb["County"]["G1"].value == "Status"
+    assert wb["County"]["G2"].value == "✘ behind target"
+
+
+def test_summary_row_for_primary_visit_share(wb) -> None:
+    ws = wb["汇总"]
+    assert ws["A1"].value == "河川市 2024Q3 医改目标监测报告"
+    # the totals line: 25 pass, 18 fail, 1 warn, 18 not evaluable (target × unit rows)
+    assert [c.value for c in ws[3]][:9] == [
+        "总体情况",
+        "✔ 达标",
+        25,
+        "✘ 未达标",
+        18,
+        "! 预警",
+        1,
+        "? 无法评估",
+        18,
+    ]
+    row = _find(ws, 5, 目标编号="zz-primary-visit-share")
+    assert row["要求"].value == "≥ 65.0%"
+    assert row["目标值"].value == 0.65 and row["目标值"].number_format == "0.0%"
+    assert row["起始年份"].value == 2017
+    # city: 871000 / 1570000 = 0.55478 → behind by 0.09522
+    assert row["全市数值"].value == pytest.approx(871000 / 1570000)
+    assert row["全市数值"].number_format == "0.0%"
+    assert row["差距"].value == pytest.approx(871000 / 1570000 - 0.65)
+    assert row["全市状态"].value == "✘ 未达标"
+    assert row["全市状态"].fill.fgColor.rgb == "00FFC7CE"
+    # counties: 西县 北县 山阳县 pass; 东县 河口区 fail; 南县 warn; 临川县 no data
+    assert [row[k].value for k in ("达标区县", "未达标区县", "预警区县", "无法评估区县")] == [
+        3,
+        2,
+        1,
+        1,
+    ]
+    assert (
+        row["依据"].value
+        == "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号） 三、(一)2"
+    )
+
+
+def test_plain_number_indicator_is_not_a_percentage(wb) -> None:
+    row = _find(wb["汇总"], 5, 目标编号="zz-gp-per-10000")
+    assert row["要求"].value == "≥ 2"
+    # 447 / 2160000 × 10000 = 2.0694
+    assert row["全市数值"].value == pytest.approx(2.069444, abs=1e-6)
+    assert row["全市数值"].number_format == "#,##0.00"
+
+
+def test_county_sheet_rows_are_numbers_worst_first(wb) -> None:
+    ws = wb["县级"]
+    header = [c.value for c in ws[1]]
+    assert header == [
+        "目标编号",
+        "指标",
+        "单位",
+        "数值",
+        "目标值",
+        "差距",
+        "状态",
+        "分子",
+        "分母",
+        "原因",
+        "目标集",
+    ]
+    assert ws.max_row == 1 + 7 * 7  # 7 targets × 7 counties
+    first = [c for c in ws[2]]
+    # the first target's worst county: 河口区 150000/400000 = 0.375
+    assert [c.value for c in first[:3]] == ["zz-primary-visit-share", "基层诊疗量占比", "河口区"]
+    assert first[3].value == 0.375 and first[3].data_type == "n"
+    assert first[3].number_format == "0.0%"
+    assert first[7].value == 150000 and first[7].number_format == "#,##0"
+    assert first[6].value == "✘ 未达标"
+    for row in ws.iter_rows(min_row=2):
+        for cell in (row[3], row[4], row[5], row[7], row[8]):
+            assert cell.value is None or isinstance(cell.value, int | float), cell.coordinate
+
+
+def test_facility_names_that_look_like_formulas_stay_text(wb, workbook_path: Path) -> None:
+    ws = wb["机构"]
+    names = {row[2].value: row[3] for row in ws.iter_rows(min_row=2)}
+    for code, text in (("H002", FORMULA_NAME), ("H003", AT_NAME), ("H004", XSS_NAME)):
+        assert names[code].value == text
+        assert names[code].data_type == "s"
+    assert names["H002"].quotePrefix and names["H003"].quotePrefix
+    issue_value = _find(wb["数据问题"], 1, 机构代码="N0001")
+    assert issue_value["填报值"].value == "=1+1" and issue_value["填报值"].data_type == "s"
+    with zipfile.ZipFile(workbook_path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in z.read(n) for n in sheets)
+
+
+def test_headers_frozen_and_filtered(wb) -> None:
+    expected = {
+        "汇总": ("D6", "A5:O12"),
+        "市级": ("D2", "A1:K8"),
+        "县级": ("D2", "A1:K50"),
+        "机构": ("E2", "A1:M7"),
+        "数据问题": ("A2", "A1:J8"),
+        "完整性": ("A8", "A7:E11"),
+        "依据": ("A2", "A1:J8"),
+    }
+    for name, (freeze, ref) in expected.items():
+        assert (wb[name].freeze_panes, wb[name].auto_filter.ref) == (freeze, ref), name
+
+
+def test_columns_are_wide_enough_for_chinese(wb) -> None:
+    ws = wb["县级"]
+    # 三级医院普通门诊量年下降率: 13 CJK characters count as 26
+    assert ws.column_dimensions["B"].width >= 26
+    assert ws.column_dimensions["D"].width >= 8
+
+
+def test_completeness_and_sources(wb) -> None:
+    ws = wb["完整性"]
+    assert [tuple(r[:2]) for r in _rows(ws, 1)[:5]] == [
+        ("应报机构数（上期已报）", 401),
+        ("本期已报机构数", 398),
+        ("未报机构数", 3),
+        ("被拒绝的数据行", 3),
+        ("无数据的区县", "临川县"),
+    ]
+    listed = {(r[1], r[2]) for r in _rows(ws, 8)}
+    assert {("临川县", None), ("南县", "N0301"), ("北县", "B0410"), ("临川县", "L0001")} == listed
+    src = _find(wb["依据"], 1, 目标编号="zj-signing")
+    assert (src["文件名称"].value, src["文号"].value, src["条款"].value) == (
+        "关于开展县域医共体建设试点工作的指导意见",
+        "浙医改办〔2017〕7号",
+        "二、(三)",
+    )
+    assert src["原文"].value == "区域人群签约率达到50%以上。"
+
+
+def test_native_bar_charts_with_threshold_line(wb, workbook_path: Path) -> None:
+    ws = wb["图表"]
+    # six targets have county values (县域内就诊率 has none)
+    assert len(ws._charts) == 6
+    assert [c.value for c in ws[2]] == ["所属区县", "数值", "目标值"]
+    assert (ws["A3"].value, ws["B3"].value, ws["C3"].value) == ("山阳县", 0.7, 0.65)
+    with zipfile.ZipFile(workbook_path) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    assert "<barChart>" in chart and "<lineChart>" in chart
+    # bars from the value column, the threshold line from the threshold column
+    assert "<f>'图表'!$B$3:$B$8</f>" in chart and "<f>'图表'!$C$3:$C$8</f>" in chart
+
+
+def test_large_facility_sheet_streams(tmp_path: Path) -> None:
+    # the 6 hospitals of the standard data + 1000 more; same write-only code path
+    result = make_result(results=many_facilities_behind(1000))
+    path = tmp_path / "big.xlsx"
+    write_xlsx(result, path)
+    ws = load_workbook(path, read_only=True)["机构"]
+    assert sum(1 for _ in ws.iter_rows(values_only=True)) == 1 + 6 + 1000
+
+
+def test_rows_beyond_excel_limit_continue_on_a_second_sheet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(xlsx_module, "MAX_DATA_ROWS", 4)
+    path = tmp_path / "split.xlsx"
+    write_xlsx(make_result(), path)
+    wb = load_workbook(path)
+    assert wb["机构"].max_row == 5 and wb["机构 (2)"].max_row == 3  # 6 facilities = 4 + 2
+
+
+def test_nan_and_control_characters_are_written_safely(tmp_path: Path) -> None:
+    rows = result_rows()
+    rows[-1] = {
+        **rows[-1],
+        "unit_name": "坏\x01名\x0b字",
+        "value": float("nan"),
+        "gap": float("inf"),
+    }
+    path = tmp_path / "odd.xlsx"
+    write_xlsx(make_result(results=pl.DataFrame(rows, schema=RESULT_SCHEMA)), path)
+    row = _find(load_workbook(path)["机构"], 1, 机构代码="H006")
+    assert row["机构名称"].value == "坏名字"
+    assert row["数值"].value is None and row["差距"].value is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH")
+def test_libreoffice_opens_the_workbook(workbook_path: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path),
+            str(workbook_path),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    text = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
+    assert "河川市" in text
+
+
+def test_area_and_county_names_in_title_blocks_stay_text(tmp_path: Path) -> None:
+    result = make_result()
+    result.area = "=SUM(A1:A9)"
+    result.completeness.counties_without_data = ("=1+2",)
+    path = tmp_path / "a.xlsx"
+    write_xlsx(result, path)
+    wb = load_workbook(path)
+    assert wb["汇总"]["A1"].value == "=SUM(A1:A9) 2024Q3 医改目标监测报告"
+    assert wb["汇总"]["A1"].data_type == "s"
+    assert wb["完整性"]["B5"].value == "=1+2" and wb["完整性"]["B5"].data_type == "s"
