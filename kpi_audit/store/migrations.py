@@ -126,4 +126,10 @@ MIGRATIONS: tuple[Migration, ...] = (
                   AND s.file_id > r.file_id);
         """,
     ),
+    Migration(
+        2,
+        "ingest_issues_header",
+        # The header as written in the file, next to the field id it was matched to.
+        "ALTER TABLE ingest_issues ADD COLUMN header VARCHAR;",
+    ),
 )

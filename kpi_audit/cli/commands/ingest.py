@@ -1,7 +1,177 @@
-"""`kpi-audit ingest` (being built)."""
+"""`kpi-audit ingest PATH...`: load submission files into the store."""
 
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from kpi_audit.cli.options import (
+    DbOption,
+    Lang,
+    LangOption,
+    PeriodOption,
+    SheetOption,
+    StrictOption,
+    resolve_db,
+)
+from kpi_audit.ingest import FileReport, IngestReport, ProgressCallback, ingest_paths
+from kpi_audit.store.db import connect
+
+DEFAULT_ISSUES_SHOWN = 20
+_SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (searched recursively) or "
+            "glob patterns of .xlsx / .xls / .csv files.",
+            show_default=False,
+        ),
+    ],
+    period: PeriodOption = None,
+    sheet: SheetOption = None,
+    strict: StrictOption = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--show-all", help=f"List every issue, not only the first {DEFAULT_ISSUES_SHOWN}."
+        ),
+    ] = False,
+    lang: LangOption = Lang.zh,
+    db: DbOption = None,
+) -> None:
+    """Load institution submissions; rows with errors are kept aside as rejects."""
+    con = connect(resolve_db(ctx, db))
+    try:
+        with _progress() as on_progress:
+            report = ingest_paths(
+                con, paths, period=period, sheet=sheet, strict=strict, on_progress=on_progress
+            )
+    finally:
+        con.close()
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        _print_table(console, report)
+    else:
+        for f in report.files:
+            typer.echo(_file_line(f))
+    _print_issues(report.issues, limit=None if show_all else DEFAULT_ISSUES_SHOWN, lang=lang.value)
+    typer.echo(_summary(report))
+    report.raise_for_failures()
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("ingest", total=None)
+
+    def advance(path: str, done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total, description=Path(path).name)
+
+    with progress:
+        yield advance
+
+
+def _detail(f: FileReport) -> str:
+    if f.status == "failed":
+        error = f.error or ""
+        # The error names the file for the one-line message; the table already does.
+        return error.removeprefix(f"{f.path}: ").removeprefix(f"{f.path}, ")
+    if f.status == "unchanged":
+        return f.note or "already ingested; nothing to do"
+    where = []
+    if f.sheets:
+        where.append(f"sheets {', '.join(f.sheets)}")
+    if f.periods:
+        where.append(f"periods {', '.join(f.periods)}")
+    if f.status == "rejected":
+        counts = f"--strict: {_rows(f.rows_rejected)} with errors, nothing loaded"
+    else:
+        counts = f"{_rows(f.rows_loaded)} loaded, {f.rows_rejected} rejected"
+    return " · ".join([*where, counts])
+
+
+def _file_line(f: FileReport) -> str:
+    return f"{f.status:<9}  {f.path}  {_detail(f)}"
+
+
+def _print_table(console: Console, report: IngestReport) -> None:
+    table = Table("status", "file", "detail", show_edge=False)
+    style = {"loaded": "green", "unchanged": "dim", "rejected": "yellow", "failed": "red"}
+    for f in report.files:
+        table.add_row(f"[{style[f.status]}]{f.status}[/]", f.path, _detail(f))
+    console.print(table)
+
+
+def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None:
+    if issues.height == 0:
+        return
+    counts = issues.get_column("severity").value_counts()
+    by = dict(
+        zip(
+            counts.get_column("severity").to_list(),
+            counts.get_column("count").to_list(),
+            strict=True,
+        )
+    )
+    parts = [
+        f"{by[s]} {s}{'s' if by[s] > 1 else ''}" for s in ("error", "warning", "notice") if s in by
+    ]
+    typer.echo(f"issues ({', '.join(parts)}):")
+    # Errors first: a screenful of notices must not hide the rows that were rejected.
+    rank = pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK))
+    issues = issues.sort(rank, maintain_order=True)
+    shown = issues if limit is None else issues.head(limit)
+    message = "message_zh" if lang == "zh" else "message_en"
+    for r in shown.iter_rows(named=True):  # at most `limit` lines of terminal output
+        where = ":".join(str(p) for p in (r["file"], r["sheet"], r["row"]) if p is not None)
+        column = f" {r['header']}" if r["header"] and r["code"] != "unknown_column" else ""
+        typer.echo(f"  {where}{column}  {r['severity']} {r['code']}: {r[message]}")
+    if limit is not None and issues.height > limit:
+        typer.echo(f"  … {issues.height - limit} more (--show-all lists them)")
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _summary(report: IngestReport) -> str:
+    n = len(report.files)
+    by_status = ", ".join(
+        f"{len(report.with_status(s))} {s}"
+        for s in ("loaded", "unchanged", "rejected", "failed")
+        if report.with_status(s)
+    )
+    line = (
+        f"{n} file{'s' if n != 1 else ''}: {by_status}; {_rows(report.rows_loaded)} loaded, "
+        f"{report.rows_rejected} rejected"
+    )
+    if report.rows_rejected:
+        line += " (rejected rows are data problems listed above, not a failure)"
+    return line
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("ingest")(ingest)

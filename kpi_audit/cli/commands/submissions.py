@@ -1,7 +1,49 @@
-"""`kpi-audit submissions` (being built)."""
+"""`kpi-audit submissions`: what is loaded, by period and county."""
+
+from __future__ import annotations
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from kpi_audit.cli.options import DbOption, resolve_db
+from kpi_audit.store.db import connect
+from kpi_audit.submissions import list_submissions
+
+_HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
+
+
+def submissions(ctx: typer.Context, db: DbOption = None) -> None:
+    """List the loaded periods × counties: facilities, rejected rows, files, when."""
+    con = connect(resolve_db(ctx, db))
+    try:
+        loaded = list_submissions(con)
+    finally:
+        con.close()
+    if loaded.height == 0:
+        typer.echo("nothing loaded yet (kpi-audit ingest PATH... loads submissions)")
+        return
+    rows = [
+        (
+            r["period"],
+            r["county"] or "",
+            str(r["facilities"]),
+            str(r["rejected"]),
+            str(r["files"]),
+            f"{r['last_ingested']:%Y-%m-%d %H:%M}",
+        )
+        for r in loaded.iter_rows(named=True)  # one line per period × county
+    ]
+    console = Console(highlight=False)
+    if console.is_terminal:
+        table = Table(*_HEADINGS, show_edge=False)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for row in (_HEADINGS, *rows):
+            typer.echo("\t".join(row))
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("submissions")(submissions)

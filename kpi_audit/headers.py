@@ -1,0 +1,96 @@
+"""Header normalisation and matching: the text in a header cell → a field id.
+
+Recognised for every field of :data:`kpi_audit.fields.FIELDS`: the template header
+(``zh``), its traditional form (``zh_hant``), the English id and label, the aliases —
+and the variants people type: spaces or line breaks anywhere, full-width characters and
+brackets (NFKC), a ``*`` marking a required column, a trailing unit in brackets
+(``总诊疗人次（人次）``, ``签约人数(人)``), traditional characters in an alias.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from kpi_audit.fields import FIELDS
+
+# Traditional → simplified, for the characters of the headers and vocabularies.
+# The pairs of zh_hant / zh headers in the catalog give most of them; these are the
+# ones that occur only in aliases and vocabulary values.
+_EXTRA_T2S = dict(
+    zip(
+        "綜醫區衛務鄉鎮門診婦專業機構級農護結縣屬類單稱組織統會實編執師數護總轉約簽點",
+        "综医区卫务乡镇门诊妇专业机构级农护结县属类单称组织统会实编执师数护总转约签点",
+        strict=True,
+    )
+)
+
+
+def _catalog_t2s() -> dict[str, str]:
+    pairs = dict(_EXTRA_T2S)
+    for f in FIELDS:
+        if len(f.zh) != len(f.zh_hant):
+            continue
+        for hant, hans in zip(f.zh_hant, f.zh, strict=True):
+            if hant != hans:
+                pairs.setdefault(hant, hans)
+    return pairs
+
+
+T2S: dict[str, str] = _catalog_t2s()
+_T2S_TABLE = str.maketrans(T2S)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified for the characters kpi-audit knows (headers, vocabularies)."""
+    return text.translate(_T2S_TABLE)
+
+
+# A unit or note in brackets at the end of a header: （人次）, (人), [单位:人], 【必填】.
+_TRAILING_BRACKETS = re.compile(r"(\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕)$")
+_DROPPED = re.compile(r"[\s_\-.:*]+")
+
+
+def header_key(text: str) -> str:
+    """The comparison form of a header: NFKC, simplified, no spaces/underscores/``*``,
+    lower case. ``' 总诊疗\\n人次 '`` and ``'總診療人次'`` share a key."""
+    s = unicodedata.normalize("NFKC", text)
+    s = to_simplified(s)
+    return _DROPPED.sub("", s).lower()
+
+
+def _build_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for f in FIELDS:
+        for spelling in (f.zh, f.zh_hant, f.id, f.en, *f.aliases):
+            key = header_key(spelling)
+            owner = index.setdefault(key, f.id)
+            if owner != f.id:  # pragma: no cover - guards the catalog
+                raise RuntimeError(f"header {spelling!r} would mean both {owner} and {f.id}")
+    return index
+
+
+_INDEX = _build_index()
+
+
+@lru_cache(maxsize=4096)
+def match_header(text: str | None) -> str | None:
+    """The field id a header cell means, or None for an unknown or blank header."""
+    if text is None:
+        return None
+    key = header_key(text)
+    while key:
+        if key in _INDEX:
+            return _INDEX[key]
+        stripped = _TRAILING_BRACKETS.sub("", key)
+        if stripped == key:
+            return None
+        key = stripped
+    return None
+
+
+def count_known_fields(cells: Sequence[str | None]) -> int:
+    """How many distinct fields a row of cells names (to find the header row)."""
+    return len({m for m in map(match_header, cells) if m is not None})

@@ -1,0 +1,312 @@
+"""Files, folders and globs → sheets of text cells with a located header row.
+
+Every cell is read as text (calamine via fastexcel for workbooks, polars for CSV), so
+header detection and value coercion stay ours. Row numbers are the ones the user
+sees: row 1 is the first row of the sheet in Excel, or the first line of a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from kpi_audit.errors import InputError
+from kpi_audit.fields import FIELDS_BY_ID, REQUIRED_FIELDS
+from kpi_audit.headers import count_known_fields, match_header
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
+HEADER_SCAN_ROWS = 20
+# Fewer known headers than this in a row is a title or a note, not the header.
+MIN_HEADER_FIELDS = 2
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The data rows of one sheet below its header row."""
+
+    name: str | None  # None for a CSV file
+    header_row: int  # 1-based
+    cells: pl.DataFrame  # "_row" (Int64, 1-based) + one String column per headed column
+    columns: dict[str, str]  # field id → column of ``cells``
+    headers: dict[str, str]  # field id → the header as written
+    unknown: list[tuple[str, str]]  # (column letter, header) of columns not understood
+    raw_headers: list[str] = field(default_factory=list)  # every column of cells but _row
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    name: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class FileRead:
+    sheets: list[Sheet]
+    skipped: list[SkippedSheet]
+
+
+def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; folders searched recursively for spreadsheets; glob patterns
+    expanded. A path that matches nothing raises :class:`InputError`."""
+    found: dict[Path, None] = {}
+    for given in paths:
+        text = str(given)
+        if glob.has_magic(text):
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
+            matches = [m for m in matches if m.is_file() and _is_spreadsheet(m)]
+        elif Path(text).is_dir():
+            matches = sorted(
+                p
+                for p in Path(text).rglob("*")
+                if p.is_file()
+                and _is_spreadsheet(p)
+                and not any(part.startswith(".") for part in p.relative_to(text).parts)
+            )
+        elif Path(text).exists():
+            matches = [Path(text)]
+        else:
+            raise InputError("no such file or folder", path=text)
+        if not matches:
+            raise InputError("matches no .xlsx, .xls or .csv file", path=text)
+        found.update(dict.fromkeys(matches))
+    return list(found)
+
+
+def _is_spreadsheet(path: Path) -> bool:
+    # ~$name.xlsx is the lock file Excel leaves next to an open workbook.
+    return path.suffix.lower() in SUFFIXES and not path.name.startswith("~$")
+
+
+def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
+    """The sheets of a file that have a recognisable header (or only ``sheet``).
+
+    Raises :class:`InputError` for a file that cannot be read, a missing ``--sheet``,
+    or a file where no sheet has a header.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grids = [(None, *_csv_grid(path, data))]
+    elif suffix in WORKBOOK_SUFFIXES:
+        grids = _workbook_grids(path, data, sheet)
+    else:
+        raise InputError(f"not a spreadsheet ({', '.join(SUFFIXES)} expected)", path=str(path))
+
+    sheets: list[Sheet] = []
+    skipped: list[SkippedSheet] = []
+    for name, grid, letters in grids:
+        if grid.height == 0:
+            skipped.append(SkippedSheet(name or "", "工作表为空", "the sheet is empty"))
+            continue
+        located = _locate_header(path, name, grid, letters)
+        if located is None:
+            skipped.append(
+                SkippedSheet(
+                    name or "",
+                    "未找到表头行（前 20 行中没有机构代码、机构名称等列名）",
+                    "no header row (none of the first 20 rows names the known columns)",
+                )
+            )
+            continue
+        sheets.append(located)
+    if not sheets:
+        if all(g.height == 0 for _, g, _ in grids):
+            raise InputError("the file is empty", path=str(path), sheet=sheet)
+        raise InputError(
+            "no sheet has a recognisable header row (looked in the first "
+            f"{HEADER_SCAN_ROWS} rows for headers such as 机构代码, 机构名称, 所属区县)",
+            path=str(path),
+            sheet=sheet,
+        )
+    return FileRead(sheets, skipped)
+
+
+# ---- reading the grid of text cells ----------------------------------------------
+
+
+def _workbook_grids(
+    path: Path, data: bytes, only: str | None
+) -> list[tuple[str | None, pl.DataFrame, list[str]]]:
+    try:
+        reader = fastexcel.read_excel(data)
+    except fastexcel.FastExcelError as exc:
+        raise InputError(
+            f"not a readable workbook, damaged or truncated? ({_first_line(exc)})", path=str(path)
+        ) from exc
+    names = reader.sheet_names
+    wanted = names if only is None else [_pick_sheet(path, names, only)]
+    grids = []
+    for name in wanted:
+        try:
+            # header_row=None + skip_rows=0: every row from row 1, blank ones included,
+            # so that positions are Excel's row numbers.
+            loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            if only is None and loaded.visible != "visible":
+                continue  # hidden sheets hold drop-down lists and notes, not submissions
+            batch, cell_errors = loaded.to_arrow_with_errors()
+        except fastexcel.FastExcelError as exc:
+            raise InputError(
+                f"cannot read the sheet ({_first_line(exc)})", path=str(path), sheet=name
+            ) from exc
+        frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
+        letters = [_column_letter(c.absolute_index) for c in loaded.available_columns()]
+        grids.append((name, frame, letters))
+    return grids
+
+
+_EXCEL_ERRORS = {
+    "NA": "#N/A",
+    "Div0": "#DIV/0!",
+    "Value": "#VALUE!",
+    "Ref": "#REF!",
+    "Name": "#NAME?",
+    "Num": "#NUM!",
+    "Null": "#NULL!",
+    "GettingData": "#GETTING_DATA",
+}
+
+
+def _with_error_cells(
+    frame: pl.DataFrame, cell_errors: fastexcel.CellErrors | None
+) -> pl.DataFrame:
+    """Put Excel's error text (#N/A, #DIV/0! …) back where calamine left a null, so that
+    a formula error reads as a bad value, not as a blank (= missing) cell."""
+    by_column: dict[int, dict[int, str]] = {}
+    for error in cell_errors.errors if cell_errors else []:  # one per error cell: usually none
+        row, column = error.offset_position
+        match = re.search(r"Error\((\w+)\)", error.detail)
+        text = _EXCEL_ERRORS.get(match.group(1), "#ERROR") if match else "#ERROR"
+        by_column.setdefault(column, {})[row] = text
+    if not by_column:
+        return frame
+    index = pl.int_range(pl.len(), dtype=pl.Int64)
+    return frame.with_columns(
+        pl.col(frame.columns[c]).fill_null(
+            index.replace_strict(cells, default=None, return_dtype=pl.String)
+        )
+        for c, cells in by_column.items()
+    )
+
+
+def _pick_sheet(path: Path, names: list[str], wanted: str) -> str:
+    if wanted in names:
+        return wanted
+    if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+        return names[int(wanted) - 1]
+    raise InputError(f"no sheet named '{wanted}' (sheets: {', '.join(names)})", path=str(path))
+
+
+def _csv_grid(path: Path, data: bytes) -> tuple[pl.DataFrame, list[str]]:
+    text = _decode(path, data)
+    if not text.strip():
+        return pl.DataFrame(), []
+    width = max(len(r) for r in itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS))
+    names = [f"c{i}" for i in range(width)]
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            schema=dict.fromkeys(names, pl.String),
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"not a readable CSV file ({_first_line(exc)})", path=str(path)) from exc
+    return frame, [_column_letter(i) for i in range(width)]
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "cannot decode the text: it is neither UTF-8 nor GB18030/GBK "
+        "(save it from Excel as 'CSV UTF-8')",
+        path=str(path),
+    )
+
+
+# ---- the header row ---------------------------------------------------------------
+
+
+def _locate_header(
+    path: Path, sheet: str | None, grid: pl.DataFrame, letters: list[str]
+) -> Sheet | None:
+    head = grid.head(HEADER_SCAN_ROWS).rows()
+    scores = [count_known_fields(row) for row in head]
+    best = max(scores, default=0)
+    if best < MIN_HEADER_FIELDS:
+        return None
+    index = scores.index(best)
+    header_cells = head[index]
+
+    columns: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    letter_of: dict[str, str] = {}
+    unknown: list[tuple[str, str]] = []
+    renamed: dict[str, str] = {}
+    for source, text, letter in zip(grid.columns, header_cells, letters, strict=True):
+        if text is None or not text.strip():
+            continue
+        shown = " ".join(text.split())
+        name = shown if shown not in renamed.values() else f"{shown} ({letter})"
+        renamed[source] = name
+        field_id = match_header(text)
+        if field_id is None:
+            unknown.append((letter, shown))
+            continue
+        if field_id in columns:
+            raise InputError(
+                f"columns {letter_of[field_id]} ({headers[field_id]}) and {letter} ({shown}) "
+                f"both mean {FIELDS_BY_ID[field_id].zh}; keep one",
+                path=str(path),
+                sheet=sheet,
+                row=index + 1,
+            )
+        columns[field_id], headers[field_id], letter_of[field_id] = name, shown, letter
+
+    missing = [f for f in REQUIRED_FIELDS if f not in columns and f != "period"]
+    if missing:
+        names = ", ".join(f"{FIELDS_BY_ID[f].zh} ({f})" for f in missing)
+        raise InputError(
+            f"missing required column(s): {names}", path=str(path), sheet=sheet, row=index + 1
+        )
+
+    body = (
+        grid.with_row_index("_row", offset=1)
+        .slice(index + 1)
+        .select(pl.col("_row").cast(pl.Int64), *(pl.col(s).alias(n) for s, n in renamed.items()))
+    )
+    blank = pl.all_horizontal(
+        pl.col(n).str.strip_chars().fill_null("") == "" for n in renamed.values()
+    )
+    body = body.filter(~blank)
+    return Sheet(sheet, index + 1, body, columns, headers, unknown, list(renamed.values()))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line.removeprefix("calamine error: ")

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from _ingest_helpers import EAST, FIXTURES, with_cells, write_submission
+
+from kpi_audit.cli.app import app
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in tmp_path so that the paths printed are short and exact."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_ingest_summary_issues_and_exit_0(runner, here: Path) -> None:
+    write_submission(
+        here / "east.xlsx",
+        [EAST[0], with_cells(EAST[1], 总诊疗人次="12.5"), with_cells(EAST[2], 城乡=None)],
+    )
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "loaded     east.xlsx  sheets 东县 · periods 2024Q3 · 2 rows loaded, 1 rejected\n"
+        "issues (1 error, 1 warning):\n"
+        "  east.xlsx:东县:3 总诊疗人次  error not_whole: 「总诊疗人次」应为整数，实际为「12.5」\n"
+        "  east.xlsx:东县:4 城乡  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率\n"
+        "1 file: 1 loaded; 2 rows loaded, 1 rejected (rejected rows are data problems listed "
+        "above, not a failure)\n"
+    )
+    assert result.stderr == ""
+
+
+def test_ingest_again_is_a_no_op_that_says_so(runner, here: Path) -> None:
+    write_submission(here / "east.xlsx", EAST)
+    runner.invoke(app, ["ingest", "--db", "s.duckdb", "east.xlsx"])
+    result = runner.invoke(app, ["ingest", "--db", "s.duckdb", "east.xlsx"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("unchanged  east.xlsx  already ingested on ")
+    assert lines[0].endswith(f"(as {here / 'east.xlsx'}); nothing to do")
+    assert lines[1] == "1 file: 1 unchanged; 0 rows loaded, 0 rejected"
+
+
+def test_english_messages_and_issue_limit(runner, here: Path) -> None:
+    rows = [with_cells(EAST[0], 机构代码=f"A{i:02d}", 中医诊疗人次="x") for i in range(25)]
+    write_submission(here / "many.xlsx", rows)
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "many.xlsx"])
+    lines = result.stdout.splitlines()
+    assert lines[1] == "issues (25 errors):"
+    assert lines[2] == (
+        "  many.xlsx:东县:2 中医诊疗人次  error not_a_number: tcm_visits should be "
+        "a number, got 'x'"
+    )
+    assert lines[22] == "  … 5 more (--show-all lists them)"
+    shown_all = runner.invoke(app, ["--db", "s2.duckdb", "ingest", "--show-all", "many.xlsx"])
+    assert len([ln for ln in shown_all.stdout.splitlines() if " error " in ln]) == 25
+
+
+def test_failed_file_exits_3_with_one_line_on_stderr(runner, here: Path) -> None:
+    shutil.copy(FIXTURES / "truncated.xlsx", here / "truncated.xlsx")
+    write_submission(here / "east.xlsx", EAST)
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx", "truncated.xlsx"])
+    assert result.exit_code == 3
+    assert result.stdout.splitlines() == [
+        "loaded     east.xlsx  sheets 东县 · periods 2024Q3 · 3 rows loaded, 0 rejected",
+        "failed     truncated.xlsx  not a readable workbook, damaged or truncated? "
+        "(Cannot detect file format)",
+        "2 files: 1 loaded, 1 failed; 3 rows loaded, 0 rejected",
+    ]
+    assert result.stderr == (
+        "error: truncated.xlsx: not a readable workbook, damaged or "
+        "truncated? (Cannot detect file format)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("truncated.xlsx", "not a readable workbook, damaged or truncated?"),
+        ("not_a_spreadsheet.xlsx", "not a readable workbook"),
+        ("empty.xlsx", "the file is empty"),
+        ("no_header.xlsx", "no sheet has a recognisable header row"),
+        ("utf16.csv", "neither UTF-8 nor GB18030/GBK"),
+        ("missing_required_column.xlsx", "missing required column(s): 机构类别 (org_type)"),
+    ],
+)
+def test_every_unreadable_case_exits_3_with_one_line(
+    runner, here: Path, fixture: str, message: str
+) -> None:
+    shutil.copy(FIXTURES / fixture, here / fixture)
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", fixture])
+    assert result.exit_code == 3
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {fixture}") and message in result.stderr
+
+
+def test_no_path_matched_exits_3(runner, here: Path) -> None:
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "nothing/*.xlsx"])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "error: nothing to ingest: nothing/*.xlsx: matches no .xlsx, .xls or .csv file\n"
+    )
+
+
+def test_bad_period_option_is_a_usage_error(runner, here: Path) -> None:
+    write_submission(here / "east.xlsx", EAST)
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "-p", "下半年", "east.xlsx"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --period '下半年' is not a period (write 2024Q3, 2024年第三季度 or 2024)\n"
+    )
+
+
+def test_strict_and_sheet_options(runner, here: Path) -> None:
+    write_submission(here / "east.xlsx", [EAST[0], with_cells(EAST[1], 机构类别="医院")])
+    result = runner.invoke(
+        app, ["--db", "s.duckdb", "ingest", "--strict", "--sheet", "1", "east.xlsx"]
+    )
+    assert result.exit_code == 0  # rejected rows (even a whole file) are not a failure
+    assert result.stdout.splitlines()[0] == (
+        "rejected   east.xlsx  sheets 东县 · --strict: 1 row with errors, nothing loaded"
+    )
+    assert result.stdout.splitlines()[-1] == (
+        "1 file: 1 rejected; 0 rows loaded, 1 rejected (rejected rows are data problems "
+        "listed above, not a failure)"
+    )
+
+
+def test_submissions_lists_periods_and_counties(runner, here: Path) -> None:
+    empty = runner.invoke(app, ["--db", "s.duckdb", "submissions"])
+    assert (empty.exit_code, empty.stdout) == (
+        0,
+        "nothing loaded yet (kpi-audit ingest PATH... loads submissions)\n",
+    )
+    shutil.copy(FIXTURES / "title_row_merged.xlsx", here / "east.xlsx")
+    runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx"])
+    result = runner.invoke(app, ["submissions", "--db", "s.duckdb"])
+    assert result.exit_code == 0
+    heading, row = result.stdout.splitlines()
+    assert heading == "period\tcounty\tfacilities\trejected\tfiles\tlast ingested"
+    assert row.split("\t")[:5] == ["2024Q3", "东县", "3", "0", "1"]
+
+
+def test_db_from_the_environment(runner, here: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KPI_AUDIT_DB", str(here / "env.duckdb"))
+    write_submission(here / "east.xlsx", EAST)
+    assert runner.invoke(app, ["ingest", "east.xlsx"]).exit_code == 0
+    assert (here / "env.duckdb").exists()
+
+
+def test_errors_are_listed_before_notices(runner, here: Path) -> None:
+    shutil.copy(FIXTURES / "title_row_merged.xlsx", here / "a.xlsx")  # a sheet_skipped notice
+    write_submission(here / "b.xlsx", [with_cells(EAST[0], 机构代码=None)])
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "a.xlsx", "b.xlsx"])
+    codes = [ln.split(": ")[0].split()[-1] for ln in result.stdout.splitlines() if ln[:2] == "  "]
+    assert codes == ["required", "sheet_skipped"]

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpi_audit.coerce import (
+    MISSING_MARKERS,
+    bool_problem,
+    bool_value,
+    coerce_cells,
+    enum_value,
+    int_problem,
+    int_value,
+    period_values,
+)
+from kpi_audit.periods import Period
+
+
+def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
+    out = frame.select(v=int_value(pl.col("t")), p=int_problem(pl.col("t")))
+    return list(zip(out["v"].to_list(), out["p"].to_list(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1234", 1234),
+        ("1,234", 1234),
+        ("1，234", 1234),  # full-width comma
+        ("１２３４", 1234),  # full-width digits
+        ("１，２３４", 1234),
+        ("  1234 ", 1234),
+        ("\u30001234\u3000", 1234),  # ideographic spaces
+        ("1 234", 1234),
+        ("120.0", 120),  # a whole number stored as a float
+        ("120.", 120),
+        ("1.2E+05", 120000),
+        ("0", 0),
+        ("-5", -5),  # parsed; negative counts are validation's business
+        ("12345678901234", 12345678901234),
+    ],
+)
+def test_whole_numbers_typed_as_text(text: str, expected: int) -> None:
+    assert _ints([text]) == [(expected, None)]
+
+
+@pytest.mark.parametrize("text", [*MISSING_MARKERS, "－", "／", "——", "  ", None])
+def test_missing_markers_are_null_never_zero(text: str | None) -> None:
+    assert _ints([text]) == [(None, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("12.5", "not_whole"),
+        ("0.3", "not_whole"),
+        ("abc", "not_a_number"),
+        ("12人", "not_a_number"),
+        ("65%", "not_a_number"),
+        ("nan", "not_a_number"),
+        ("inf", "not_a_number"),
+    ],
+)
+def test_unusable_numbers_give_a_problem_code(text: str, problem: str) -> None:
+    assert _ints([text]) == [(None, problem)]
+
+
+def _format_int(n: int, style: str) -> str:
+    grouped = f"{n:,}"
+    if style == "grouped":
+        return grouped
+    if style == "fullwidth":
+        return grouped.translate(str.maketrans("0123456789,", "０１２３４５６７８９，"))
+    if style == "spaced":
+        return f"  {n}\t"
+    return f"{n}.0"  # float style
+
+
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.sampled_from(["grouped", "fullwidth", "spaced", "float"]),
+)
+def test_formatted_integers_round_trip(n: int, style: str) -> None:
+    assert _ints([_format_int(n, style)]) == [(n, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("true", True),
+        ("FALSE", False),
+        ("1", True),
+        ("0", False),
+        (" 是 ", True),
+        ("Yes", True),
+        ("—", None),
+        (None, None),
+    ],
+)
+def test_booleans(text: str | None, expected: bool | None) -> None:
+    frame = pl.DataFrame({"t": [text]}, schema={"t": pl.String})
+    out = frame.select(v=bool_value(pl.col("t")), p=bool_problem(pl.col("t")))
+    assert out.row(0) == (expected, None)
+
+
+def test_unreadable_boolean_is_a_problem() -> None:
+    frame = pl.DataFrame({"t": ["也许"]})
+    assert frame.select(bool_problem(pl.col("t"))).item() == "not_a_boolean"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024Q3", "2024Q3"),
+        ("2024-Q3", "2024Q3"),
+        ("2024年第三季度", "2024Q3"),
+        ("2024年3季度", "2024Q3"),
+        ("2024年", "2024"),
+        ("2024", "2024"),
+        (" 2024q1 ", "2024Q1"),
+        ("２０２４年第四季度", "2024Q4"),
+        ("2024年第五季度", None),
+        ("下半年", None),
+        ("", None),
+    ],
+)
+def test_periods_normalised(text: str, expected: str | None) -> None:
+    assert period_values(pl.Series("p", [text])).to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("org_type", " 综合 医院 ", "综合医院"),
+        ("org_type", "綜合醫院", "综合医院"),
+        ("org_type", "鄉鎮衛生院", "乡镇卫生院"),
+        ("org_type", "卫生所", "诊所"),  # ORG_TYPE_SYNONYMS
+        ("org_type", "醫務室", "诊所"),
+        ("hospital_grade", "三级甲等", "三级"),
+        ("hospital_grade", "二甲", "二级"),
+        ("hospital_grade", "三級", "三级"),
+        ("hospital_grade", "未定级", "未定级"),
+        ("area", "農村", "农村"),
+        ("area", "/", None),
+    ],
+)
+def test_enum_text_normalised(field: str, text: str, expected: str | None) -> None:
+    frame = pl.DataFrame({"t": [text]})
+    assert frame.select(enum_value(pl.col("t"), field)).item() == expected
+
+
+def test_coerce_cells_types_every_field_and_falls_back_to_the_given_period() -> None:
+    cells = pl.DataFrame(
+        {
+            "_row": [2, 3, 4],
+            "代码": [" A 001", "A002", "A003"],
+            "期": ["2024Q2", None, "下半年"],
+            "总诊疗人次": ["1,000", "—", "12.5"],
+        }
+    )
+    out = coerce_cells(
+        cells, {"org_code": "代码", "period": "期", "total_visits": "总诊疗人次"}, Period(2024, 3)
+    )
+    assert out.select(
+        "org_code",
+        "period",
+        "period_year",
+        "period_quarter",
+        "total_visits",
+        "total_visits__problem",
+        "period__problem",
+    ).rows() == [
+        ("A001", "2024Q2", 2024, 2, 1000, None, None),
+        ("A002", "2024Q3", 2024, 3, None, None, None),  # blank cell → --period
+        ("A003", None, None, None, None, "not_whole", "bad_period"),  # bad text stays an error
+    ]
+    # Every catalog field exists, typed, even when the sheet lacks it.
+    assert out.schema["beds"] == pl.Int64 and out.schema["provides_tcm"] == pl.Boolean
+    assert out["total_visits__raw"].to_list() == ["1,000", "—", "12.5"]
+
+
+def test_coerce_cells_without_a_period_column_uses_the_given_period() -> None:
+    cells = pl.DataFrame({"_row": [2], "代码": ["A1"]})
+    out = coerce_cells(cells, {"org_code": "代码"}, Period(2023))
+    assert out.select("period", "period_year", "period_quarter").row(0) == ("2023", 2023, None)
