@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import zipfile
@@ -249,23 +250,30 @@ def test_nan_and_control_characters_are_written_safely(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH")
-def test_libreoffice_opens_the_workbook(workbook_path: Path, tmp_path: Path) -> None:
+def test_libreoffice_opens_and_resaves_the_workbook(workbook_path: Path, tmp_path: Path) -> None:
+    # LibreOffice re-saves the workbook as xlsx; a file it had to repair or could not
+    # parse would lose sheets or values, so compare every sheet's cells with the original.
     subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--convert-to",
-            "csv",
-            "--outdir",
-            str(tmp_path),
-            str(workbook_path),
-        ],
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path),
+         str(workbook_path)],
         check=True,
-        timeout=120,
+        timeout=180,
         capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
     )
-    text = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
-    assert "河川市" in text
+    original = load_workbook(workbook_path)
+    resaved = load_workbook(tmp_path / workbook_path.name)
+    assert resaved.sheetnames == original.sheetnames
+    def cells(ws) -> list[list[object]]:
+        # LibreOffice keeps 15 significant digits of a float
+        return [
+            [round(c.value, 12) if isinstance(c.value, float) else c.value for c in row]
+            for row in ws.iter_rows()
+        ]
+
+    for name in original.sheetnames:
+        want = cells(original[name])
+        assert cells(resaved[name])[: len(want)] == want, name
 
 
 def test_area_and_county_names_in_title_blocks_stay_text(tmp_path: Path) -> None:
