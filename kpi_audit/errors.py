@@ -1,6 +1,6 @@
 """Real failures (not data problems) and the one place they map to exit codes.
 
-Data problems in a submission are *records* (see ``kpi_audit.issues``), not exceptions.
+Data problems in a submission are *records* (see ``kpi_audit.validate``), not exceptions.
 Exit codes are a contract (domain.md §6): 0 no target failed, 1 a target failed,
 2 usage error, 3 input or configuration error;
 added: 4 internal error.
@@ -22,8 +22,15 @@ class KpiAuditError(Exception):
 
     exit_code = EXIT_INPUT
 
-    def __init__(self, message: str, *, path: str | None = None, sheet: str | None = None,
-                 row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path

@@ -22,8 +22,12 @@ LEVELS: tuple[Level, ...] = ("facility", "county", "city")
 #                  the denominator filter
 IndicatorKind = Literal["ratio", "yoy_decline", "yoy_growth", "sum", "count", "facility_share"]
 Scale = Literal["fraction", "per_1000", "per_10000", "number"]
-SCALE_FACTOR: dict[str, float] = {"fraction": 1.0, "per_1000": 1000.0, "per_10000": 10000.0,
-                                  "number": 1.0}
+SCALE_FACTOR: dict[str, float] = {
+    "fraction": 1.0,
+    "per_1000": 1000.0,
+    "per_10000": 10000.0,
+    "number": 1.0,
+}
 Operator = Literal[">=", "<=", "between", "==", ">", "<"]
 ConditionOp = Literal["=", "!=", ">=", "<=", ">", "<", "in", "not in"]
 

@@ -17,6 +17,7 @@ def test_unknown_command_is_a_usage_error(runner) -> None:
 
 
 def test_python_dash_m_works() -> None:
-    out = subprocess.run([sys.executable, "-m", "kpi_audit", "--version"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "kpi_audit", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout == f"kpi-audit {__version__}\n"

@@ -35,8 +35,11 @@ class _MappedErrorsGroup(TyperGroup):
             err_console.print("interrupted")
             raise typer.Exit(130) from None
         except Exception as exc:
-            _report(ctx, exc, f"internal error: {type(exc).__name__}: {exc} (run with --debug "
-                              "for the traceback)")
+            _report(
+                ctx,
+                exc,
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            )
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -68,11 +71,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option("--db", envvar=ENV_DB,
-                                            help="DuckDB store file [default ./kpi_audit.duckdb].")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar=ENV_DB, help="DuckDB store file (default ./kpi_audit.duckdb)."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
-                                                 help="Show the version and exit.")] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = {"db": db, "debug": debug}
 

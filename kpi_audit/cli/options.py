@@ -13,18 +13,35 @@ from kpi_audit.store.db import ENV_DB, default_db_path
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help=f"DuckDB store file [env {ENV_DB}; default ./kpi_audit.duckdb].",
-                 show_default=False),
+    typer.Option(
+        "--db",
+        help=f"DuckDB store file (env {ENV_DB}; default ./kpi_audit.duckdb).",
+        show_default=False,
+    ),
 ]
 PeriodOption = Annotated[
     str | None,
-    typer.Option("--period", "-p",
-                 help="Reporting period: 2024Q3, 2024年第三季度, 2024 (whole year), or latest."),
+    typer.Option(
+        "--period",
+        "-p",
+        help="Reporting period: 2024Q3, 2024年第三季度, 2024 (whole year), or latest.",
+    ),
+]
+DataPeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        "-p",
+        help="Period of files that have no 报告期 column: 2024Q3, 2024年第三季度, 2024.",
+    ),
 ]
 TargetsOption = Annotated[
     list[str] | None,
-    typer.Option("--targets", "-t",
-                 help="Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable."),
+    typer.Option(
+        "--targets",
+        "-t",
+        help="Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable.",
+    ),
 ]
 SheetOption = Annotated[
     str | None, typer.Option("--sheet", help="Read only this sheet (name or 1-based number).")

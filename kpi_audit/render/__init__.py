@@ -17,7 +17,11 @@ from kpi_audit.result import AuditResult
 
 FileFormat = Literal["json", "csv", "xlsx", "html"]
 _BY_SUFFIX: dict[str, FileFormat] = {
-    ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html",
+    ".json": "json",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
 }
 
 
@@ -30,8 +34,9 @@ def format_from_path(path: Path) -> FileFormat:
         ) from None
 
 
-def write_report(result: AuditResult, path: Path, fmt: FileFormat | None = None,
-                 *, lang: str = "zh") -> FileFormat:
+def write_report(
+    result: AuditResult, path: Path, fmt: FileFormat | None = None, *, lang: str = "zh"
+) -> FileFormat:
     """Write ``result`` to ``path`` in ``fmt`` (default: from the file extension)."""
     fmt = fmt or format_from_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,9 @@ def default_db_path() -> Path:
     return Path(os.environ.get(ENV_DB) or DEFAULT_DB)
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at ``path`` and apply pending migrations.
 
     ``":memory:"`` gives a throw-away store (tests, one-shot checks).
@@ -39,8 +41,12 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
         "CREATE TABLE IF NOT EXISTS _migrations ("
         " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    return [(n, name) for n, name in con.execute(
-        "SELECT number, name FROM _migrations ORDER BY number").fetchall()]
+    return [
+        (n, name)
+        for n, name in con.execute(
+            "SELECT number, name FROM _migrations ORDER BY number"
+        ).fetchall()
+    ]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -53,8 +59,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(m.sql)
-            con.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
-                        [m.number, m.name, datetime.now()])
+            con.execute(
+                "INSERT INTO _migrations VALUES (?, ?, ?)", [m.number, m.name, datetime.now()]
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

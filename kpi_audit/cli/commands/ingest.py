@@ -15,10 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from kpi_audit.cli.options import (
+    DataPeriodOption,
     DbOption,
     Lang,
     LangOption,
-    PeriodOption,
     SheetOption,
     StrictOption,
     resolve_db,
@@ -40,7 +40,7 @@ def ingest(
             show_default=False,
         ),
     ],
-    period: PeriodOption = None,
+    period: DataPeriodOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = False,
     show_all: Annotated[
