@@ -62,7 +62,7 @@ MEANING_ZH: dict[str, str] = {
     "key_signed": "重点人群中已签约的人数（期末累计）",
     "beds": "期末实有床位数",
     "health_technicians": "期末在岗卫生技术人员数",
-    "senior_title_staff": "卫生技术人员中具有高级专业技术职称的人数",
+    "mid_senior_title_staff": "卫生技术人员中具有中级及以上（中级、副高、正高）专业技术职称的人数",
     "bachelor_staff": "卫生技术人员中本科及以上学历的人数",
     "college_staff": "卫生技术人员中大专及以上学历的人数",
     "doctors": "执业医师和执业助理医师人数",

@@ -34,7 +34,7 @@ PRIMARY = ("社区卫生服务中心", "社区卫生服务站", "乡镇卫生院
 SIGNING = ("社区卫生服务中心", "乡镇卫生院")  # the family-doctor teams report population
 STAFF = (
     "health_technicians",
-    "senior_title_staff",
+    "mid_senior_title_staff",
     "bachelor_staff",
     "college_staff",
     "doctors",
@@ -361,7 +361,7 @@ def _staff(
     bachelors = part(bachelor)
     return {
         "health_technicians": technicians,
-        "senior_title_staff": part(senior),
+        "mid_senior_title_staff": part(senior),
         "bachelor_staff": bachelors,
         "college_staff": max(bachelors, part(college)),
         "doctors": part(doctors),

@@ -37,7 +37,7 @@ _SUBMISSION_COLUMNS = """
     key_signed BIGINT,
     beds BIGINT,
     health_technicians BIGINT,
-    senior_title_staff BIGINT,
+    mid_senior_title_staff BIGINT,
     bachelor_staff BIGINT,
     college_staff BIGINT,
     doctors BIGINT,
