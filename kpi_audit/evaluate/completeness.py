@@ -1,0 +1,102 @@
+"""Completeness of a period's submissions: who reported last period but not now,
+counties that fell silent, and rows rejected at ingest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from kpi_audit.evaluate.rows import LoadedPeriods, period_order, previous_period
+from kpi_audit.evaluate.sql import sql_literal
+from kpi_audit.periods import Period
+from kpi_audit.result import ISSUE_SCHEMA, Completeness
+
+
+def _issues(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in ISSUE_SCHEMA.items()
+        ]
+    )
+
+
+def missing_reports(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> pl.DataFrame:
+    prev = previous_period(period)
+    sql = (
+        "SELECT 'missing_report' AS kind, p.org_code, p.org_name, p.county, "
+        f"'上期（{prev}）已上报、本期（{period}）未上报；reported for {prev} but not for "
+        f"{period}' AS message "
+        f"FROM {table} p WHERE p.eval_period = {sql_literal(str(prev))} AND NOT EXISTS ("
+        f"SELECT 1 FROM {table} c WHERE c.eval_period = {sql_literal(str(period))} "
+        "AND c.org_code = p.org_code) ORDER BY p.county, p.org_code"
+    )
+    return _issues(con.sql(sql).pl())
+
+
+def silent_counties(
+    con: duckdb.DuckDBPyConnection, table: str, period: Period, loaded: LoadedPeriods
+) -> pl.DataFrame:
+    if period.quarter is None:
+        earlier = [p for p in loaded.periods if p.year < period.year]
+    else:
+        earlier = [p for p in loaded.periods if period_order(p) < period_order(period)]
+    if not earlier:
+        return _issues(pl.DataFrame())
+    listed = ", ".join(sql_literal(str(p)) for p in earlier)
+    sql = (
+        "SELECT 'county_no_data' AS kind, county, "
+        f"'该区县以往各期有数据，本期（{period}）无任何机构上报；county had data in earlier "
+        f"periods but none for {period}' AS message FROM ("
+        f"SELECT DISTINCT county FROM submissions WHERE period IN ({listed}) "
+        "AND county IS NOT NULL EXCEPT "
+        f"SELECT DISTINCT county FROM {table} WHERE eval_period = {sql_literal(str(period))}"
+        ") ORDER BY county"
+    )
+    return _issues(con.sql(sql).pl())
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.DataFrame:
+    """Rows rejected at ingest for these period labels, one record per problem."""
+    listed = ", ".join(sql_literal(label) for label in labels)
+    sql = (
+        "WITH r AS (SELECT * FROM current_rejects WHERE period IN (" + listed + ") OR "
+        "(period IS NULL AND file_id IN (SELECT file_id FROM submissions "
+        f"WHERE period IN ({listed})))) "
+        "SELECT 'row_error' AS kind, f.path AS file, r.sheet, CAST(r.source_row AS BIGINT) AS row,"
+        " i.field, i.value, "
+        "COALESCE(i.message_zh || '；' || i.message_en, "
+        "'该行在导入时被拒绝；row rejected at ingest') AS message, "
+        "r.org_code, r.org_name, r.county "
+        "FROM r JOIN files f ON f.file_id = r.file_id "
+        "LEFT JOIN ingest_issues i ON i.file_id = r.file_id AND i.sheet IS NOT DISTINCT FROM "
+        "r.sheet AND i.source_row = r.source_row AND i.severity = 'error' "
+        "ORDER BY f.path, r.sheet, r.source_row, i.field"
+    )
+    return _issues(con.sql(sql).pl())
+
+
+def check_completeness(
+    con: duckdb.DuckDBPyConnection, table: str, period: Period, loaded: LoadedPeriods
+) -> tuple[Completeness, pl.DataFrame]:
+    labels = [str(period)]
+    if period.quarter is None and not loaded.has_annual_rows(period.year):
+        labels += [f"{period.year}Q{q}" for q in range(1, 5)]
+    missing = missing_reports(con, table, period)
+    counties = silent_counties(con, table, period, loaded)
+    rejects = rejected_rows(con, labels)
+    prev, cur = sql_literal(str(previous_period(period))), sql_literal(str(period))
+    expected, reported = con.execute(
+        f"SELECT COUNT(*) FILTER (WHERE eval_period = {prev}), "
+        f"COUNT(*) FILTER (WHERE eval_period = {cur}) FROM {table}"
+    ).fetchall()[0]
+    summary = Completeness(
+        expected_institutions=int(expected),
+        reported_institutions=int(reported),
+        missing_institutions=missing.height,
+        counties_without_data=tuple(counties["county"].to_list()),
+        rejected_rows=rejects.select(["file", "sheet", "row"]).unique().height,
+    )
+    return summary, pl.concat([rejects, missing, counties])

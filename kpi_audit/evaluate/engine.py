@@ -1,0 +1,281 @@
+"""``run_audit``: every target in force, evaluated for every unit of its levels."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from kpi_audit import __version__
+from kpi_audit.evaluate.compare import gap_expr, status_expr
+from kpi_audit.evaluate.completeness import check_completeness
+from kpi_audit.evaluate.indicators import (
+    UNIT_SCHEMA,
+    YOY_KINDS,
+    area_trends,
+    area_values,
+    checked_fields,
+    facility_values,
+    not_comparable_sql,
+)
+from kpi_audit.evaluate.rows import (
+    TREND_LENGTH,
+    LoadedPeriods,
+    basis_notice,
+    loaded_periods,
+    periods_back,
+    resolve_period,
+    rows_relation,
+)
+from kpi_audit.evaluate.schedule import Scheduled, schedule
+from kpi_audit.models import Indicator, Level, TargetSet
+from kpi_audit.periods import Period
+from kpi_audit.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
+
+CITY_FALLBACK = "全市"
+
+
+def _window(period: Period) -> list[Period]:
+    """The trend window and, for year-over-year values in it, one more year back."""
+    return periods_back(period, TREND_LENGTH + (4 if period.quarter is not None else 1))
+
+
+def _data_city(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> str | None:
+    """The city named in the submissions, when they name exactly one."""
+    cities = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT city FROM {table} WHERE eval_period = ? AND city IS NOT NULL LIMIT 2",
+            [str(period)],
+        ).fetchall()
+    ]
+    return cities[0] if len(cities) == 1 else None
+
+
+def _not_comparable(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, table: str, period: Period
+) -> pl.DataFrame:
+    earlier = period.year_earlier()
+    frame = con.sql(not_comparable_sql(ind, table, str(period), str(earlier))).pl()
+    field = ind.numerator.field
+    only_earlier = (
+        f"{ind.name_zh}：{earlier} 有数据、{period} 无，未计入同比；{ind.name_en}: "
+        f"reported for {earlier} but not for {period}, left out of the comparison"
+    )
+    only_now = (
+        f"{ind.name_zh}：{period} 有数据、{earlier} 无，未计入同比；{ind.name_en}: "
+        f"reported for {period} but not for {earlier}, left out of the comparison"
+    )
+    return frame.select(
+        kind=pl.lit("not_comparable"),
+        field=pl.lit(field, pl.String),
+        message=pl.when(pl.col("only_earlier"))
+        .then(pl.lit(only_earlier))
+        .otherwise(pl.lit(only_now)),
+        org_code=pl.col("org_code"),
+        org_name=pl.col("org_name"),
+        county=pl.col("county"),
+    )
+
+
+def _target_rows(
+    s: Scheduled, units: pl.DataFrame, period: Period, data_city: str | None
+) -> pl.DataFrame:
+    t = s.target
+    # Rows without a city are the target set's area (全市 when it names none).
+    city_name = s.target_set.area or CITY_FALLBACK
+    if s.state == "needs":
+        top = s.levels[-1]
+        frame = pl.DataFrame(
+            {"level": [top], "unit": [data_city or city_name]},
+            schema={"level": pl.String(), "unit": pl.String()},
+        )
+        frame = frame.with_columns(
+            unit_name=pl.col("unit"),
+            county=pl.lit(None, pl.String),
+            value=pl.lit(None, pl.Float64),
+            numerator=pl.lit(None, pl.Float64),
+            denominator=pl.lit(None, pl.Float64),
+            reason=pl.lit(s.reason),
+        )
+    else:
+        frame = units.filter(pl.col("level").is_in(list(s.levels))).drop("eval_period")
+        if s.state == "not_yet":
+            frame = frame.with_columns(
+                reason=pl.lit(s.reason), value=None, numerator=None, denominator=None
+            )
+        frame = frame.with_columns(
+            unit=pl.col("unit").fill_null(pl.lit(city_name)),
+            unit_name=pl.col("unit_name").fill_null(pl.lit(city_name)),
+        )
+    return frame.with_columns(
+        target_id=pl.lit(t.id),
+        target_set=pl.lit(t.target_set or s.target_set.name),
+        indicator=pl.lit(t.indicator),
+        period=pl.lit(str(period)),
+        operator=pl.lit(t.operator),
+        threshold=pl.lit(float(t.threshold)),
+        threshold_high=pl.lit(t.threshold_high, pl.Float64),
+        warn_within=pl.lit(t.warn_within, pl.Float64),
+        source_document=pl.lit(t.source.citation),
+        source_clause=pl.lit(t.source.clause),
+        order=pl.col("level").replace_strict(
+            {"city": 0, "county": 1, "facility": 2}, return_dtype=pl.Int8
+        ),
+    ).sort("order", "unit", maintain_order=True, nulls_last=True)
+
+
+def _results(
+    scheduled: Sequence[Scheduled],
+    units: Mapping[str, pl.DataFrame],
+    period: Period,
+    data_city: str | None,
+) -> pl.DataFrame:
+    frames = [
+        _target_rows(s, units.get(s.indicator.id, pl.DataFrame()), period, data_city)
+        for s in scheduled
+    ]
+    if not frames:
+        return empty(RESULT_SCHEMA)
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    frame = frame.with_columns(gap=pl.when(pl.col("reason").is_null()).then(gap_expr()))
+    frame = frame.with_columns(status=status_expr())
+    return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()])
+
+
+def _indicator_values(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    p: Period,
+    scheduled: Sequence[Scheduled],
+    catalog: Mapping[str, Indicator],
+    needed: Mapping[str, set[Level]],
+    with_trend: set[str],
+    area: str,
+) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame]]:
+    """Unit values at ``p`` per indicator, trend frames, and not-comparable issues."""
+    trend_labels = [str(x) for x in periods_back(p, TREND_LENGTH)]
+    units: dict[str, pl.DataFrame] = {}
+    trends: list[pl.DataFrame] = []
+    issues: list[pl.DataFrame] = []
+    area_ids = [i for i, lv in needed.items() if {"county", "city"} & lv]
+    by_area = area_values(con, [catalog[i] for i in area_ids], table, str(p))
+    earlier = [label for label in trend_labels if label != str(p)]
+    by_trend = (
+        area_trends(con, [catalog[i] for i in with_trend], table, earlier)
+        if with_trend and earlier
+        else {}
+    )
+    for ind_id, ind_levels in needed.items():
+        ind = catalog[ind_id]
+        frames = [pl.DataFrame(schema=UNIT_SCHEMA)]
+        if ind_id in by_area:
+            frames.append(by_area[ind_id].filter(pl.col("level").is_in(list(ind_levels))))
+        if "facility" in ind_levels:
+            frames.append(facility_values(con, ind, table, str(p)))
+        units[ind_id] = pl.concat(frames)
+        if ind_id in with_trend:
+            now = by_area[ind_id].select("eval_period", "level", "unit", "value")
+            history = pl.concat([by_trend[ind_id], now]) if ind_id in by_trend else now
+            trends.append(
+                history.filter(pl.col("value").is_not_null()).select(
+                    indicator=pl.lit(ind_id),
+                    level="level",
+                    unit=pl.col("unit").fill_null(pl.lit(area)),
+                    period="eval_period",
+                    value="value",
+                )
+            )
+        if ind.kind in YOY_KINDS and any(
+            s.state == "evaluate" and s.indicator.id == ind_id for s in scheduled
+        ):
+            issues.append(_not_comparable(con, ind, table, p))
+    return units, trends, issues
+
+
+def run_audit(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    period: str,
+    target_sets: Sequence[TargetSet],
+    catalog: Mapping[str, Indicator],
+    levels: Sequence[Level] | None = None,
+) -> AuditResult:
+    """Evaluate ``target_sets`` against the store for ``period`` (see domain.md §4).
+
+    ``period`` is a spelling parse_period accepts or ``latest``; ``levels`` limits the
+    levels reported (default all). Raises UsageError for a bad period, NoDataError
+    when nothing is loaded for it, ConfigError for a target on an unknown indicator.
+    """
+    loaded: LoadedPeriods = loaded_periods(con)
+    p = resolve_period(period, loaded)
+    scheduled = schedule(target_sets, catalog, p.year, levels)
+
+    needed: dict[str, set[Level]] = {}
+    with_trend: set[str] = set()
+    for s in scheduled:
+        if s.state == "needs":
+            continue
+        needed.setdefault(s.indicator.id, set()).update(s.levels)
+        if s.state == "evaluate" and {"county", "city"} & set(s.levels):
+            with_trend.add(s.indicator.id)
+    fields = [f for ind_id in needed for f in checked_fields(catalog[ind_id])]
+
+    superseded = f"_kpi_audit_superseded_{uuid.uuid4().hex[:12]}"
+    try:
+        table = rows_relation(con, _window(p), loaded, fields, superseded)
+        data_city = _data_city(con, table, p)
+        area = data_city or next((ts.area for ts in target_sets if ts.area), CITY_FALLBACK)
+        units, trends, issues = _indicator_values(
+            con, table, p, scheduled, catalog, needed, with_trend, area
+        )
+        completeness, found = check_completeness(con, table, p, loaded)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {superseded}")
+
+    notices = [n for n in (basis_notice(p, loaded),) if n]
+    if any(catalog[i].kind in YOY_KINDS for i in needed):
+        notice = basis_notice(p.year_earlier(), loaded)
+        notices += [notice] if notice else []
+    notice_frame = pl.DataFrame(
+        {"kind": ["notice"] * len(notices), "message": notices},
+        schema={"kind": pl.String(), "message": pl.String()},
+    )
+    data_issues = pl.concat([notice_frame, found, *issues], how="diagonal_relaxed")
+    data_issues = data_issues.select(
+        [
+            (pl.col(c) if c in data_issues.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in ISSUE_SCHEMA.items()
+        ]
+    )
+
+    targets = tuple(t for ts in target_sets for t in ts.targets)
+    names = {
+        i: (catalog[i].name_zh, catalog[i].name_en)
+        for i in dict.fromkeys(t.indicator for t in targets)
+        if i in catalog
+    }
+    trend_frame = (
+        pl.concat(trends)
+        .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
+        .sort("indicator", "level", "unit", "period")
+        if trends
+        else empty(TREND_SCHEMA)
+    )
+    return AuditResult(
+        tool="kpi-audit",
+        version=__version__,
+        generated_at=datetime.now().astimezone(),
+        period=str(p),
+        target_sets=tuple(ts.name for ts in target_sets),
+        area=area,
+        targets=targets,
+        indicator_names=names,
+        results=_results(scheduled, units, p, data_city),
+        data_issues=data_issues,
+        trends=trend_frame,
+        completeness=completeness,
+    )

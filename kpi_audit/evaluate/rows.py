@@ -1,0 +1,235 @@
+"""The rows an audit reads: which periods are loaded, which one was asked for, and one
+materialised slice of ``current_submissions`` for the periods the audit needs.
+
+A whole year is evaluated from the rows submitted for the year when there are any;
+otherwise from its quarters, per institution: flows (visits, referrals) are summed,
+stocks (population, signed residents, beds, staff, flags, the institution's attributes)
+are taken from its latest quarter. The latest-quarter value is taken as reported, blank
+included, so that the fields of one ratio always come from the same report.
+
+The rows are a subquery over ``submissions`` rather than a materialised copy: every
+query of an audit reads only the columns and periods it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from kpi_audit.errors import NoDataError, UsageError
+from kpi_audit.evaluate.sql import quote_ident
+from kpi_audit.fields import BOOL_FIELDS
+from kpi_audit.periods import Period, parse_period
+
+# Counts over the period (summed when quarters make a year); every other count is a
+# stock observed at the end of the period.
+FLOW_FIELDS = (
+    "total_visits",
+    "tcm_visits",
+    "general_outpatient_visits",
+    "appointment_visits",
+    "referrals_up",
+    "referrals_down",
+)
+ATTRIBUTE_COLUMNS = ("org_name", "city", "county", "org_type", "hospital_grade", "area")
+TREND_LENGTH = 8
+
+
+def period_order(p: Period) -> tuple[int, int]:
+    """A whole year comes after its fourth quarter (its report is complete later)."""
+    return (p.year, p.quarter if p.quarter is not None else 5)
+
+
+def previous_period(p: Period) -> Period:
+    if p.quarter is None:
+        return Period(p.year - 1)
+    return Period(p.year, p.quarter - 1) if p.quarter > 1 else Period(p.year - 1, 4)
+
+
+def periods_back(p: Period, n: int) -> list[Period]:
+    """``p`` and the ``n - 1`` periods of its kind before it, oldest first."""
+    out = [p]
+    for _ in range(n - 1):
+        out.append(previous_period(out[-1]))
+    return out[::-1]
+
+
+@dataclass(frozen=True)
+class LoadedPeriods:
+    periods: tuple[Period, ...]  # as submitted, oldest first
+
+    def has_annual_rows(self, year: int) -> bool:
+        return Period(year) in self.periods
+
+    def has_data(self, p: Period) -> bool:
+        if p.quarter is not None:
+            return p in self.periods
+        return any(q.year == p.year for q in self.periods)
+
+    def latest(self) -> Period | None:
+        return self.periods[-1] if self.periods else None
+
+    def labels(self) -> str:
+        return ", ".join(str(p) for p in self.periods) or "none"
+
+
+def loaded_periods(con: duckdb.DuckDBPyConnection) -> LoadedPeriods:
+    labels = [r[0] for r in con.execute("SELECT DISTINCT period FROM submissions").fetchall()]
+    parsed = {p for p in (parse_period(label) for label in labels) if p is not None}
+    return LoadedPeriods(tuple(sorted(parsed, key=period_order)))
+
+
+def resolve_period(text: str, loaded: LoadedPeriods) -> Period:
+    """``latest`` or a period spelling → a Period with data; UsageError / NoDataError."""
+    if text.strip().lower() == "latest":
+        latest = loaded.latest()
+        if latest is None:
+            raise NoDataError(
+                "没有已载入的数据；no submissions are loaded yet "
+                "(run `kpi-audit ingest` or pass the files to check)"
+            )
+        return latest
+    period = parse_period(text)
+    if period is None:
+        raise UsageError(
+            f"'{text}' is not a reporting period: use 2024Q3, 2024年第三季度, "
+            "2024 (whole year) or latest"
+        )
+    if not loaded.has_data(period):
+        raise NoDataError(
+            f"没有 {period.label_zh} 的数据；no data loaded for {period} "
+            f"(loaded periods: {loaded.labels()})"
+        )
+    return period
+
+
+def _select_columns(fields: Iterable[str]) -> list[str]:
+    return [f for f in dict.fromkeys(fields) if f not in ("org_code", *ATTRIBUTE_COLUMNS)]
+
+
+def source_labels(periods: Sequence[Period], loaded: LoadedPeriods) -> list[str]:
+    """The submitted period labels that make up ``periods`` (a year without annual
+    rows is made of its quarters)."""
+    labels: list[str] = []
+    for p in periods:
+        if p.quarter is None and not loaded.has_annual_rows(p.year):
+            labels += [f"{p.year}Q{q}" for q in range(1, 5)]
+        else:
+            labels.append(str(p))
+    return list(dict.fromkeys(labels))
+
+
+def _latest_loads(con: duckdb.DuckDBPyConnection, labels: Sequence[str], superseded: str) -> str:
+    """``submissions`` reduced to the latest load per institution and period, as
+    ``current_submissions`` defines it, restricted to ``labels``.
+
+    The view ranks every row; at national scale that window is most of an audit's time.
+    Re-submissions are few, so only the rows they supersede are found (temp table
+    ``superseded``) and anti-joined, and not at all when there are none.
+    """
+    listed = ", ".join(f"'{label}'" for label in labels)  # canonical labels: digits and Q
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {superseded} AS "
+        "WITH dup AS (SELECT org_code, period FROM submissions "
+        f"WHERE period IN ({listed}) GROUP BY org_code, period HAVING count(*) > 1) "
+        "SELECT s.file_id, COALESCE(s.sheet, '') AS sheet, s.source_row, s.org_code, s.period "
+        "FROM submissions s SEMI JOIN dup d ON s.org_code = d.org_code AND s.period = d.period "
+        "QUALIFY row_number() OVER (PARTITION BY s.org_code, s.period "
+        "ORDER BY s.file_id DESC, s.source_row DESC) > 1"
+    )
+    (has_superseded,) = con.execute(f"SELECT count(*) FROM {superseded}").fetchall()
+    base = f"SELECT * FROM submissions WHERE period IN ({listed})"
+    if has_superseded[0]:
+        base = (
+            f"SELECT s.* FROM submissions s ANTI JOIN {superseded} x "
+            "ON s.file_id = x.file_id AND COALESCE(s.sheet, '') = x.sheet "
+            "AND s.source_row = x.source_row AND s.org_code = x.org_code "
+            f"AND s.period = x.period WHERE s.period IN ({listed})"
+        )
+    return base
+
+
+def rows_relation(
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[Period],
+    loaded: LoadedPeriods,
+    fields: Iterable[str],
+    superseded: str,
+) -> str:
+    """A parenthesised subquery: one row per institution and period in ``periods``
+    with columns eval_period, eval_year, eval_quarter, year_earlier (the label of the
+    same period a year before), org_code, the attributes and ``fields``.
+
+    Creates the temp table ``superseded`` (the caller drops it).
+    """
+    present = {r[0] for r in con.execute("DESCRIBE submissions").fetchall()}
+    values = [f for f in _select_columns(fields) if f in present]
+    # A store created before a field existed has no column for it: nobody submitted it.
+    absent = [f for f in _select_columns(fields) if f not in present]
+    latest = _latest_loads(con, source_labels(periods, loaded), superseded)
+    quarters = [str(p) for p in periods if p.quarter is not None]
+    annual = [str(p) for p in periods if p.quarter is None and loaded.has_annual_rows(p.year)]
+    from_quarters = [
+        p.year for p in periods if p.quarter is None and not loaded.has_annual_rows(p.year)
+    ]
+    plain_cols = ", ".join(["org_code", *ATTRIBUTE_COLUMNS, *map(quote_ident, values)])
+    parts: list[str] = []
+    as_submitted = quarters + annual
+    if as_submitted:
+        listed = ", ".join(f"'{label}'" for label in as_submitted)
+        parts.append(
+            "SELECT period AS eval_period, period_year AS eval_year, "
+            "period_quarter AS eval_quarter, "
+            + plain_cols
+            + f" FROM ({latest}) WHERE period IN ({listed})"
+        )
+    if from_quarters:
+        last = "first({c} ORDER BY period_quarter DESC) AS {c}"
+        aggregated = [last.format(c=c) for c in ATTRIBUTE_COLUMNS]
+        aggregated += [
+            f"SUM({quote_ident(c)}) AS {quote_ident(c)}"
+            if c in FLOW_FIELDS
+            else last.format(c=quote_ident(c))
+            for c in values
+        ]
+        years = ", ".join(str(int(y)) for y in from_quarters)
+        parts.append(
+            "SELECT CAST(period_year AS VARCHAR) AS eval_period, period_year AS eval_year, "
+            "CAST(NULL AS INTEGER) AS eval_quarter, org_code, "
+            + ", ".join(aggregated)
+            + f" FROM ({latest}) WHERE period_quarter IS NOT NULL "
+            f"AND period_year IN ({years}) GROUP BY org_code, period_year"
+        )
+    if not parts:
+        parts.append(
+            "SELECT NULL::VARCHAR AS eval_period, NULL::INTEGER AS eval_year, "
+            "NULL::INTEGER AS eval_quarter, " + plain_cols + " FROM submissions WHERE FALSE"
+        )
+    union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
+    nulls = "".join(
+        f", CAST(NULL AS {'BOOLEAN' if f in BOOL_FIELDS else 'BIGINT'}) AS {quote_ident(f)}"
+        for f in absent
+    )
+    return (
+        f"(SELECT *{nulls}, CASE WHEN eval_quarter IS NULL THEN CAST(eval_year - 1 AS VARCHAR) "
+        "ELSE CAST(eval_year - 1 AS VARCHAR) || 'Q' || eval_quarter END AS year_earlier "
+        f"FROM ({union}))"
+    )
+
+
+def basis_notice(p: Period, loaded: LoadedPeriods) -> str | None:
+    """Say how a whole year's values were obtained when they come from its quarters."""
+    if p.quarter is not None or loaded.has_annual_rows(p.year):
+        return None
+    quarters = [str(q) for q in loaded.periods if q.year == p.year and q.quarter is not None]
+    if not quarters:
+        return None
+    return (
+        f"{p.year} 年无全年报表，按季度数据汇总（{', '.join(quarters)}）：诊疗人次等流量"
+        "相加，人口、签约、床位、人员及属性取最近一个季度；"
+        f"no annual rows for {p.year}: values aggregated from its quarters "
+        f"({', '.join(quarters)}): visits and referrals summed; population, signed "
+        "residents, beds, staff and flags taken from each institution's latest quarter"
+    )

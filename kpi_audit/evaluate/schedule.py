@@ -1,0 +1,98 @@
+"""Which targets are in force for a year, and how each is to be reported."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from kpi_audit.errors import ConfigError
+from kpi_audit.models import LEVELS, Indicator, Level, Target, TargetSet
+
+State = Literal["evaluate", "not_yet", "needs"]
+
+
+def _needs(target: Target, catalog: Mapping[str, Indicator]) -> tuple[str, ...]:
+    """The data a target lacks (empty when the submissions can measure it)."""
+    try:
+        from kpi_audit.targets import target_is_evaluable
+    except ImportError:  # the targets module is optional for evaluation
+        return catalog[target.indicator].needs
+    evaluable, needs = target_is_evaluable(target, dict(catalog))
+    return () if evaluable else tuple(needs)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    target: Target
+    target_set: TargetSet
+    indicator: Indicator
+    levels: tuple[Level, ...]  # target ∩ requested ∩ indicator levels, never empty
+    state: State
+    reason: str | None  # for not_yet / needs
+
+
+def schedule(
+    target_sets: Sequence[TargetSet],
+    catalog: Mapping[str, Indicator],
+    year: int,
+    levels: Sequence[Level] | None = None,
+) -> list[Scheduled]:
+    """Targets to report for ``year``.
+
+    Targets of one set on the same indicator and levels are one schedule: the one with
+    the latest ``from_year`` not after ``year`` is in force (if its ``until_year`` has
+    not passed); earlier ones are replaced. When all of them start later, the earliest
+    is reported as not yet in force.
+    """
+    wanted = set(levels) if levels is not None else set(LEVELS)
+    out: list[Scheduled] = []
+    for ts in target_sets:
+        groups: dict[tuple[str, tuple[Level, ...]], list[Target]] = defaultdict(list)
+        for t in ts.targets:
+            if t.indicator not in catalog:
+                raise ConfigError(
+                    f"target '{t.id}' refers to unknown indicator '{t.indicator}'",
+                    path=ts.path,
+                    row=t.line,
+                )
+            groups[(t.indicator, tuple(sorted(t.levels)))].append(t)
+        for (indicator_id, _), siblings in groups.items():
+            indicator = catalog[indicator_id]
+            started = [t for t in siblings if t.from_year <= year]
+            if started:
+                latest = max(t.from_year for t in started)
+                chosen = [t for t in started if t.from_year == latest and t.in_force(year)]
+                state: State = "evaluate"
+            else:
+                first = min(t.from_year for t in siblings)
+                chosen = [t for t in siblings if t.from_year == first]
+                state = "not_yet"
+            for t in chosen:
+                used = tuple(
+                    lv
+                    for lv in LEVELS
+                    if lv in t.levels and lv in wanted and lv in indicator.levels
+                )
+                if not used:
+                    continue
+                needs = _needs(t, catalog)
+                if needs:
+                    out.append(
+                        Scheduled(t, ts, indicator, used, "needs", "needs: " + ", ".join(needs))
+                    )
+                elif state == "not_yet":
+                    out.append(
+                        Scheduled(
+                            t,
+                            ts,
+                            indicator,
+                            used,
+                            state,
+                            f"target not yet in force (from {t.from_year})",
+                        )
+                    )
+                else:
+                    out.append(Scheduled(t, ts, indicator, used, state, None))
+    return out
