@@ -254,8 +254,15 @@ def test_libreoffice_opens_and_resaves_the_workbook(workbook_path: Path, tmp_pat
     # LibreOffice re-saves the workbook as xlsx; a file it had to repair or could not
     # parse would lose sheets or values, so compare every sheet's cells with the original.
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path),
-         str(workbook_path)],
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(workbook_path),
+        ],
         check=True,
         timeout=180,
         capture_output=True,
@@ -264,6 +271,7 @@ def test_libreoffice_opens_and_resaves_the_workbook(workbook_path: Path, tmp_pat
     original = load_workbook(workbook_path)
     resaved = load_workbook(tmp_path / workbook_path.name)
     assert resaved.sheetnames == original.sheetnames
+
     def cells(ws) -> list[list[object]]:
         # LibreOffice keeps 15 significant digits of a float
         return [

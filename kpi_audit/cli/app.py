@@ -30,17 +30,20 @@ class _MappedErrorsGroup(TyperGroup):
             raise
         except KpiAuditError as exc:
             _report(ctx, exc, f"error: {exc}")
-            raise typer.Exit(exc.exit_code) from None
+            code = exc.exit_code
         except KeyboardInterrupt:
             err_console.print("interrupted")
-            raise typer.Exit(130) from None
+            code = 130
         except Exception as exc:
             _report(
                 ctx,
                 exc,
                 f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
             )
-            raise typer.Exit(EXIT_INTERNAL) from None
+            code = EXIT_INTERNAL
+        # Raised outside the except blocks so the Exit carries no reference to the
+        # failed call's frames (which hold open DuckDB objects).
+        raise typer.Exit(code)
 
 
 def _report(ctx: Any, exc: BaseException, line: str) -> None:
