@@ -23,6 +23,7 @@ from kpi_audit.errors import InputError, UsageError
 from kpi_audit.periods import Period, parse_period
 from kpi_audit.reader import FileRead, Sheet, read_file
 from kpi_audit.reader import expand_paths as _expand_paths
+from kpi_audit.store.db import fetch_one
 from kpi_audit.validate import ISSUE_SCHEMA, sheet_issues, validate_rows
 
 Status = Literal["loaded", "unchanged", "rejected", "failed"]
@@ -147,11 +148,12 @@ def ingest_file(
         return _failed(shown, None, f"{shown}: cannot read the file ({exc.strerror or exc})")
     sha256 = hashlib.sha256(data).hexdigest()
 
-    earlier = con.execute(
+    earlier = fetch_one(
+        con,
         "SELECT file_id, path, ingested_at, strict, rows_loaded, rows_rejected FROM files "
         "WHERE sha256 = ?",
         [sha256],
-    ).fetchone()
+    )
     # A file refused under --strict may be loaded again without --strict.
     retry_of = None
     if earlier is not None:
@@ -211,7 +213,7 @@ def _unchanged(
         "SELECT list(DISTINCT sheet ORDER BY sheet) FILTER (WHERE sheet IS NOT NULL), "
         "list(DISTINCT period ORDER BY period) FROM submissions WHERE file_id = ?",
         [file_id],
-    ).fetchone()
+    ).fetchall()[0]
     note = f"already ingested on {old_at:%Y-%m-%d %H:%M} (as {old_path}); nothing to do"
     return FileReport(
         shown, sha256, "unchanged", 0, 0, sheets or [], periods or [], empty_issues(), note=note
@@ -327,7 +329,7 @@ def store_file(
                 "INSERT INTO files (path, sha256, size_bytes, ingested_at, rows_loaded, "
                 "rows_rejected, strict) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING file_id",
                 [str(path.resolve()), sha256, size, now, n_loaded, n_rejected, strict],
-            ).fetchone()
+            ).fetchall()[0]
         else:
             file_id = retry_of
             con.execute("DELETE FROM rejects WHERE file_id = ?", [file_id])

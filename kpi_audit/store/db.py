@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -68,3 +70,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(f"{m.number:03d}_{m.name}")
     return applied
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
+) -> tuple[Any, ...] | None:
+    """The first row of a query, or None.
+
+    DuckDB 2 leaves a result opened by ``fetchone()`` unfinished, and the connection then
+    refuses ``con.sql(...)`` until it is drained; fetching all rows avoids that.
+    """
+    rows = con.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
