@@ -80,7 +80,10 @@ def test_a_fail_exits_1_and_is_listed_first(db: Path, tmp_path: Path) -> None:
     result = run(db, "-t", targets_file(tmp_path, visit=0.52, signing=0.6), "--lang", "en")
     assert result.exit_code == 1, result.output
     out = result.stdout
-    assert out.splitlines()[-1] == "2024Q3: 3 pass · 1 fail · 0 warn · 0 not evaluable"
+    assert out.splitlines()[-2:] == [
+        "2024Q3: 3 pass · 1 fail · 0 warn · 0 not evaluable",
+        "Behind target: 东县 1 target",
+    ]
     assert "✘ behind target" in out and "-2.0 pp" in out
     assert out.index("东县") < out.index("西县")  # behind target first
 

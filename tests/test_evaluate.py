@@ -26,6 +26,8 @@ from kpi_audit.evaluate import run_audit
 from kpi_audit.models import Target
 from kpi_audit.result import ISSUE_SCHEMA, RESULT_SCHEMA
 
+LEVELS_ALL = ("facility", "county", "city")
+
 
 @pytest.fixture
 def con():
@@ -320,11 +322,50 @@ def test_target_not_yet_in_force(con) -> None:
     assert result.results["value"].null_count() == 3
 
 
-def test_needs_gives_one_row_at_city_level(con) -> None:
+def test_needs_gives_a_row_per_county_and_city(con) -> None:
     result = audit(con, target("county_visit_rate", ">=", 0.9))
-    assert result.results.select("level", "unit", "status", "reason").rows() == [
-        ("city", CITY, "not_evaluable", "needs: in-county visits of county residents")
+    needs = "needs: in-county visits of county residents"
+    # at county level the unit is the county (domain.md §5), never the city's name
+    assert result.results.select("level", "unit", "county", "status", "reason").rows() == [
+        ("city", CITY, None, "not_evaluable", needs),
+        ("county", "东县", "东县", "not_evaluable", needs),
+        ("county", "西县", "西县", "not_evaluable", needs),
     ]
+    assert result.results.select("value", "numerator", "denominator", "gap").null_count().row(
+        0
+    ) == (3, 3, 3, 3)
+    county_only = audit(con, target("county_visit_rate", ">=", 0.9, levels=("county",)))
+    assert county_only.results.select("level", "unit").rows() == [
+        ("county", "东县"),
+        ("county", "西县"),
+    ]
+    # --level city: the city row alone
+    city = audit(con, target("county_visit_rate", ">=", 0.9), levels=["city"])
+    assert city.results.select("level", "unit").rows() == [("city", CITY)]
+
+
+def test_target_not_measured_gets_no_facility_rows(con) -> None:
+    # tertiary_outpatient_decline is computed per facility (H1, H2), but a target not
+    # yet in force says nothing about any one facility: rows per county and city only
+    everywhere = target("tertiary_outpatient_decline", ">=", 0.1, from_year=2027, levels=LEVELS_ALL)
+    result = audit(con, everywhere)
+    assert result.results.select("level", "unit").rows() == [
+        ("city", CITY),
+        ("county", "东县"),
+        ("county", "西县"),
+    ]
+    # a facility-only target gets its rows at county level
+    facility_only = target(
+        "tertiary_outpatient_decline", ">=", 0.1, from_year=2027, levels=("facility",)
+    )
+    for levels in (None, ["facility"]):
+        rows = audit(con, facility_only, levels=levels).results
+        assert rows.select("level", "unit", "status").rows() == [
+            ("county", "东县", "not_evaluable"),
+            ("county", "西县", "not_evaluable"),
+        ]
+        assert set(rows["reason"]) == {"target not yet in force (from 2027)"}
+    assert audit(con, facility_only, levels=["city"]).results.height == 0
 
 
 def test_levels_argument_and_facility_units(con) -> None:

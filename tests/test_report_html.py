@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -71,13 +72,15 @@ def page() -> str:
 
 def test_ranking_table_best_to_worst_with_ranks(page: str) -> None:
     rankings = [t for t in _parse(page).tables if t["class"] == "ranking"]
-    assert len(rankings) == 7  # every target has county rows (县域内就诊率: all unranked)
+    # every target has county rows, but 县域内就诊率 is not evaluable anywhere for one
+    # reason: it gets that reason once, no ranking of identical rows
+    assert len(rankings) == 6
     first = rankings[0]["rows"]
     # 70.0 > 66.0 > 65.0 (exactly at the threshold) > 62.0 > 48.3 (140000/290000) > 37.5
     assert [(r[0], r[1], r[2], r[3]) for r in first] == [
         ("1", "山阳县", "70.0%", "+5.0个百分点"),
         ("2", "西县", "66.0%", "+1.0个百分点"),
-        ("3", "北县", "65.0%", "+0.0个百分点"),
+        ("3", "北县", "65.0%", "±0.0个百分点"),
         ("4", "南县", "62.0%", "-3.0个百分点"),
         ("5", "东县", "48.3%", "-16.7个百分点"),
         ("6", "河口区", "37.5%", "-27.5个百分点"),
@@ -242,16 +245,22 @@ def test_numbers_agree_across_json_excel_and_html(tmp_path: Path) -> None:
     from kpi_audit.render.xlsx import write_xlsx
 
     result = make_result()
+    records = json_out.to_json_dict(result)["results"]
+    # a target measured nowhere is listed once with its reason, without per-county rows
+    unmeasured = {"zz-in-county-rate"}
+    assert {r["target_id"] for r in records if r["status"] == "not_evaluable"} >= unmeasured
+    assert all(r["status"] == "not_evaluable" for r in records if r["target_id"] in unmeasured)
     from_json = {
         (r["target_id"], r["unit"]): r["value"]
-        for r in json_out.to_json_dict(result)["results"]
-        if r["level"] == "county"
+        for r in records
+        if r["level"] == "county" and r["target_id"] not in unmeasured
     }
     xlsx = tmp_path / "r.xlsx"
     write_xlsx(result, xlsx)
     from_excel = {
         (row[0], row[2]): row[3]
         for row in load_workbook(xlsx)["县级"].iter_rows(min_row=2, values_only=True)
+        if row[0] not in unmeasured
     }
     page = render_html(result)
     sections = re.findall(
@@ -259,20 +268,51 @@ def test_numbers_agree_across_json_excel_and_html(tmp_path: Path) -> None:
     )
     from_html = {}
     for target_id, body in sections:
+        if target_id in unmeasured:
+            assert not [t for t in _parse(body).tables if t["class"] == "ranking"]
+            assert "无法评估：需要县域内就诊人次数据；needs in-county visits" in body
+            continue
         ranking = next(t for t in _parse(body).tables if t["class"] == "ranking")
         for row in ranking["rows"]:
             from_html[(target_id, row[1])] = row[2]
-    assert from_json.keys() == from_excel.keys() == from_html.keys()
-    assert len(from_json) == 49
+    from_terminal = _terminal_county_values(result)
+    assert from_json.keys() == from_excel.keys() == from_html.keys() == from_terminal.keys()
+    assert len(from_json) == 42  # 7 targets × 7 counties, less 县域内就诊率
     for key, value in from_json.items():
         assert from_excel[key] == value, key
         shown = from_html[key]
+        assert from_terminal[key] == shown, key
         if value is None:
             assert shown == "", key
         elif shown.endswith("%"):  # a share, shown to 0.1 percentage point
             assert float(shown[:-1]) == pytest.approx(value * 100, abs=0.05), key
         else:
             assert float(shown) == pytest.approx(value, abs=0.005), key
+
+
+def _terminal_county_values(result) -> dict[tuple[str, str], str]:
+    """(target id, county) -> the value cell of the terminal's county rows."""
+    from rich.console import Console
+
+    from kpi_audit.render.labels import indicator_is_share, indicator_name
+    from kpi_audit.render.terminal import print_result
+
+    console = Console(file=io.StringIO(), width=250, color_system=None)
+    print_result(result, console)
+    shares = indicator_is_share(result.targets)
+    headings = {
+        f"{indicator_name(result.indicator_names, t.indicator)}  "
+        f"{threshold_text(t, shares[t.indicator])}  [{t.target_set}]": t.id
+        for t in result.targets
+    }
+    values: dict[tuple[str, str], str] = {}
+    current = None
+    for line in console.file.getvalue().splitlines():
+        current = headings.get(line.rstrip(), current)
+        cells = [c.strip() for c in line.split("│")]
+        if current and cells[0] == label("level.county"):
+            values[(current, cells[1])] = cells[2]
+    return values
 
 
 def test_trend_shows_at_most_ten_counties_the_furthest_behind() -> None:

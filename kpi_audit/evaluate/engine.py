@@ -81,36 +81,50 @@ def _not_comparable(
     )
 
 
+def _area_units(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> pl.DataFrame:
+    """The counties and cities with data in ``period`` (level, unit, unit_name, county):
+    where a target that is not measured gets its not_evaluable rows. A row without a
+    city counts for the city of its target set, as for measured targets."""
+    pairs = pl.DataFrame(
+        con.execute(
+            f"SELECT DISTINCT county, city FROM {table} WHERE eval_period = ?", [str(period)]
+        ).fetchall(),
+        schema={"county": pl.String(), "city": pl.String()},
+        orient="row",
+    )
+    counties = pairs.filter(pl.col("county").is_not_null()).select(
+        level=pl.lit("county"), unit="county", unit_name="county", county="county"
+    )
+    cities = pairs.select(
+        level=pl.lit("city"), unit="city", unit_name="city", county=pl.lit(None, pl.String)
+    )
+    return pl.concat([counties, cities])
+
+
 def _target_rows(
-    s: Scheduled, units: pl.DataFrame, period: Period, data_city: str | None
+    s: Scheduled, units: pl.DataFrame, areas: pl.DataFrame, period: Period
 ) -> pl.DataFrame:
     t = s.target
     # Rows without a city are the target set's area (全市 when it names none).
     city_name = s.target_set.area or CITY_FALLBACK
-    if s.state == "needs":
-        top = s.levels[-1]
-        frame = pl.DataFrame(
-            {"level": [top], "unit": [data_city or city_name]},
-            schema={"level": pl.String(), "unit": pl.String()},
-        )
-        frame = frame.with_columns(
-            unit_name=pl.col("unit"),
-            county=pl.lit(None, pl.String),
-            value=pl.lit(None, pl.Float64),
-            numerator=pl.lit(None, pl.Float64),
-            denominator=pl.lit(None, pl.Float64),
-            reason=pl.lit(s.reason),
-        )
-    else:
+    if s.state == "evaluate":
         frame = units.filter(pl.col("level").is_in(list(s.levels))).drop("eval_period")
-        if s.state == "not_yet":
-            frame = frame.with_columns(
-                reason=pl.lit(s.reason), value=None, numerator=None, denominator=None
+    else:
+        frame = (
+            areas.filter(pl.col("level").is_in(list(s.levels)))
+            .with_columns(pl.col("unit", "unit_name").fill_null(pl.lit(city_name)))
+            .unique(["level", "unit"], maintain_order=True)
+            .with_columns(
+                value=pl.lit(None, pl.Float64),
+                numerator=pl.lit(None, pl.Float64),
+                denominator=pl.lit(None, pl.Float64),
+                reason=pl.lit(s.reason),
             )
-        frame = frame.with_columns(
-            unit=pl.col("unit").fill_null(pl.lit(city_name)),
-            unit_name=pl.col("unit_name").fill_null(pl.lit(city_name)),
         )
+    frame = frame.with_columns(
+        unit=pl.col("unit").fill_null(pl.lit(city_name)),
+        unit_name=pl.col("unit_name").fill_null(pl.lit(city_name)),
+    )
     return frame.with_columns(
         target_id=pl.lit(t.id),
         target_set=pl.lit(t.target_set or s.target_set.name),
@@ -131,12 +145,11 @@ def _target_rows(
 def _results(
     scheduled: Sequence[Scheduled],
     units: Mapping[str, pl.DataFrame],
+    areas: pl.DataFrame,
     period: Period,
-    data_city: str | None,
 ) -> pl.DataFrame:
     frames = [
-        _target_rows(s, units.get(s.indicator.id, pl.DataFrame()), period, data_city)
-        for s in scheduled
+        _target_rows(s, units.get(s.indicator.id, pl.DataFrame()), areas, period) for s in scheduled
     ]
     if not frames:
         return empty(RESULT_SCHEMA)
@@ -217,7 +230,7 @@ def run_audit(
     needed: dict[str, set[Level]] = {}
     with_trend: set[str] = set()
     for s in scheduled:
-        if s.state == "needs":
+        if s.state != "evaluate":
             continue
         needed.setdefault(s.indicator.id, set()).update(s.levels)
         if s.state == "evaluate" and {"county", "city"} & set(s.levels):
@@ -232,6 +245,7 @@ def run_audit(
         units, trends, issues = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area
         )
+        areas = _area_units(con, table, p)
         completeness, found = check_completeness(con, table, p, loaded)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {superseded}")
@@ -274,7 +288,7 @@ def run_audit(
         area=area,
         targets=targets,
         indicator_names=names,
-        results=_results(scheduled, units, p, data_city),
+        results=_results(scheduled, units, areas, p),
         data_issues=data_issues,
         trends=trend_frame,
         completeness=completeness,

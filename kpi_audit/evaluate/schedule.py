@@ -28,9 +28,20 @@ class Scheduled:
     target: Target
     target_set: TargetSet
     indicator: Indicator
-    levels: tuple[Level, ...]  # target ∩ requested ∩ indicator levels, never empty
+    # target ∩ requested ∩ indicator levels, never empty. A target that is not measured
+    # (not_yet / needs) is reported per county and city, never per facility: see
+    # :func:`area_levels`.
+    levels: tuple[Level, ...]
     state: State
     reason: str | None  # for not_yet / needs
+
+
+def area_levels(levels: Sequence[Level]) -> tuple[Level, ...]:
+    """Where a target that is not measured gets its not_evaluable rows, from its levels
+    as requested: the county and city ones; county when only facility is left (a row
+    per facility would say nothing facility-specific, one row for the whole area would
+    hide which counties it concerns)."""
+    return tuple(lv for lv in levels if lv != "facility") or ("county",)
 
 
 def schedule(
@@ -78,6 +89,8 @@ def schedule(
                 if not used:
                     continue
                 needs = _needs(t, catalog)
+                if needs or state == "not_yet":
+                    used = area_levels(used)
                 if needs:
                     out.append(
                         Scheduled(t, ts, indicator, used, "needs", "needs: " + ", ".join(needs))

@@ -24,6 +24,7 @@ from kpi_audit.render.labels import (
     format_value,
     kind_text,
     label,
+    reason_text,
     status_text,
 )
 from kpi_audit.render.report_frames import (
@@ -101,15 +102,15 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
 
 
 def _summary_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
-    share = bool(row["_share"])
+    share, whole = bool(row["_share"]), bool(row["_whole"])
     return {
         "id": row["target_id"],
         "anchor": _anchor(row["target_id"]),
         "name": row["indicator_name"],
         "target_set": row["target_set"],
         "requirement": row["requirement"],
-        "city_value": format_value(row["city_value"], share),
-        "city_gap": format_gap(row["city_gap"], share, lang),
+        "city_value": format_value(row["city_value"], share, whole=whole),
+        "city_gap": format_gap(row["city_gap"], share, lang, whole=whole),
         "status": row["city_status"],
         "status_text": status_text(row["city_status"], lang),
         "n": {s: row[f"n_{s}"] for s in STATUSES},
@@ -122,13 +123,17 @@ def _anchor(target_id: str) -> str:
 
 
 def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str) -> dict[str, Any]:
-    share = bool(row["_share"])
+    share, whole = bool(row["_share"]), bool(row["_whole"])
     ranking = county_ranking(result, target.id)
     behind, behind_total = behind_target(result, target.id, FACILITY_CAP)
-    city = result.results.filter(
-        (pl.col("target_id") == target.id) & (pl.col("level") == "city")
-    ).head(1)
-    reason = city["reason"][0] if city.height else None
+    reason = _only_reason(result, target.id)
+    if reason is not None:  # the same reason for every unit: said once, no ranking
+        ranking = ranking.clear()
+    else:
+        city = result.results.filter(
+            (pl.col("target_id") == target.id) & (pl.col("level") == "city")
+        ).head(1)
+        reason = city["reason"][0] if city.height else None
     evaluated = ranking.filter(pl.col("value").is_not_null())
     bars = [
         svg.Bar(r["unit_name"] or r["unit"], r["value"], r["status"])
@@ -148,9 +153,9 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "source": target.source,
         "status": row["city_status"],
         "status_text": status_text(row["city_status"], lang),
-        "city_value": format_value(row["city_value"], share),
-        "city_gap": format_gap(row["city_gap"], share, lang),
-        "reason": reason,
+        "city_value": format_value(row["city_value"], share, whole=whole),
+        "city_gap": format_gap(row["city_gap"], share, lang, whole=whole),
+        "reason": reason_text(reason, lang),
         "bar_chart": svg.bar_chart(
             bars,
             target.threshold,
@@ -170,13 +175,13 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
             {
                 "rank": r["rank"],
                 "unit": r["unit_name"] or r["unit"],
-                "value": format_value(r["value"], share),
-                "gap": format_gap(r["gap"], share, lang),
+                "value": format_value(r["value"], share, whole=whole),
+                "gap": format_gap(r["gap"], share, lang, whole=whole),
                 "status": r["status"],
                 "status_text": status_text(r["status"], lang),
                 "numerator": format_count(r["numerator"]),
                 "denominator": format_count(r["denominator"]),
-                "reason": r["reason"] or "",
+                "reason": reason_text(r["reason"], lang),
             }
             for r in ranking.iter_rows(named=True)
         ],
@@ -185,8 +190,8 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
                 "code": r["unit"],
                 "name": r["unit_name"] or "",
                 "county": r["county"] or "",
-                "value": format_value(r["value"], share),
-                "gap": format_gap(r["gap"], share, lang),
+                "value": format_value(r["value"], share, whole=whole),
+                "gap": format_gap(r["gap"], share, lang, whole=whole),
                 "status": r["status"],
                 "status_text": status_text(r["status"], lang),
             }
@@ -200,6 +205,16 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "behind_total": behind_total,
         "behind_more": max(behind_total - behind.height, 0),
     }
+
+
+def _only_reason(result: AuditResult, target_id: str) -> str | None:
+    """The reason when every unit of the target is not evaluable for that one reason
+    (data the submissions lack, a target not yet in force, …); else None."""
+    rows = result.results.filter(pl.col("target_id") == target_id)
+    reasons = rows["reason"].unique()
+    if rows.is_empty() or (rows["status"] != "not_evaluable").any() or reasons.len() != 1:
+        return None
+    return reasons[0]
 
 
 def _level_counts(result: AuditResult, target_id: str, level: str, lang: str) -> str:

@@ -7,8 +7,10 @@ reads the same everywhere. Chinese is the default language.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
+from kpi_audit.fields import FIELDS_BY_ID
 from kpi_audit.models import Target
 
 LANGS = ("zh", "en")
@@ -168,6 +170,41 @@ def kind_text(kind: str | None, lang: str = "zh") -> str:
     return label(key, lang) if key in LABELS else kind
 
 
+# The evaluation's reasons are English strings (the JSON contract keeps them so);
+# every report shows them through :func:`reason_text`.
+_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^zero denominator$"), "分母为零"),
+    (re.compile(r"^no institutions in scope$"), "无符合条件的机构"),
+    (re.compile(r"^no comparable data a year earlier$"), "无上年同期可比数据"),
+    (re.compile(r"^target not yet in force \(from (\d+)\)$"), r"目标尚未生效（\1 年起）"),
+    (re.compile(r"^needs: (.*)$", re.DOTALL), r"缺少数据：\1"),
+)
+_FIELD_REASONS_ZH = (
+    (re.compile(r"^field not submitted: (.*)$"), "未填报：{}"),
+    (re.compile(r"^no institution submitted all of: (.*)$"), "没有机构同时填报：{}"),
+)
+
+
+def _field_list_zh(ids: str) -> str:
+    names = [FIELDS_BY_ID[f].zh if f in FIELDS_BY_ID else f for f in ids.split(", ")]
+    return "、".join(names)
+
+
+def reason_text(reason: str | None, lang: str = "zh") -> str:
+    """An evaluation reason (English, as in the JSON) in the report language: Chinese
+    with field ids as the template's headers; English as given. Empty for None."""
+    if not reason or lang == "en":
+        return reason or ""
+    for pattern, template in _FIELD_REASONS_ZH:
+        match = pattern.match(reason)
+        if match:
+            return template.format(_field_list_zh(match.group(1)))
+    for pattern, zh in _REASONS_ZH:
+        if pattern.match(reason):
+            return pattern.sub(zh, reason)
+    return reason
+
+
 def indicator_name(names: dict[str, tuple[str, str]], indicator: str, lang: str = "zh") -> str:
     zh, en = names.get(indicator, (indicator, indicator))
     return en if lang == "en" else zh
@@ -182,7 +219,7 @@ def indicator_is_share(targets: Iterable[Target]) -> dict[str, bool]:
     """Which indicators are shares, from the indicator catalog when it is available,
     else from the thresholds (a threshold ≤ 1 means a share)."""
     targets = tuple(targets)
-    scales = _catalog_scales()
+    scales = {i: scale for i, (_, scale) in _catalog_kinds().items()}
     shares: dict[str, bool] = {}
     for t in targets:
         if t.indicator in scales:
@@ -192,7 +229,15 @@ def indicator_is_share(targets: Iterable[Target]) -> dict[str, bool]:
     return shares
 
 
-def _catalog_scales() -> dict[str, str]:
+def counted_indicators(targets: Iterable[Target]) -> set[str]:
+    """Indicators whose values are counts (kinds sum and count): shown as whole
+    numbers (5, not 5.00)."""
+    kinds = _catalog_kinds()
+    return {t.indicator for t in targets if kinds.get(t.indicator, ("", ""))[0] in ("sum", "count")}
+
+
+def _catalog_kinds() -> dict[str, tuple[str, str]]:
+    """indicator id -> (kind, scale) from the catalog; empty when it is unavailable."""
     try:
         from kpi_audit.catalog import load_catalog
     except ImportError:
@@ -200,26 +245,37 @@ def _catalog_scales() -> dict[str, str]:
     catalog = load_catalog()
     indicators = getattr(catalog, "indicators", catalog)
     values = indicators.values() if isinstance(indicators, dict) else indicators
-    return {ind.id: ind.scale for ind in values}
+    return {ind.id: (ind.kind, ind.scale) for ind in values}
 
 
-def format_value(value: float | None, share: bool, *, signed: bool = False) -> str:
-    """48.3% for shares, 1.25 for numbers; empty for missing. Never "-0.0"."""
+# A gap this close to zero is "exactly at target" (float noise from sums and ratios).
+_AT_TARGET = 1e-9
+
+
+def format_value(
+    value: float | None, share: bool, *, signed: bool = False, whole: bool = False
+) -> str:
+    """48.3% for shares, 1.25 for numbers, 5 for counts (``whole``); empty for
+    missing. Never "-0.0"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     sign = "+" if signed else ""
     if share:
         return f"{round(value * 100, 1) + 0.0:{sign}.1f}%"
+    if whole:
+        return f"{round(value) + 0:{sign},d}"
     return f"{round(value, 2) + 0.0:{sign},.2f}"
 
 
-def format_gap(gap: float | None, share: bool, lang: str = "zh") -> str:
-    """A share's gap in percentage points (-9.5个百分点), else a signed number."""
+def format_gap(gap: float | None, share: bool, lang: str = "zh", *, whole: bool = False) -> str:
+    """A share's gap in percentage points (-9.5个百分点), else a signed number; ± when
+    the value is exactly at target, the true sign when it rounds to zero."""
     if gap is None or (isinstance(gap, float) and math.isnan(gap)):
         return ""
+    sign = "±" if abs(gap) < _AT_TARGET else ("-" if gap < 0 else "+")
     if share:
-        return f"{round(gap * 100, 1) + 0.0:+.1f}{label('unit.pp', lang)}"
-    return format_value(gap, False, signed=True)
+        return f"{sign}{round(abs(gap) * 100, 1):.1f}{label('unit.pp', lang)}"
+    return sign + format_value(abs(gap), False, whole=whole)
 
 
 def format_count(value: float | None) -> str:

@@ -8,9 +8,11 @@ import polars as pl
 from kpi_audit.periods import parse_period
 from kpi_audit.render.labels import (
     STATUS_ORDER,
+    counted_indicators,
     indicator_is_share,
     indicator_name,
     label,
+    reason_text,
     threshold_text,
 )
 from kpi_audit.result import STATUSES, AuditResult
@@ -25,9 +27,20 @@ def share_flags(result: AuditResult) -> dict[str, bool]:
 def with_display_columns(
     frame: pl.DataFrame, result: AuditResult, lang: str, shares: dict[str, bool]
 ) -> pl.DataFrame:
-    """Adds ``indicator_name`` and ``_share`` (show as a percentage) to a results frame."""
+    """Adds ``indicator_name``, ``_share`` (show as a percentage), ``_whole`` (a count:
+    show as a whole number) and, when there is a ``reason``, ``reason_text`` (the reason
+    in ``lang``) to a results frame."""
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
+    if "reason" in frame.columns:
+        reasons = {r: reason_text(r, lang) for r in frame["reason"].unique().drop_nulls()}
+        frame = frame.with_columns(
+            pl.col("reason")
+            .replace_strict(reasons, default=None, return_dtype=pl.String)
+            .alias("reason_text")
+        )
+    counted = list(counted_indicators(result.targets))
     return frame.with_columns(
+        pl.col("indicator").is_in(counted).alias("_whole"),
         pl.col("indicator")
         .replace_strict(names, default=pl.col("indicator"), return_dtype=pl.String)
         .alias("indicator_name"),

@@ -1,5 +1,10 @@
-"""The terminal summary of a check: one rich table per target, units behind target
-first, then data-issue counts and a one-line summary.
+"""The terminal summary of a check, for a reform-office reader scanning it.
+
+Evaluated targets come first, those with the most units behind target first, one rich
+table each (city, counties, facilities; furthest behind first). Targets that could not
+be evaluated anywhere for one reason (data the submissions lack, a target not yet in
+force) follow as ONE compact table, grouped by document. Then data-issue counts, the
+summary line and the counties behind target.
 
 Status is always a symbol and a word as well as a colour, so the output reads the same
 with NO_COLOR, in a pipe, or in a log file.
@@ -7,21 +12,24 @@ with NO_COLOR, in a pipe, or in a log file.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpi_audit.fields import FIELDS_BY_ID
 from kpi_audit.models import Target
 from kpi_audit.render.labels import (
+    counted_indicators,
     format_gap,
     format_value,
     indicator_is_share,
     indicator_name,
     level_text,
+    reason_text,
     status_text,
     threshold_text,
 )
@@ -30,30 +38,7 @@ from kpi_audit.result import AuditResult
 STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not_evaluable": "dim"}
 LEVEL_ORDER = {"city": 0, "county": 1, "facility": 2}
 BEHIND = ("fail", "warn")
-
-_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^zero denominator$"), "分母为零"),
-    (re.compile(r"^no institutions in scope$"), "无符合条件的机构"),
-    (re.compile(r"^no comparable data a year earlier$"), "无上年同期可比数据"),
-    (re.compile(r"^target not yet in force \(from (\d+)\)$"), r"目标尚未生效（\1 年起）"),
-    (re.compile(r"^needs: (.*)$"), r"缺少所需数据：\1"),
-    (re.compile(r"^no institution submitted all of: (.*)$"), r"没有机构同时填报：\1"),
-)
-
-
-def reason_text(reason: str | None, lang: str = "zh") -> str:
-    """The evaluation's reason (English, as in the JSON) in the report language."""
-    if not reason or lang == "en":
-        return reason or ""
-    missing = re.match(r"^field not submitted: (\w+)$", reason)
-    if missing:
-        field = FIELDS_BY_ID.get(missing.group(1))
-        return f"未填报：{field.zh if field else missing.group(1)}"
-    for pattern, zh in _REASONS_ZH:
-        if pattern.match(reason):
-            return pattern.sub(zh, reason)
-    return reason
-
+REASON_CELLS = 60  # a reason in the not-evaluable table is cut to one line of this width
 
 _WORDS = {
     "unit": ("单位", "Unit"),
@@ -63,9 +48,16 @@ _WORDS = {
     "gap": ("差距", "Gap"),
     "status": ("状态", "Status"),
     "reason": ("原因", "Reason"),
+    "indicator": ("指标", "Indicator"),
+    "requirement": ("要求", "Requirement"),
+    "clause": ("条款", "Clause"),
     "more": (
         "另有 {n} 家机构达标或无法评估（--level facility 显示全部）",
         "{n} more facilities meet the target or cannot be judged (--level facility shows all)",
+    ),
+    "not_evaluable": (
+        "无法评估的目标（{n} 项，完整原因见 JSON / Excel / HTML 报告）",
+        "Targets that cannot be evaluated ({n}; full reasons in the JSON, Excel and HTML reports)",
     ),
     "issues": (
         "数据问题：{rows} 行被拒绝 · {missing} 家机构本期未上报 · {counties} 个区县"
@@ -77,6 +69,9 @@ _WORDS = {
         "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
         "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
     ),
+    "behind": ("未达标区县：{counties}", "Behind target: {counties}"),
+    "behind_sep": ("、", ", "),
+    "behind_item": ("{county} {n} 项", "{county} {n} {targets}"),
     "nothing": ("没有可报告的目标", "no targets to report"),
 }
 
@@ -86,12 +81,37 @@ def _word(key: str, lang: str, **fmt: object) -> str:
     return (en if lang == "en" else zh).format(**fmt)
 
 
-def _title(target: Target, result: AuditResult, share: bool, lang: str) -> Text:
-    title = Text()
-    title.append(indicator_name(result.indicator_names, target.indicator, lang), "bold")
-    title.append(f"  {threshold_text(target, share, lang)}")
-    title.append(f"  [{target.target_set}] {target.source.citation} {target.source.clause}", "dim")
-    return title
+@dataclass(frozen=True)
+class Display:
+    """How one indicator's numbers are shown: percent, whole number or 2 decimals."""
+
+    share: bool
+    whole: bool
+
+    def value(self, value: float | None) -> str:
+        return format_value(value, self.share, whole=self.whole)
+
+    def gap(self, gap: float | None, lang: str) -> str:
+        return format_gap(gap, self.share, lang, whole=self.whole)
+
+
+def displays(targets: Iterable[Target]) -> dict[str, Display]:
+    """indicator id -> Display, for every indicator of ``targets``."""
+    targets = tuple(targets)
+    shares = indicator_is_share(targets)
+    counted = counted_indicators(targets)
+    return {
+        t.indicator: Display(shares.get(t.indicator, abs(t.threshold) <= 1), t.indicator in counted)
+        for t in targets
+    }
+
+
+def one_line(text: str, cells: int = REASON_CELLS) -> str:
+    """``text`` on one line of at most ``cells`` character cells, "…" where cut."""
+    text = " ".join(text.split())
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, cells - 1).rstrip() + "…"
 
 
 def _ordered(rows: pl.DataFrame) -> pl.DataFrame:
@@ -106,8 +126,18 @@ def _ordered(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _table(rows: pl.DataFrame, share: bool, lang: str, title: Text) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> list[Text]:
+    """``name  requirement  [set]`` and the citation: printed at the console's width,
+    not the table's, so a narrow table does not fold the document title."""
+    title = Text()
+    title.append(indicator_name(result.indicator_names, target.indicator, lang), "bold")
+    title.append(f"  {threshold_text(target, shown.share, lang)}  [{target.target_set}]")
+    citation = Text(f"{target.source.citation} {target.source.clause}".strip(), "dim")
+    return [title, citation]
+
+
+def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
     for key, justify in (
         ("level", "left"),
         ("unit", "left"),
@@ -122,28 +152,93 @@ def _table(rows: pl.DataFrame, share: bool, lang: str, title: Text) -> Table:
         unit = (
             r["unit"] if r["unit_name"] in (None, r["unit"]) else f"{r['unit_name']} ({r['unit']})"
         )
-        low = format_value(r["threshold"], share)
+        low = shown.value(r["threshold"])
         threshold = (
-            f"{low}–{format_value(r['threshold_high'], share)}"
-            if r["operator"] == "between"
-            else low
+            f"{low}–{shown.value(r['threshold_high'])}" if r["operator"] == "between" else low
         )
         table.add_row(
             level_text(r["level"], lang),
             unit,
-            format_value(r["value"], share),
+            shown.value(r["value"]),
             threshold,
-            format_gap(r["gap"], share, lang),
+            shown.gap(r["gap"], lang),
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
             reason_text(r["reason"], lang),
         )
     return table
 
 
+def _target_stats(results: pl.DataFrame) -> pl.DataFrame:
+    """Per target: units failing / close / passing, and the one reason when every
+    unit is not evaluable for the same reason (null otherwise)."""
+    return results.group_by("target_id", maintain_order=True).agg(
+        n_fail=(pl.col("status") == "fail").sum(),
+        n_warn=(pl.col("status") == "warn").sum(),
+        n_pass=(pl.col("status") == "pass").sum(),
+        only_reason=pl.when(
+            (pl.col("status") == "not_evaluable").all() & (pl.col("reason").n_unique() == 1)
+        ).then(pl.col("reason").first()),
+    )
+
+
+def _print_not_evaluable(
+    console: Console, targets: list[Target], reasons: dict[str, str], result: AuditResult, lang: str
+) -> None:
+    """One table per document: indicator, requirement, clause, reason cut to a line."""
+    console.print(Text(_word("not_evaluable", lang, n=len(targets)), style="bold"))
+    shown = displays(targets)
+    # One line per reason: at most REASON_CELLS, less on a narrow console so that the
+    # indicator name keeps room to wrap.
+    cells = max(16, min(REASON_CELLS, console.width * 2 // 5))
+    by_document: dict[str, list[Target]] = {}
+    for t in targets:
+        by_document.setdefault(t.source.citation, []).append(t)
+    for citation, group in by_document.items():
+        console.print(Text(citation, style="dim"))
+        table = Table(show_edge=False, pad_edge=False)
+        # fold: Chinese names have no spaces to wrap at, and must not be cut
+        table.add_column(_word("indicator", lang), overflow="fold")
+        table.add_column(_word("requirement", lang), no_wrap=True)
+        table.add_column(_word("clause", lang), no_wrap=True)
+        table.add_column(_word("reason", lang), no_wrap=True)
+        for t in group:
+            table.add_row(
+                indicator_name(result.indicator_names, t.indicator, lang),
+                threshold_text(t, shown[t.indicator].share, lang),
+                t.source.clause,
+                one_line(reason_text(reasons[t.id], lang), cells),
+            )
+        console.print(table)
+    console.print()
+
+
+def behind_by_county(results: pl.DataFrame) -> list[tuple[str, int]]:
+    """(county, number of targets it fails at county level), most first."""
+    counts = (
+        results.filter((pl.col("level") == "county") & (pl.col("status") == "fail"))
+        .group_by("unit")
+        .agg(pl.col("target_id").n_unique().alias("n"))
+        .sort(["n", "unit"], descending=[True, False])
+    )
+    return [(str(u), int(n)) for u, n in counts.iter_rows()]
+
+
+def _behind_line(results: pl.DataFrame, lang: str) -> str | None:
+    behind = behind_by_county(results)
+    if not behind:
+        return None
+    items = [
+        _word("behind_item", lang, county=c, n=n, targets="target" if n == 1 else "targets")
+        for c, n in behind
+    ]
+    return _word("behind", lang, counties=_word("behind_sep", lang).join(items))
+
+
 def print_result(
     result: AuditResult, console: Console, *, level: str = "all", lang: str = "zh"
 ) -> None:
-    """Print ``result``: a table per target, then issue counts and the summary line.
+    """Print ``result``: evaluated targets (most units behind first), the targets not
+    evaluable anywhere, issue counts, the summary line and the counties behind.
 
     Unless ``level`` is ``facility``, facility rows are cut to those behind target plus
     a count of the rest.
@@ -151,26 +246,42 @@ def print_result(
     results = result.results
     if level != "all":
         results = results.filter(pl.col("level") == level)
-    shares = indicator_is_share(result.targets)
-    by_target = results.partition_by("target_id", as_dict=True, maintain_order=True)
+    shown = displays(result.targets)
     targets = {t.id: t for t in result.targets}
-    for (target_id,), rows in by_target.items():
-        target = targets.get(str(target_id))
-        if target is None:
-            continue
-        share = shares.get(target.indicator, abs(target.threshold) <= 1)
+    stats = _target_stats(results).filter(pl.col("target_id").is_in(list(targets)))
+    evaluated = stats.filter(pl.col("only_reason").is_null()).sort(
+        ["n_fail", "n_warn", "n_pass"], descending=True, maintain_order=True
+    )
+    by_target = results.partition_by("target_id", as_dict=True, maintain_order=True)
+    for target_id in evaluated["target_id"]:
+        target = targets[target_id]
+        rows = by_target[(target_id,)]
         hidden = 0
         if level != "facility":
             facility = pl.col("level") == "facility"
             keep = ~facility | pl.col("status").is_in(BEHIND)
             hidden = rows.filter(~keep).height
             rows = rows.filter(keep)
-        console.print(_table(_ordered(rows), share, lang, _title(target, result, share, lang)))
+        for line in _heading(target, result, shown[target.indicator], lang):
+            console.print(line)
+        console.print(_table(_ordered(rows), shown[target.indicator], lang))
         if hidden:
             console.print(Text(_word("more", lang, n=hidden), style="dim"))
         console.print()
+    unmeasured = stats.filter(pl.col("only_reason").is_not_null())
+    if unmeasured.height:
+        reasons = dict(unmeasured.select("target_id", "only_reason").iter_rows())
+        _print_not_evaluable(
+            console, [targets[t] for t in unmeasured["target_id"]], reasons, result, lang
+        )
     if not results.height:
         console.print(_word("nothing", lang))
+    _print_footer(result, results, console, level, lang)
+
+
+def _print_footer(
+    result: AuditResult, results: pl.DataFrame, console: Console, level: str, lang: str
+) -> None:
     issues = result.data_issues["kind"].value_counts()
     counts = dict(zip(issues["kind"].to_list(), issues["count"].to_list(), strict=True))
     other = sum(
@@ -209,3 +320,6 @@ def print_result(
             style="bold",
         )
     )
+    behind = _behind_line(results, lang)
+    if behind:
+        console.print(Text(behind, style="bold red"))

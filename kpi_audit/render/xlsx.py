@@ -62,7 +62,7 @@ _RESULT_TAIL = (
     Column("col.status", "status", "status"),
     Column("col.numerator", "numerator", "count"),
     Column("col.denominator", "denominator", "count"),
-    Column("col.reason", "reason"),
+    Column("col.reason", "reason_text"),
     Column("col.target_set", "target_set"),
 )
 LEVEL_COLUMNS: dict[str, tuple[Column, ...]] = {

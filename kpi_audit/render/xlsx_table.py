@@ -36,10 +36,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
 PERCENT = "0.0%"
-PERCENT_GAP = "+0.0%;-0.0%;0.0%"
+# The third section is exactly zero: a value at the target (± as in the other reports).
+PERCENT_GAP = "+0.0%;-0.0%;±0.0%"
 NUMBER = "#,##0.00"
-NUMBER_GAP = "+#,##0.00;-#,##0.00;0.00"
+NUMBER_GAP = "+#,##0.00;-#,##0.00;±0.00"
 COUNT = "#,##0"
+COUNT_GAP = "+#,##0;-#,##0;±0"
 INTEGER = "0"
 
 ColumnKind = Literal["text", "wrap", "integer", "count", "value", "gap", "status", "plain"]
@@ -52,7 +54,8 @@ class Column:
     heading: str  # a key of labels.LABELS
     source: str  # the frame column
     kind: ColumnKind = "text"
-    # "value"/"gap" columns follow the row's ``_share`` flag: percent or plain number.
+    # "value"/"gap" columns follow the row's ``_share`` / ``_whole`` flags: percent,
+    # whole number (an indicator that counts) or plain number.
 
 
 class Styles:
@@ -82,6 +85,7 @@ class Styles:
         self.count = make(number_format=COUNT)
         self.value = {True: make(number_format=PERCENT), False: make(number_format=NUMBER)}
         self.gap = {True: make(number_format=PERCENT_GAP), False: make(number_format=NUMBER_GAP)}
+        self.whole = {"value": self.count, "gap": make(number_format=COUNT_GAP)}
         self.status = {
             status: make(
                 fill=PatternFill("solid", fgColor=fill),
@@ -215,6 +219,8 @@ def _cell_xml(col: Column, ref: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
             sid = (
                 pl.when(pl.col("_share"))
                 .then(pl.lit(str(styles.id(pair[True]))))
+                .when(pl.col("_whole"))
+                .then(pl.lit(str(styles.id(styles.whole[col.kind]))))
                 .otherwise(pl.lit(str(styles.id(pair[False]))))
             )
         else:
@@ -244,9 +250,10 @@ def rows_xml(
 ) -> Iterator[str]:
     """The ``<row>`` elements for ``frame``, starting at sheet row ``first_row``, in
     chunks of ``chunk`` rows — built set-wise, one polars expression per column."""
-    if "_share" not in frame.columns:
-        frame = frame.with_columns(_share=pl.lit(False))
-    frame = frame.with_columns(pl.col("_share").fill_null(False))
+    for flag in ("_share", "_whole"):
+        if flag not in frame.columns:
+            frame = frame.with_columns(pl.lit(False).alias(flag))
+    frame = frame.with_columns(pl.col("_share", "_whole").fill_null(False))
     for start in range(0, frame.height, chunk):
         part = frame.slice(start, chunk).with_row_index("_r", offset=first_row + start)
         r = pl.col("_r").cast(pl.String)

@@ -1,0 +1,207 @@
+"""The terminal report of ``check`` (render/terminal.py): exact lines on a hand-built
+store, evaluated with the bundled indicator catalog."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from _eval_helpers import Q3_2023, Q3_2024, insert_rows, store, target, target_set
+from rich.console import Console
+
+from kpi_audit.catalog import load_catalog
+from kpi_audit.evaluate import run_audit
+from kpi_audit.render.labels import format_gap, format_value, reason_text
+from kpi_audit.render.terminal import behind_by_county, one_line, print_result
+from kpi_audit.result import AuditResult
+
+# H1 (东县) and H3 (西县) are county-level hospitals with 3 and 2 key specialties.
+ROWS = [
+    {**r, "county_level_hospital": True, "key_specialties": {"H1": 3, "H3": 2}[r["org_code"]]}
+    if r["org_code"] in ("H1", "H3")
+    else r
+    for r in Q3_2024
+]
+
+
+@pytest.fixture(scope="module")
+def result() -> AuditResult:
+    return make_result()
+
+
+def make_result() -> AuditResult:
+    con = store()
+    insert_rows(con, "2023Q3", Q3_2023)
+    insert_rows(con, "2024Q3", ROWS)
+    targets = (
+        # 东县 500/1000 = 50.0% (-2.0 points), 西县 600/1100 = 54.5%, city 1100/2100 = 52.4%
+        target("primary_visit_share", ">=", 0.52),
+        # city 3900/6000 = 0.65 exactly at target; 东县 1200/3000 = 40%; 西县 2700/3000 = 90%
+        target("signing_coverage", ">=", 0.65),
+        # a count: 东县 3, 西县 2 — both behind 4; city 3 + 2 = 5
+        target("county_hospital_key_specialties", ">=", 4),
+        target("in_county_visit_rate", ">=", 0.9),
+        target("signing_coverage_key", ">=", 0.6, from_year=2030),
+    )
+    out = run_audit(
+        con, period="2024Q3", target_sets=[target_set(*targets)], catalog=load_catalog()
+    )
+    con.close()
+    return out
+
+
+def render(result: AuditResult, width: int = 120, **kw: str) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    print_result(result, console, **kw)
+    return [line.rstrip() for line in console.file.getvalue().splitlines()]
+
+
+def test_unmeasured_targets_have_county_and_city_rows(result: AuditResult) -> None:
+    rows = result.results.filter(
+        result.results["target_id"].is_in(
+            ["in_county_visit_rate-2017", "signing_coverage_key-2030"]
+        )
+    )
+    assert sorted(rows.select("target_id", "level", "unit").rows()) == [
+        ("in_county_visit_rate-2017", "city", "河川市"),
+        ("in_county_visit_rate-2017", "county", "东县"),
+        ("in_county_visit_rate-2017", "county", "西县"),
+        ("signing_coverage_key-2030", "city", "河川市"),
+        ("signing_coverage_key-2030", "county", "东县"),
+        ("signing_coverage_key-2030", "county", "西县"),
+    ]
+
+
+def test_most_failing_target_first_and_counts_as_whole_numbers(result: AuditResult) -> None:
+    lines = render(result)
+    # key specialties: two counties behind → first; then the two targets with one each,
+    # in their file order
+    headings = [line for line in lines if "[test-set]" in line]
+    assert headings == [
+        "县级医院临床重点专科数  ≥ 4  [test-set]",
+        "基层医疗卫生机构诊疗量占总诊疗量比例  ≥ 52.0%  [test-set]",
+        "家庭医生签约服务覆盖率  ≥ 65.0%  [test-set]",
+    ]
+    start = lines.index(headings[0])
+    assert (
+        lines[start + 1]
+        == "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号） 二、(二)3"
+    )
+    assert lines[start + 4 : start + 7] == [
+        "市级 │ 河川市 │    5 │    4 │   +1 │ ✔ 达标   │",
+        "县级 │ 西县   │    2 │    4 │   -2 │ ✘ 未达标 │",
+        "县级 │ 东县   │    3 │    4 │   -1 │ ✘ 未达标 │",
+    ]
+
+
+def test_value_exactly_at_target_shows_plus_minus(result: AuditResult) -> None:
+    lines = render(result)
+    assert "市级 │ 河川市 │ 65.0% │ 65.0% │  ±0.0个百分点 │ ✔ 达标   │" in lines
+    assert "县级 │ 东县   │ 50.0% │ 52.0% │ -2.0个百分点 │ ✘ 未达标 │" in lines
+
+
+def test_unmeasured_targets_in_one_compact_section_at_the_end(result: AuditResult) -> None:
+    lines = render(result)
+    start = lines.index("无法评估的目标（2 项，完整原因见 JSON / Excel / HTML 报告）")
+    needs = one_line("缺少数据：" + load_catalog()["in_county_visit_rate"].needs[0], 48)
+    assert lines[start + 1 :] == [
+        "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
+        "指标                   ┃ 要求    ┃ 条款      ┃ 原因",
+        "━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
+        f"县域内就诊率           │ ≥ 90.0% │ 二、(二)3 │ {needs}",
+        "重点人群签约服务覆盖率 │ ≥ 60.0% │ 二、(二)3 │ 目标尚未生效（2030 年起）",
+        "",
+        "数据问题：0 行被拒绝 · 0 家机构本期未上报 · 0 个区县无数据 · 0 条其他",
+        # per target × unit: pass = city ×3 + 西县 (visits, signing); fail = 东县 ×3 + 西县
+        # (specialties); not evaluable = 2 unmeasured targets × (city + 2 counties)
+        "2024Q3：5 达标 · 4 未达标 · 0 预警 · 6 无法评估",
+        # 东县 is behind on all three evaluated targets, 西县 on key specialties only
+        "未达标区县：东县 3 项、西县 1 项",
+    ]
+    assert cell_width(needs) <= 48
+
+
+def cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def test_english(result: AuditResult) -> None:
+    lines = render(result, lang="en")
+    assert lines[-2:] == [
+        "2024Q3: 5 pass · 4 fail · 0 warn · 6 not evaluable",
+        "Behind target: 东县 3 targets, 西县 1 target",
+    ]
+    assert (
+        "Targets that cannot be evaluated (2; full reasons in the JSON, Excel and HTML reports)"
+        in lines
+    )
+    assert any("target not yet in force (from 2030)" in line for line in lines)
+
+
+def test_level_city_has_no_county_line(result: AuditResult) -> None:
+    lines = render(result, level="city")
+    # the city meets all three evaluated targets (52.4%, 65.0%, 5); no county rows
+    assert lines[-1] == "2024Q3：3 达标 · 0 未达标 · 0 预警 · 2 无法评估"
+    assert behind_by_county(result.results) == [("东县", 3), ("西县", 1)]
+
+
+def test_heading_is_not_folded_by_a_narrow_table(result: AuditResult) -> None:
+    # the table is ~60 cells wide; the citation line gets the console's 100
+    lines = render(result, width=100)
+    assert "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号） 二、(二)3" in lines
+
+
+def test_formats() -> None:
+    assert format_gap(0.0, True) == "±0.0个百分点"
+    assert format_gap(0.65 - 0.65, True, "en") == "±0.0 pp"
+    assert format_gap(-0.0004, True) == "-0.0个百分点"  # behind, if only just
+    assert format_gap(-2.0, False, whole=True) == "-2"
+    assert format_gap(0.0, False) == "±0.00"
+    assert format_value(5.0, False, whole=True) == "5"
+    assert format_value(1234.0, False, whole=True) == "1,234"
+    assert format_value(1.6667, False) == "1.67"  # a ratio on the number scale
+    assert one_line("甲乙丙丁" * 20, 10) == "甲乙丙丁…"  # 8 cells + "…"
+
+
+def test_reason_text_in_both_languages() -> None:
+    assert reason_text("field not submitted: signed_residents") == "未填报：签约人数"
+    assert (
+        reason_text("no institution submitted all of: key_signed, key_population")
+        == "没有机构同时填报：重点人群签约人数、重点人群数"
+    )
+    assert reason_text("zero denominator") == "分母为零"
+    assert reason_text("no institutions in scope") == "无符合条件的机构"
+    assert reason_text("no comparable data a year earlier") == "无上年同期可比数据"
+    assert reason_text("target not yet in force (from 2027)") == "目标尚未生效（2027 年起）"
+    assert reason_text("needs: households") == "缺少数据：households"
+    assert reason_text("zero denominator", "en") == "zero denominator"
+    assert reason_text(None) == ""
+
+
+def test_excel_and_html_show_reasons_and_counts_like_the_terminal(
+    result: AuditResult, tmp_path
+) -> None:
+    from openpyxl import load_workbook
+
+    from kpi_audit.render.html import render_html
+    from kpi_audit.render.xlsx import write_xlsx
+
+    path = tmp_path / "r.xlsx"
+    write_xlsx(result, path)
+    sheet = load_workbook(path)["县级"]
+    header = [c.value for c in sheet[1]]
+    rows = {
+        (r[0].value, r[2].value): {h: c for h, c in zip(header, r, strict=True)}
+        for r in sheet.iter_rows(min_row=2)
+    }
+    not_yet = rows[("signing_coverage_key-2030", "东县")]
+    assert not_yet["原因"].value == "目标尚未生效（2030 年起）"
+    specialties = rows[("county_hospital_key_specialties-2017", "西县")]
+    assert (specialties["数值"].value, specialties["差距"].value) == (2, -2)
+    assert specialties["数值"].number_format == "#,##0"
+    assert specialties["差距"].number_format == "+#,##0;-#,##0;±0"
+    page = render_html(result)
+    assert "无法评估：目标尚未生效（2030 年起）" in page
+    assert "target not yet in force (from 2030)" in render_html(result, lang="en")
