@@ -53,7 +53,7 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
         {
             "period": "2024Q3",
             "target_specs": ["zhengzhou-2016"],
-            "files": (),
+            "files": [],
             "levels": None,
             "sheet": None,
             "strict": False,

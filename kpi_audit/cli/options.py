@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from kpi_audit.errors import EXIT_FAILED, EXIT_OK
+from kpi_audit.result import AuditResult
 from kpi_audit.store.db import ENV_DB, default_db_path
 
 DbOption = Annotated[
@@ -73,3 +75,71 @@ def resolve_db(ctx: typer.Context, db: Path | None) -> Path:
         return db
     root = ctx.find_root().obj or {}
     return root.get("db") or default_db_path()
+
+
+class FailOn(StrEnum):
+    fail = "fail"
+    warn = "warn"
+    not_evaluable = "not-evaluable"
+
+
+FAILING_STATUSES: dict[FailOn, tuple[str, ...]] = {
+    FailOn.fail: ("fail",),
+    FailOn.warn: ("fail", "warn"),
+    FailOn.not_evaluable: ("fail", "warn", "not_evaluable"),
+}
+
+FailOnOption = Annotated[
+    FailOn,
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable).",
+    ),
+]
+FilesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Submission files, folders or globs to ingest first (optional: without them "
+        "the store is used as loaded).",
+        show_default=False,
+    ),
+]
+
+
+def exit_code(result: AuditResult, fail_on: FailOn = FailOn.fail) -> int:
+    """1 when any result has a status ``fail_on`` counts as failing, else 0."""
+    summary = result.summary()
+    return EXIT_FAILED if any(summary[s] for s in FAILING_STATUSES[fail_on]) else EXIT_OK
+
+
+def audit_from_options(
+    ctx: typer.Context,
+    *,
+    db: Path | None,
+    files: list[str] | None,
+    period: str | None,
+    targets: list[str] | None,
+    level: Level,
+    sheet: str | None,
+    strict: bool,
+) -> AuditResult:
+    """What `check` and `report` share: open the store and run the audit."""
+    from kpi_audit.evaluate import audit
+    from kpi_audit.store.db import connect
+
+    given = (period or "latest").strip()
+    con = connect(resolve_db(ctx, db))
+    try:
+        return audit(
+            con,
+            period=given,
+            target_specs=targets or [],
+            files=files or [],
+            levels=None if level == Level.all else [level.value],
+            sheet=sheet,
+            strict=strict,
+            # --period also names the period of files without a 报告期 column
+            data_period=None if given.lower() == "latest" else given,
+        )
+    finally:
+        con.close()

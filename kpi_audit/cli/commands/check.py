@@ -12,6 +12,9 @@ from rich.console import Console
 
 from kpi_audit.cli.options import (
     DbOption,
+    FailOn,
+    FailOnOption,
+    FilesArgument,
     Lang,
     LangOption,
     Level,
@@ -20,11 +23,9 @@ from kpi_audit.cli.options import (
     SheetOption,
     StrictOption,
     TargetsOption,
-    resolve_db,
+    audit_from_options,
+    exit_code,
 )
-from kpi_audit.errors import EXIT_FAILED, EXIT_OK
-from kpi_audit.result import AuditResult
-from kpi_audit.store.db import connect
 
 
 class OutputFormat(StrEnum):
@@ -33,48 +34,16 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
-class FailOn(StrEnum):
-    fail = "fail"
-    warn = "warn"
-    not_evaluable = "not-evaluable"
-
-
-FAILING_STATUSES: dict[FailOn, tuple[str, ...]] = {
-    FailOn.fail: ("fail",),
-    FailOn.warn: ("fail", "warn"),
-    FailOn.not_evaluable: ("fail", "warn", "not_evaluable"),
-}
-
-
-def exit_code(result: AuditResult, fail_on: FailOn = FailOn.fail) -> int:
-    """1 when any result has a status ``fail_on`` counts as failing, else 0."""
-    summary = result.summary()
-    return EXIT_FAILED if any(summary[s] for s in FAILING_STATUSES[fail_on]) else EXIT_OK
-
-
 def check(
     ctx: typer.Context,
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Submission files, folders or globs to ingest before checking (optional: "
-            "without them the store is checked as loaded).",
-            show_default=False,
-        ),
-    ] = None,
+    files: FilesArgument = None,
     period: PeriodOption = None,
     targets: TargetsOption = None,
     level: LevelOption = Level.all,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="What to print on stdout.")
     ] = OutputFormat.table,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option(
-            "--fail-on",
-            help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable).",
-        ),
-    ] = FailOn.fail,
+    fail_on: FailOnOption = FailOn.fail,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -90,23 +59,16 @@ def check(
     db: DbOption = None,
 ) -> None:
     """Check the targets for a period: exit 0 when none failed, 1 when one did."""
-    from kpi_audit.evaluate import audit
-
-    given = (period or "latest").strip()
-    con = connect(resolve_db(ctx, db))
-    try:
-        result = audit(
-            con,
-            period=given,
-            target_specs=targets or [],
-            files=files or [],
-            levels=None if level == Level.all else [level.value],
-            sheet=sheet,
-            strict=strict,
-            data_period=None if given.lower() == "latest" else given,
-        )
-    finally:
-        con.close()
+    result = audit_from_options(
+        ctx,
+        db=db,
+        files=files,
+        period=period,
+        targets=targets,
+        level=level,
+        sheet=sheet,
+        strict=strict,
+    )
     if fmt == OutputFormat.json:
         from kpi_audit.render.json_out import write_json
 

@@ -10,9 +10,11 @@ from typing import Annotated
 
 import typer
 
-from kpi_audit.cli.commands.check import FailOn, exit_code
 from kpi_audit.cli.options import (
     DbOption,
+    FailOn,
+    FailOnOption,
+    FilesArgument,
     Lang,
     LangOption,
     Level,
@@ -21,7 +23,8 @@ from kpi_audit.cli.options import (
     SheetOption,
     StrictOption,
     TargetsOption,
-    resolve_db,
+    audit_from_options,
+    exit_code,
 )
 from kpi_audit.render import format_from_path, write_report
 from kpi_audit.render.labels import STATUS_SYMBOL, label
@@ -40,14 +43,7 @@ def report(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The report file to write.", show_default=False)
     ],
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Submission files, folders or globs to ingest first (optional: without them "
-            "the store is reported as loaded).",
-            show_default=False,
-        ),
-    ] = None,
+    files: FilesArgument = None,
     fmt: Annotated[
         ReportFormat | None,
         typer.Option(
@@ -60,38 +56,24 @@ def report(
     period: PeriodOption = None,
     targets: TargetsOption = None,
     level: LevelOption = Level.all,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option(
-            "--fail-on",
-            help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable).",
-        ),
-    ] = FailOn.fail,
+    fail_on: FailOnOption = FailOn.fail,
     lang: LangOption = Lang.zh,
     sheet: SheetOption = None,
     strict: StrictOption = False,
     db: DbOption = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
-    from kpi_audit.evaluate import audit
-    from kpi_audit.store.db import connect
-
     chosen = fmt.value if fmt else format_from_path(output)  # bad extension: usage error
-    wanted = (period or "latest").strip()
-    con = connect(resolve_db(ctx, db))
-    try:
-        result = audit(
-            con,
-            period=wanted,
-            target_specs=targets or [],
-            files=files or (),
-            levels=None if level is Level.all else [level.value],
-            sheet=sheet,
-            strict=strict,
-            data_period=None if wanted.lower() == "latest" else wanted,
-        )
-    finally:
-        con.close()
+    result = audit_from_options(
+        ctx,
+        db=db,
+        files=files,
+        period=period,
+        targets=targets,
+        level=level,
+        sheet=sheet,
+        strict=strict,
+    )
     written = write_report(result, output, chosen, lang=lang.value)
     typer.echo(wrote_line(result, output, written, lang.value))
     raise typer.Exit(exit_code(result, fail_on))
