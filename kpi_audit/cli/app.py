@@ -3,6 +3,7 @@ where exceptions become exit codes and one-line messages."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,10 @@ class _MappedErrorsGroup(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("interrupted")
             code = 130
+        except BrokenPipeError:
+            # stdout closed early (`kpi-audit ... | head`): stop quietly, as Unix tools do.
+            _silence_stdout()
+            code = 141
         except Exception as exc:
             _report(
                 ctx,
@@ -44,6 +49,14 @@ class _MappedErrorsGroup(TyperGroup):
         # Raised outside the except blocks so the Exit carries no reference to the
         # failed call's frames (which hold open DuckDB objects).
         raise typer.Exit(code)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (e.g. under CliRunner)
+        pass
 
 
 def _report(ctx: Any, exc: BaseException, line: str) -> None:
