@@ -63,6 +63,8 @@ class Indicator:
     # Data the submission fields cannot supply (e.g. in-county visits of county
     # residents). Non-empty means every target on this indicator is not evaluable.
     needs: tuple[str, ...] = ()
+    # The same, in Chinese, entry for entry (the catalog requires it with ``needs``).
+    needs_zh: tuple[str, ...] = ()
 
     @property
     def fields_used(self) -> tuple[str, ...]:

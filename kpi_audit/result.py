@@ -8,6 +8,7 @@ way to the writers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,6 +74,15 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+NEEDS_PREFIX = "needs: "
+
+
+def needs_reason(needs: Sequence[str]) -> str:
+    """The ``reason`` of a target whose indicator needs data the submissions lack:
+    English, as the JSON contract keeps it (``needs: …, …``)."""
+    return NEEDS_PREFIX + ", ".join(needs)
+
+
 @dataclass
 class Completeness:
     expected_institutions: int = 0  # reported in the previous period
@@ -96,6 +106,11 @@ class AuditResult:
     data_issues: pl.DataFrame  # ISSUE_SCHEMA
     trends: pl.DataFrame = field(default_factory=lambda: empty(TREND_SCHEMA))
     completeness: Completeness = field(default_factory=Completeness)
+    # indicator id -> (needs, needs_zh) for the indicators whose data the submissions
+    # cannot carry: renderers show a "needs: …" reason in the report language with it.
+    indicator_needs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

@@ -30,6 +30,7 @@ __all__ = [
     "load_target_file",
     "load_target_sets",
     "target_is_evaluable",
+    "target_needs",
     "target_record",
     "validate_target_file",
     "validate_target_files",
@@ -160,6 +161,18 @@ def target_is_evaluable(
     return indicator.evaluable, indicator.needs
 
 
+def target_needs(
+    target: Target, catalog: dict[str, Indicator], lang: str = "zh"
+) -> tuple[str, ...]:
+    """The data ``target`` lacks in ``lang`` (zh: the catalog's ``needs_zh``; en:
+    ``needs``); empty when the submissions can measure it."""
+    evaluable, needs = target_is_evaluable(target, catalog)
+    indicator = catalog.get(target.indicator)
+    if evaluable or lang == "en" or indicator is None or not indicator.needs_zh:
+        return () if evaluable else needs
+    return indicator.needs_zh
+
+
 def find_target_or_set(
     ident: str, specs: Sequence[str] = (), catalog: dict[str, Indicator] | None = None
 ) -> TargetSet | Target:
@@ -202,7 +215,8 @@ def format_requirement(target: Target, indicator: Indicator | None) -> str:
 def target_record(target: Target, catalog: dict[str, Indicator]) -> dict[str, Any]:
     """One target as ``targets list --format json`` prints it: the domain.md §5 keys
     (id, target_set, indicator, operator, threshold, from_year, evaluable, needs,
-    source{document, clause, quote}) plus descriptive extras."""
+    source{document, clause, quote}) plus descriptive extras, among them ``needs_zh``
+    (the Chinese of ``needs``, which stays English)."""
     evaluable, needs = target_is_evaluable(target, catalog)
     indicator = catalog.get(target.indicator)
     return {
@@ -214,6 +228,7 @@ def target_record(target: Target, catalog: dict[str, Indicator]) -> dict[str, An
         "from_year": target.from_year,
         "evaluable": evaluable,
         "needs": list(needs),
+        "needs_zh": list(indicator.needs_zh) if indicator and not evaluable else [],
         "source": {
             "document": target.source.citation,
             "clause": target.source.clause,

@@ -150,6 +150,15 @@ kind = "ratio"
 numerator = { field = "total_visits" }
 denominator = { field = "total_visits" }
 """
+NEEDS = """\
+[[indicator]]
+id = "ok"
+name_zh = "好"
+name_en = "Good"
+kind = "ratio"
+needs = ["households", "public or not"]
+needs_zh = ["家庭户数", "是否公立"]
+"""
 
 
 @pytest.mark.parametrize(
@@ -189,9 +198,30 @@ denominator = { field = "total_visits" }
             "{path}:6: ok.numerator.where.area: '>=' only compares numbers; area is not numeric",
         ),
         (
-            GOOD.replace('kind = "ratio"', 'kind = "ratio"\nneeds = ["x"]'),
-            "{path}:7: ok.numerator: an indicator with 'needs' cannot be computed: drop "
+            GOOD.replace('kind = "ratio"', 'kind = "ratio"\nneeds = ["x"]\nneeds_zh = ["某"]'),
+            "{path}:8: ok.numerator: an indicator with 'needs' cannot be computed: drop "
             "'numerator' (or drop 'needs')",
+        ),
+        (
+            NEEDS.replace('needs_zh = ["家庭户数", "是否公立"]\n', ""),
+            "{path}:6: ok.needs_zh: missing: give a Chinese description of each entry of 'needs'",
+        ),
+        (
+            NEEDS.replace('["家庭户数", "是否公立"]', '["家庭户数"]'),
+            "{path}:7: ok.needs_zh: 'needs' has 2 entries but needs_zh has 1: give one "
+            "Chinese description for each",
+        ),
+        (
+            NEEDS.replace('["家庭户数", "是否公立"]', '["家庭户数", "public or not"]'),
+            "{path}:7: ok.needs_zh: entry 2 is not Chinese: 'public or not'",
+        ),
+        (
+            NEEDS.replace('["家庭户数", "是否公立"]', '"家庭户数"'),
+            "{path}:7: ok.needs_zh: must be a list of Chinese descriptions of the data it needs",
+        ),
+        (
+            GOOD + 'needs_zh = ["家庭户数"]\n',
+            "{path}:8: ok.needs_zh: without 'needs': drop it (or add 'needs')",
         ),
         ("[[indicator]]\nid = \n", "{path}:2: toml: invalid TOML: Invalid value"),
     ],
@@ -217,3 +247,18 @@ def test_custom_catalog_loads(tmp_path: Path) -> None:
             denominator=Measure("total_visits"),
         )
     }
+
+
+def test_needs_come_with_their_chinese(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
+    path = tmp_path / "indicators.toml"
+    path.write_text(NEEDS, encoding="utf-8")
+    ok = load_catalog(path)["ok"]
+    assert (ok.needs, ok.needs_zh) == (("households", "public or not"), ("家庭户数", "是否公立"))
+    needing = [i for i in catalog.values() if i.needs]
+    assert len(needing) == 24
+    assert all(len(i.needs_zh) == len(i.needs) for i in needing)
+    assert not any(i.needs_zh for i in catalog.values() if not i.needs)
+    assert catalog["county_hospitals_grade_2a"].needs_zh == (
+        "各医院的甲等、乙等评审等次（“医院等级”只记录三级/二级/一级/未定级）",
+        "各医院是否为公立医院",
+    )

@@ -63,6 +63,11 @@ def test_list_json_record(runner: CliRunner) -> None:
     }
     assert records["zj2017-in-county-visit-rate"]["evaluable"] is False
     assert records["zj2017-in-county-visit-rate"]["needs"][0].startswith("visits of the county")
+    # an extra key: the same needs in Chinese (``needs`` stays English, the contract)
+    assert records["zj2017-in-county-visit-rate"]["needs_zh"] == [
+        "县域居民在县域内的就诊人次和县域居民就诊总人次（含到县域外就诊），如取自医保结算数据"
+    ]
+    assert record["needs_zh"] == []
 
 
 def test_list_table(runner: CliRunner) -> None:
@@ -105,6 +110,43 @@ def test_list_table(runner: CliRunner) -> None:
         ],
         ["c24-in-county", "县域内就诊率", "≥ 90%", "2024–2025", "县/市", "✘ no", "三"],
         ["✘ no: needs data a submission lacks (kpi-audit targets show ID)"],
+        # the data the ✘ targets need, in Chinese by default
+        ["ID", "缺少数据"],
+        [
+            "c24-in-county",
+            "县域居民在县域内的就诊人次和县域居民就诊总人次（含到县域外就诊），如取自医保结算数据",
+        ],
+    ]
+
+
+def test_list_table_in_english(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["targets", "list", "-t", CUSTOM, "--lang", "en"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    assert lines[-3:] == [
+        "ID               Data needed",
+        "─" * 167,
+        "c24-in-county    visits of the county's residents inside the county and outside it "
+        "(县域内就诊人次 / 县域居民就诊总人次), e.g. from medical-insurance settlement data",
+    ]
+
+
+def test_list_table_lists_the_needs_of_the_unmeasurable_targets_only(
+    runner: CliRunner,
+) -> None:
+    # zhejiang-2017: 4 targets, of which the medical communities per county and the
+    # in-county visit rate cannot be measured from submissions
+    result = runner.invoke(app, ["targets", "list", "-t", "zhejiang-2017"], env={"COLUMNS": "200"})
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    start = lines.index("ID                                      缺少数据")
+    assert [re.split(r"\s{2,}", line) for line in lines[start + 2 :]] == [
+        ["zj2017-medical-communities-per-county", "各县组建的县域医共体及其成员单位"],
+        [
+            "zj2017-in-county-visit-rate",
+            "县域居民在县域内的就诊人次和县域居民就诊总人次（含到县域外就诊），如取自医保结算数据",
+        ],
     ]
 
 

@@ -221,6 +221,39 @@ def test_bar_chart_escapes_text_and_draws_threshold() -> None:
 def test_nice_ticks() -> None:
     assert svg.nice_ticks(0.0, 0.7) == [0.0, 0.2, 0.4, 0.6, 0.8]
     assert svg.nice_ticks(-0.1, 0.1) == [-0.1, -0.05, 0.0, 0.05, 0.1]
+    # counts: 0 … 2.1 would tick every 0.5; whole steps of at least 1
+    assert svg.nice_ticks(0.0, 2.1) == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]
+    assert svg.nice_ticks(0.0, 2.1, whole=True) == [0.0, 1.0, 2.0, 3.0]
+    # 0 … 12: raw step 2.4 is 2.5 for numbers, 5 for counts
+    assert svg.nice_ticks(0.0, 12.0, whole=True) == [0.0, 5.0, 10.0, 15.0]
+
+
+def test_bar_chart_labels_counts_as_whole_numbers() -> None:
+    bars = [svg.Bar("东县", 2.0, "fail"), svg.Bar("西县", 1234.0, "pass")]
+    chart = str(
+        svg.bar_chart(bars, 3, share=False, whole=True, title="t", threshold_label="目标线")
+    )
+    assert ">2</text>" in chart and ">1,234</text>" in chart and "目标线 3</text>" in chart
+    assert "<title>东县: 2</title>" in chart and ".00" not in chart
+    # without whole (a ratio on the number scale) two decimals, as in the tables
+    chart = str(svg.bar_chart(bars, 3, share=False, title="t", threshold_label="目标线"))
+    assert ">2.00</text>" in chart and "目标线 3.00</text>" in chart
+
+
+def test_line_chart_labels_counts_as_whole_numbers() -> None:
+    chart = str(
+        svg.line_chart(
+            ["2024Q2", "2024Q3"],
+            [svg.Line("河川市", [4.0, 5.0], emphasis=True)],
+            4,
+            share=False,
+            whole=True,
+            title="t",
+            threshold_label="目标线",
+        )
+    )
+    assert "<title>河川市 2024Q3: 5</title>" in chart and "目标线 4</title>" in chart
+    assert ".00" not in chart and ".5<" not in chart
 
 
 def test_value_formats() -> None:

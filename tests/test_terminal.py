@@ -103,11 +103,18 @@ def test_value_exactly_at_target_shows_plus_minus(result: AuditResult) -> None:
 def test_unmeasured_targets_in_one_compact_section_at_the_end(result: AuditResult) -> None:
     lines = render(result)
     start = lines.index("无法评估的目标（2 项，完整原因见 JSON / Excel / HTML 报告）")
-    needs = one_line("缺少数据：" + load_catalog()["in_county_visit_rate"].needs[0], 48)
+    # The catalog's needs_zh, cut to one line of 120 × 2 // 5 = 48 cells: 23 characters
+    # (46 cells; a 24th would need 48 and leave no room) and "…".
+    needs = "缺少数据：县域居民在县域内的就诊人次和县域居民…"
+    assert (
+        load_catalog()["in_county_visit_rate"]
+        .needs_zh[0]
+        .startswith("县域居民在县域内的就诊人次和县域居民就诊总人次")
+    )
     assert lines[start + 1 :] == [
         "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
         "指标                   ┃ 要求    ┃ 条款      ┃ 原因",
-        "━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
+        "━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
         f"县域内就诊率           │ ≥ 90.0% │ 二、(二)3 │ {needs}",
         "重点人群签约服务覆盖率 │ ≥ 60.0% │ 二、(二)3 │ 目标尚未生效（2030 年起）",
         "",
@@ -118,7 +125,7 @@ def test_unmeasured_targets_in_one_compact_section_at_the_end(result: AuditResul
         # 东县 is behind on all three evaluated targets, 西县 on key specialties only
         "未达标区县：东县 3 项、西县 1 项",
     ]
-    assert cell_width(needs) <= 48
+    assert cell_width(needs) == 47
 
 
 def cell_width(text: str) -> int:
@@ -138,6 +145,8 @@ def test_english(result: AuditResult) -> None:
         in lines
     )
     assert any("target not yet in force (from 2030)" in line for line in lines)
+    # English keeps the catalog's English needs
+    assert any("needs: visits of the county's residents" in line for line in lines)
 
 
 def test_level_city_has_no_county_line(result: AuditResult) -> None:
@@ -175,7 +184,18 @@ def test_reason_text_in_both_languages() -> None:
     assert reason_text("no institutions in scope") == "无符合条件的机构"
     assert reason_text("no comparable data a year earlier") == "无上年同期可比数据"
     assert reason_text("target not yet in force (from 2027)") == "目标尚未生效（2027 年起）"
-    assert reason_text("needs: households") == "缺少数据：households"
+    assert reason_text("needs: households") == "缺少数据：households"  # no Chinese given
+    needs = {
+        "a": (("households", "public or not"), ("家庭户数", "是否公立")),
+        "b": (("slots",), ()),  # a catalog without needs_zh: English kept
+    }
+    assert reason_text("needs: households, public or not", "zh", needs) == (
+        "缺少数据：家庭户数；是否公立"
+    )
+    assert reason_text("needs: slots", "zh", needs) == "缺少数据：slots"
+    assert reason_text("needs: households, public or not", "en", needs) == (
+        "needs: households, public or not"
+    )
     assert reason_text("zero denominator", "en") == "zero denominator"
     assert reason_text(None) == ""
 
@@ -202,6 +222,69 @@ def test_excel_and_html_show_reasons_and_counts_like_the_terminal(
     assert (specialties["数值"].value, specialties["差距"].value) == (2, -2)
     assert specialties["数值"].number_format == "#,##0"
     assert specialties["差距"].number_format == "+#,##0;-#,##0;±0"
+    charts = load_workbook(path)["图表"]
+    counted = [r for r in charts.iter_rows() if r[0].value == "西县" and r[1].value == 2]
+    assert [(c.value, c.number_format) for c in counted[0][1:3]] == [(2, "#,##0"), (4, "#,##0")]
     page = render_html(result)
     assert "无法评估：目标尚未生效（2030 年起）" in page
     assert "target not yet in force (from 2030)" in render_html(result, lang="en")
+
+    # the data a target needs, in Chinese, from the catalog's needs_zh
+    needs_zh = (
+        "缺少数据：县域居民在县域内的就诊人次和县域居民就诊总人次（含到县域外就诊），"
+        "如取自医保结算数据"
+    )
+    assert rows[("in_county_visit_rate-2017", "东县")]["原因"].value == needs_zh
+    assert "无法评估：" + needs_zh in page
+    english = (
+        "needs: visits of the county&#39;s residents inside the county and outside it "
+        "(县域内就诊人次 / 县域居民就诊总人次), e.g. from medical-insurance settlement data"
+    )
+    assert "Not evaluable: " + english in render_html(result, lang="en")
+
+
+def test_json_reason_stays_the_english_needs(result: AuditResult) -> None:
+    from kpi_audit.render.json_out import to_json_dict
+
+    reasons = {
+        r["reason"]
+        for r in to_json_dict(result)["results"]
+        if r["indicator"] == "in_county_visit_rate"
+    }
+    assert reasons == {
+        "needs: visits of the county's residents inside the county and outside it "
+        "(县域内就诊人次 / 县域居民就诊总人次), e.g. from medical-insurance settlement data"
+    }
+    assert result.indicator_needs == {
+        "in_county_visit_rate": (
+            load_catalog()["in_county_visit_rate"].needs,
+            load_catalog()["in_county_visit_rate"].needs_zh,
+        )
+    }
+
+
+def test_html_charts_label_counts_as_whole_numbers(result: AuditResult) -> None:
+    import re
+
+    from kpi_audit.render.html import render_html
+
+    page = render_html(result)
+    bars, trend = [
+        chart
+        for chart in re.findall(r"<svg.*?</svg>", page, re.DOTALL)
+        if "临床重点专科数" in chart
+    ]
+    # key specialties, a sum: 东县 3, 西县 2 against 4 — "3", not "3.00"; axis 0 … 4 × 1.05
+    # on whole steps of 1
+    assert re.findall(r">([^<>]+)</text>", bars) == [
+        *"012345",
+        "东县",
+        "3",
+        "西县",
+        "2",
+        "目标线 4",
+    ]
+    assert re.findall(r"<title>([^<>]+)</title>", bars)[1:] == ["东县: 3", "西县: 2"]
+    # the trend (one period): the city's 3 + 2 = 5 as well
+    assert "河川市 2024Q3: 5" in re.findall(r"<title>([^<>]+)</title>", trend)
+    assert ".00" not in bars + trend

@@ -46,6 +46,7 @@ _INDICATOR_KEYS = (
     "numerator",
     "denominator",
     "needs",
+    "needs_zh",
 )
 _MEASURE_KEYS = ("field", "where")
 # Kinds that sum a field; the others count institutions.
@@ -53,6 +54,7 @@ _SUMMING_KINDS = ("ratio", "yoy_decline", "yoy_growth", "sum")
 _ORDER_OPS = (">=", "<=", ">", "<")
 _LIST_OPS = ("in", "not in")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def load_catalog(path: Path | None = None) -> dict[str, Indicator]:
@@ -166,6 +168,7 @@ class _IndicatorParser:
             self._add("scale", f"unknown scale {scale!r} (expected one of {', '.join(SCALES)})")
         levels = self._levels()
         needs = self._needs()
+        needs_zh = self._needs_zh(needs)
         numerator = denominator = None
         if needs:
             for key in ("numerator", "denominator"):
@@ -190,6 +193,7 @@ class _IndicatorParser:
             levels=levels,
             description=description,
             needs=needs,
+            needs_zh=needs_zh,
         )
 
     def _levels(self) -> tuple[Any, ...]:
@@ -209,6 +213,33 @@ class _IndicatorParser:
         if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
             self._add("needs", "must be a list of descriptions of the data it needs")
             return ()
+        return tuple(n.strip() for n in raw)
+
+    def _needs_zh(self, needs: tuple[str, ...]) -> tuple[str, ...]:
+        """The Chinese of ``needs``, entry for entry: reports in Chinese show it."""
+        raw = self.entry.get("needs_zh")
+        if raw is None:
+            if needs:
+                message = "missing: give a Chinese description of each entry of 'needs'"
+                self.problems.append(self.problem("needs_zh", message, at="needs"))
+            return ()
+        if "needs" not in self.entry:
+            self._add("needs_zh", "without 'needs': drop it (or add 'needs')")
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
+            self._add("needs_zh", "must be a list of Chinese descriptions of the data it needs")
+            return ()
+        if len(raw) != len(needs):
+            self._add(
+                "needs_zh",
+                f"'needs' has {len(needs)} entries but needs_zh has {len(raw)}: give "
+                "one Chinese description for each",
+            )
+            return ()
+        for number, text in enumerate(raw, start=1):
+            if not _CJK.search(text):
+                self._add("needs_zh", f"entry {number} is not Chinese: {text.strip()!r}")
+                return ()
         return tuple(n.strip() for n in raw)
 
     def _measures(self, kind: str) -> tuple[Measure | None, Measure | None]:

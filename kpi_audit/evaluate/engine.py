@@ -272,6 +272,7 @@ def run_audit(
         for i in dict.fromkeys(t.indicator for t in targets)
         if i in catalog
     }
+    needs = {i: (catalog[i].needs, catalog[i].needs_zh) for i in names if catalog[i].needs}
     trend_frame = (
         pl.concat(trends)
         .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
@@ -292,4 +293,5 @@ def run_audit(
         data_issues=data_issues,
         trends=trend_frame,
         completeness=completeness,
+        indicator_needs=needs,
     )

@@ -9,6 +9,7 @@ from typing import Literal
 
 from kpi_audit.errors import ConfigError
 from kpi_audit.models import LEVELS, Indicator, Level, Target, TargetSet
+from kpi_audit.result import needs_reason
 
 State = Literal["evaluate", "not_yet", "needs"]
 
@@ -92,9 +93,7 @@ def schedule(
                 if needs or state == "not_yet":
                     used = area_levels(used)
                 if needs:
-                    out.append(
-                        Scheduled(t, ts, indicator, used, "needs", "needs: " + ", ".join(needs))
-                    )
+                    out.append(Scheduled(t, ts, indicator, used, "needs", needs_reason(needs)))
                 elif state == "not_yet":
                     out.append(
                         Scheduled(

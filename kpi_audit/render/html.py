@@ -155,17 +155,18 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "status_text": status_text(row["city_status"], lang),
         "city_value": format_value(row["city_value"], share, whole=whole),
         "city_gap": format_gap(row["city_gap"], share, lang, whole=whole),
-        "reason": reason_text(reason, lang),
+        "reason": reason_text(reason, lang, result.indicator_needs),
         "bar_chart": svg.bar_chart(
             bars,
             target.threshold,
             share=share,
+            whole=whole,
             threshold_label=label("report.threshold_line", lang),
             title=f"{name}: {label('report.chart_counties', lang)}",
         )
         if bars
         else None,
-        "trend_chart": _trend_chart(result, target, ranking, name, share, lang),
+        "trend_chart": _trend_chart(result, target, ranking, name, share, whole, lang),
         "trend_note": (
             label("report.trend_worst", lang, n=TREND_MAX_COUNTIES)
             if ranking.height > TREND_MAX_COUNTIES
@@ -181,7 +182,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
                 "status_text": status_text(r["status"], lang),
                 "numerator": format_count(r["numerator"]),
                 "denominator": format_count(r["denominator"]),
-                "reason": reason_text(r["reason"], lang),
+                "reason": reason_text(r["reason"], lang, result.indicator_needs),
             }
             for r in ranking.iter_rows(named=True)
         ],
@@ -228,7 +229,13 @@ def _level_counts(result: AuditResult, target_id: str, level: str, lang: str) ->
 
 
 def _trend_chart(
-    result: AuditResult, target: Target, ranking: pl.DataFrame, name: str, share: bool, lang: str
+    result: AuditResult,
+    target: Target,
+    ranking: pl.DataFrame,
+    name: str,
+    share: bool,
+    whole: bool,
+    lang: str,
 ) -> Any:
     trend = recent_trend(result, target.indicator, TREND_PERIODS)
     # A city-wide target is not a yardstick for the counties: show the city alone.
@@ -253,6 +260,7 @@ def _trend_chart(
         lines,
         target.threshold,
         share=share,
+        whole=whole,
         threshold_label=label("report.threshold_line", lang),
         title=f"{name}: {label('report.chart_trend', lang)}",
     )

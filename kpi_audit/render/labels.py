@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kpi_audit.fields import FIELDS_BY_ID
 from kpi_audit.models import Target
+from kpi_audit.result import NEEDS_PREFIX, needs_reason
 
 LANGS = ("zh", "en")
 
@@ -190,11 +191,23 @@ def _field_list_zh(ids: str) -> str:
     return "、".join(names)
 
 
-def reason_text(reason: str | None, lang: str = "zh") -> str:
+# indicator id -> (needs, needs_zh): what AuditResult.indicator_needs holds.
+IndicatorNeeds = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def reason_text(
+    reason: str | None, lang: str = "zh", indicator_needs: IndicatorNeeds | None = None
+) -> str:
     """An evaluation reason (English, as in the JSON) in the report language: Chinese
-    with field ids as the template's headers; English as given. Empty for None."""
+    with field ids as the template's headers, and the data a target needs as the
+    catalog's ``needs_zh`` (pass ``AuditResult.indicator_needs``); English as given.
+    Empty for None."""
     if not reason or lang == "en":
         return reason or ""
+    if indicator_needs and reason.startswith(NEEDS_PREFIX):
+        for needs, needs_zh in indicator_needs.values():
+            if needs_zh and needs_reason(needs) == reason:
+                return "缺少数据：" + "；".join(needs_zh)
     for pattern, template in _FIELD_REASONS_ZH:
         match = pattern.match(reason)
         if match:

@@ -32,7 +32,10 @@ def with_display_columns(
     in ``lang``) to a results frame."""
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
     if "reason" in frame.columns:
-        reasons = {r: reason_text(r, lang) for r in frame["reason"].unique().drop_nulls()}
+        reasons = {
+            r: reason_text(r, lang, result.indicator_needs)
+            for r in frame["reason"].unique().drop_nulls()
+        }
         frame = frame.with_columns(
             pl.col("reason")
             .replace_strict(reasons, default=None, return_dtype=pl.String)

@@ -45,13 +45,17 @@ class Line:
     emphasis: bool = False  # the city line
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high]."""
+def nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values covering [low, high]; whole numbers only when ``whole`` (an axis
+    of counts has no 0.5)."""
     if high <= low:
         high = low + (abs(low) or 1.0)
     raw = (high - low) / count
+    if whole:
+        raw = max(raw, 1.0)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    multiples = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in multiples if m * magnitude >= raw)
     start = math.floor(low / step) * step
     ticks = []
     t = start
@@ -86,17 +90,20 @@ def bar_chart(
     share: bool,
     title: str,
     threshold_label: str,
+    whole: bool = False,
     width: int = 520,
 ) -> Markup:
     """Horizontal bars, one per county, coloured by status, with the threshold as a
-    dashed vertical line."""
+    dashed vertical line. ``whole``: the values are counts, labelled 2 (not 2.00)."""
     row_h, bar_h, top, bottom = 26, 16, 30, 28
     label_w = min(max((text_width_px(b.label, FONT) for b in bars), default=40) + 12, 170)
     value_w = 64
     plot_w = width - label_w - value_w
     height = top + row_h * len(bars) + bottom
     values = [b.value for b in bars] + [threshold]
-    ticks = nice_ticks(min(0.0, *values), max(0.0, *values) * 1.05 if max(values) > 0 else 0.0)
+    ticks = nice_ticks(
+        min(0.0, *values), max(0.0, *values) * 1.05 if max(values) > 0 else 0.0, whole=whole
+    )
     lo, hi = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
 
@@ -124,12 +131,12 @@ def bar_chart(
         parts.append(
             f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" '
             f'height="{bar_h}" fill="{STATUS_FILL.get(b.status, "#9e9e9e")}">'
-            f"<title>{escape(b.label)}: {escape(format_value(b.value, share))}"
+            f"<title>{escape(b.label)}: {escape(format_value(b.value, share, whole=whole))}"
             f"</title></rect>"
         )
         parts.append(
             f'<text x="{x1 + 4:.1f}" y="{y + bar_h - 3}" class="value">'
-            f"{escape(format_value(b.value, share))}</text>"
+            f"{escape(format_value(b.value, share, whole=whole))}</text>"
         )
     tx = x(threshold)
     parts.append(
@@ -138,7 +145,7 @@ def bar_chart(
     )
     parts.append(
         f'<text x="{tx:.1f}" y="{top - 12}" text-anchor="middle" class="threshold">'
-        f"{escape(threshold_label)} {escape(format_value(threshold, share))}</text>"
+        f"{escape(threshold_label)} {escape(format_value(threshold, share, whole=whole))}</text>"
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -152,10 +159,12 @@ def line_chart(
     share: bool,
     title: str,
     threshold_label: str,
+    whole: bool = False,
     width: int = 520,
     height: int = 260,
 ) -> Markup:
-    """One line per unit over ``periods``; the city emphasised; the threshold dashed."""
+    """One line per unit over ``periods``; the city emphasised; the threshold dashed.
+    ``whole``: the values are counts, labelled 2 (not 2.00)."""
     left, top, bottom = 56, 16, 30
     legend_w = min(max((text_width_px(ln.label, FONT) for ln in lines), default=40) + 30, 150)
     plot_w = width - left - legend_w - 10
@@ -169,7 +178,7 @@ def line_chart(
     low = min(values) - span * 0.05
     if min(values) >= 0:  # no negative axis for values that cannot be negative
         low = max(low, 0.0)
-    ticks = nice_ticks(low, max(values) + span * 0.05)
+    ticks = nice_ticks(low, max(values) + span * 0.05, whole=whole)
     lo, hi = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     n = max(len(periods) - 1, 1)
@@ -200,7 +209,7 @@ def line_chart(
             f'<line x1="{left}" y1="{py(threshold):.1f}" x2="{left + plot_w}" '
             f'y2="{py(threshold):.1f}" stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" '
             f'stroke-dasharray="6 4"><title>{escape(threshold_label)} '
-            f"{escape(format_value(threshold, share))}</title></line>"
+            f"{escape(format_value(threshold, share, whole=whole))}</title></line>"
         )
     colours = iter(SERIES_COLOURS * (len(lines) // len(SERIES_COLOURS) + 1))
     # Counties first, the city last so it is drawn on top.
@@ -221,7 +230,7 @@ def line_chart(
                 parts.append(
                     f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="{radius}" '
                     f'fill="{colour}"><title>{escape(ln.label)} {escape(periods[i])}: '
-                    f"{escape(format_value(v, share))}</title></circle>"
+                    f"{escape(format_value(v, share, whole=whole))}</title></circle>"
                 )
         lx = left + plot_w + 14
         parts.append(

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from kpi_audit.models import Target
 from kpi_audit.render.labels import (
+    IndicatorNeeds,
     counted_indicators,
     format_gap,
     format_value,
@@ -136,7 +137,7 @@ def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> 
     return [title, citation]
 
 
-def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
+def _table(rows: pl.DataFrame, shown: Display, lang: str, needs: IndicatorNeeds) -> Table:
     table = Table(show_edge=False, pad_edge=False)
     for key, justify in (
         ("level", "left"),
@@ -163,7 +164,7 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
             threshold,
             shown.gap(r["gap"], lang),
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
-            reason_text(r["reason"], lang),
+            reason_text(r["reason"], lang, needs),
         )
     return table
 
@@ -206,7 +207,7 @@ def _print_not_evaluable(
                 indicator_name(result.indicator_names, t.indicator, lang),
                 threshold_text(t, shown[t.indicator].share, lang),
                 t.source.clause,
-                one_line(reason_text(reasons[t.id], lang), cells),
+                one_line(reason_text(reasons[t.id], lang, result.indicator_needs), cells),
             )
         console.print(table)
     console.print()
@@ -264,7 +265,7 @@ def print_result(
             rows = rows.filter(keep)
         for line in _heading(target, result, shown[target.indicator], lang):
             console.print(line)
-        console.print(_table(_ordered(rows), shown[target.indicator], lang))
+        console.print(_table(_ordered(rows), shown[target.indicator], lang, result.indicator_needs))
         if hidden:
             console.print(Text(_word("more", lang, n=hidden), style="dim"))
         console.print()

@@ -32,8 +32,9 @@ def write_chart_sheet(
         )
         if counties.is_empty():
             continue
-        share = bool(target["_share"])
-        number_format = styles.value[share]
+        share, whole = bool(target["_share"]), bool(target["_whole"])
+        # a count (kind sum / count) shows as a whole number, as in the tables
+        number_format = styles.whole["value"] if whole else styles.value[share]
         title = f"{target['indicator_name']}  {target['requirement']}"
         ws.append([styled(ws, title, styles.bold)])
         header_row = row + 1
@@ -53,7 +54,8 @@ def write_chart_sheet(
             )
         last_row = header_row + counties.height
         ws.add_chart(
-            _chart(ws, title, header_row, last_row, counties["status"].to_list(), share), f"E{row}"
+            _chart(ws, title, header_row, last_row, counties["status"].to_list(), share, whole),
+            f"E{row}",
         )
         block = max(counties.height + 3, CHART_ROWS + 2)
         for _ in range(block - (counties.height + 2)):
@@ -71,6 +73,7 @@ def _chart(
     last_row: int,
     statuses: list[str],
     share: bool,
+    whole: bool,
 ) -> BarChart:
     categories = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
     bars = BarChart()
@@ -102,7 +105,7 @@ def _chart(
     threshold.smooth = False
     bars += line
 
-    bars.y_axis.number_format = "0%" if share else "0.0"
+    bars.y_axis.number_format = "0%" if share else ("0" if whole else "0.0")
     bars.y_axis.majorGridlines = None
     # Recent Excel hides axes unless told they are not deleted.
     bars.x_axis.delete = False

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpi_audit.catalog import load_catalog
-from kpi_audit.cli.options import TargetsOption
+from kpi_audit.cli.options import Lang, LangOption, TargetsOption
 from kpi_audit.errors import EXIT_INPUT
 from kpi_audit.models import Indicator, Target, TargetSet
 from kpi_audit.targets import (
@@ -24,6 +24,7 @@ from kpi_audit.targets import (
     format_requirement,
     load_target_sets,
     target_is_evaluable,
+    target_needs,
     target_record,
     validate_target_files,
 )
@@ -37,6 +38,8 @@ class ListFormat(StrEnum):
 
 
 _LEVEL_ZH = {"facility": "机构", "county": "县", "city": "市"}
+# (heading, separator between entries) of the table of data the targets lack
+_NEEDS_WORDS = {Lang.zh: ("缺少数据", "；"), Lang.en: ("Data needed", "; ")}
 
 FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 
@@ -46,9 +49,14 @@ def _console() -> Console:
 
 
 @targets_app.command("list")
-def list_(targets: TargetsOption = None, fmt: FormatOption = ListFormat.table) -> None:
+def list_(
+    targets: TargetsOption = None,
+    fmt: FormatOption = ListFormat.table,
+    lang: LangOption = Lang.zh,
+) -> None:
     """List every target (default: all bundled sets) with its requirement, years,
-    levels, whether the submissions can measure it, and its clause."""
+    levels, whether the submissions can measure it (and if not, the data it needs),
+    and its clause."""
     target_sets = load_target_sets(targets or list(bundled_target_sets()))
     catalog = load_catalog()
     if fmt is ListFormat.json:
@@ -58,6 +66,9 @@ def list_(targets: TargetsOption = None, fmt: FormatOption = ListFormat.table) -
     console = _console()
     for target_set in target_sets:
         console.print(_set_table(target_set, catalog))
+        needs = _needs_table(target_set, catalog, lang)
+        if needs is not None:
+            console.print(needs)
 
 
 @targets_app.command("show")
@@ -130,6 +141,21 @@ def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:
             target.source.clause,
         )
         table.add_row(*(Text(cell) for cell in cells))
+    return table
+
+
+def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: Lang) -> Table | None:
+    """ID and the data it lacks, for the targets the submissions cannot measure."""
+    heading, separator = _NEEDS_WORDS[lang]
+    rows = [(t.id, separator.join(target_needs(t, catalog, lang))) for t in target_set.targets]
+    rows = [(ident, needs) for ident, needs in rows if needs]
+    if not rows:
+        return None
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("ID", min_width=14, overflow="fold")
+    table.add_column(heading, overflow="fold")
+    for ident, needs in rows:
+        table.add_row(Text(ident), Text(needs))
     return table
 
 
