@@ -137,7 +137,6 @@ def target_summary(result: AuditResult, lang: str, shares: dict[str, bool]) -> p
             pl.col("value").alias("city_value"),
             pl.col("gap").alias("city_gap"),
             pl.col("status").alias("city_status"),
-            pl.col("reason").alias("city_reason"),
         )
     )
     out = targets.join(counts, on="target_id", how="inner", maintain_order="left").join(
