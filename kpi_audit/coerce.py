@@ -1,10 +1,18 @@
-"""Vectorised value coercion: the text of a submission cell → a typed value.
+"""Value coercion: the text of a submission cell → a typed value.
 
-Everything here is a polars expression over a String column (or, for periods, a
-mapping computed once per distinct value), so a 100,000-row sheet is coerced without
-a Python call per cell. Each ``*_value`` has a ``*_problem`` partner giving a problem
-code (null when the text is fine or missing); :mod:`kpi_audit.validate` turns those
-codes into issue records.
+Two kinds of column, two strategies, no Python call per cell either way:
+
+* counts and the per-institution texts (org_code, org_name) differ on every row: they
+  are polars expressions over the String column;
+* the fields whose texts repeat down a sheet — the vocabularies, places, 是/否, the
+  period — are coerced once per *distinct* combination of their texts (a few dozen on a
+  sheet of any length) and joined back to the rows. The cleaning (:func:`cleaned`) is
+  still the polars expression; what follows it (traditional → simplified characters,
+  synonyms, 是/否 words, period spellings) is plain Python on the distinct texts.
+
+Each coerced field that can fail to parse has an ``<id>__problem`` column giving a
+problem code (null when the text is fine or missing); :mod:`kpi_audit.validate` turns
+those codes into issue records.
 
 A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/``,
 ``无``) are *missing* — never zero.
@@ -12,10 +20,13 @@ A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 import polars as pl
 
 from kpi_audit.fields import FIELDS_BY_ID, ORG_TYPE_SYNONYMS
-from kpi_audit.headers import T2S
+from kpi_audit.headers import to_simplified
 from kpi_audit.periods import Period, parse_period
 
 # Compared after NFKC (which turns － into -, ／ into /) and trimming.
@@ -26,10 +37,16 @@ FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 # The largest integer a float holds exactly; beyond it a float-looking count is
 # not trusted to be whole.
 _FLOAT_EXACT = 2**53
-_T2S_FROM = list(T2S)
-_T2S_TO = list(T2S.values())
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
-_GRADE_WITH_CLASS = r"^([一二三])级?[甲乙丙]等?$"
+_GRADE_WITH_CLASS = re.compile(r"^([一二三])级?[甲乙丙]等?$")
+# Unicode White_Space, as polars' (Rust's) ``\s`` (Python's ``\s`` adds U+001C–U+001F).
+_WHITESPACE = re.compile(
+    r"[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+)
+_BOOL_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
+
+
+# ---- polars expressions (columns that differ on every row) ------------------------
 
 
 def cleaned(raw: pl.Expr) -> pl.Expr:
@@ -80,55 +97,37 @@ def int_problem(raw: pl.Expr) -> pl.Expr:
     return int_problem_from(text, int_from_text(text))
 
 
-def bool_from_text(word: pl.Expr) -> pl.Expr:
-    word = word.str.to_lowercase()
-    return (
-        pl.when(word.is_in(TRUE_WORDS))
-        .then(True)
-        .when(word.is_in(FALSE_WORDS))
-        .then(False)
-        .otherwise(None)
-        .cast(pl.Boolean)
-    )
-
-
-def bool_value(raw: pl.Expr) -> pl.Expr:
-    """是/否, Y/N, yes/no, true/false, 1/0 (any case)."""
-    return bool_from_text(cleaned(raw))
-
-
-def bool_problem_from(text: pl.Expr, value: pl.Expr) -> pl.Expr:
-    return pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not_a_boolean"))
-
-
-def bool_problem(raw: pl.Expr) -> pl.Expr:
-    return bool_problem_from(cleaned(raw), bool_value(raw))
-
-
-def text_from_text(text: pl.Expr, *, squeeze: bool = False) -> pl.Expr:
-    return text.str.replace_all(r"\s+", "") if squeeze else text
-
-
 def text_value(raw: pl.Expr, *, squeeze: bool = False) -> pl.Expr:
     """Trimmed text; ``squeeze`` also drops inner spaces (codes and place names,
     which are compared across files)."""
-    return text_from_text(cleaned(raw), squeeze=squeeze)
+    text = cleaned(raw)
+    return text.str.replace_all(r"\s+", "") if squeeze else text
 
 
-def enum_from_text(text: pl.Expr, field_id: str) -> pl.Expr:
-    s = text_from_text(text, squeeze=True).str.replace_many(_T2S_FROM, _T2S_TO)
+# ---- plain Python on distinct texts (columns whose texts repeat) ------------------
+
+
+def squeezed(text: str) -> str:
+    """Without any whitespace (codes and place names are compared across files)."""
+    return _WHITESPACE.sub("", text)
+
+
+def enum_word(text: str, field_id: str) -> str:
+    """The vocabulary spelling of a cleaned text: no spaces, simplified characters,
+    synonyms resolved (卫生所 → 诊所), 三级甲等 → 三级. Whether it *is* in the
+    vocabulary is validation's business."""
+    s = to_simplified(squeezed(text))
     if field_id == "org_type":
-        s = s.replace(ORG_TYPE_SYNONYMS)
-    elif field_id == "hospital_grade":
-        s = s.str.replace(_GRADE_WITH_CLASS, "${1}级")
+        return ORG_TYPE_SYNONYMS.get(s, s)
+    if field_id == "hospital_grade":
+        return _GRADE_WITH_CLASS.sub(r"\1级", s)
     return s
 
 
-def enum_value(raw: pl.Expr, field_id: str) -> pl.Expr:
-    """The vocabulary spelling: no spaces, simplified characters, synonyms resolved
-    (卫生所 → 诊所), 三级甲等 → 三级. Whether it *is* in the vocabulary is validation's
-    business."""
-    return enum_from_text(cleaned(raw), field_id)
+def bool_word(text: str) -> bool | None:
+    """是/否, Y/N, yes/no, true/false, 1/0 (any case) of a cleaned text; None when the
+    text is none of them."""
+    return _BOOL_WORDS.get(text.lower())
 
 
 def period_values(raw: pl.Series) -> pl.Series:
@@ -137,43 +136,22 @@ def period_values(raw: pl.Series) -> pl.Series:
     :func:`kpi_audit.periods.parse_period` is the one definition of a period spelling;
     it runs once per *distinct* text (a file has a handful), not per row.
     """
-    text = raw.to_frame("t").select(cleaned(pl.col("t"))).to_series()
-    distinct = text.drop_nulls().unique()
-    mapping = {t: _canonical(t) for t in distinct.to_list()}
-    return text.replace_strict(mapping, default=None, return_dtype=pl.String).rename(raw.name)
+    frame = raw.rename("period__raw").to_frame()
+    coerced = _with_period(frame, has_column=True, default_period=None)
+    return coerced.get_column("period").rename(raw.name)
 
 
-def _canonical(text: str) -> str | None:
-    period = parse_period(text)
-    return None if period is None else str(period)
+# ---- a sheet -----------------------------------------------------------------------
+
+# Codes and place names are compared across files: inner spaces go.
+_SQUEEZED = ("org_code", "county", "city")
+# Coerced once per distinct text (see the module docstring); the period separately.
+_DISTINCT_KINDS = ("enum", "bool")
+_DISTINCT_TEXT = ("city", "county")
 
 
-def period_year(canonical: pl.Expr) -> pl.Expr:
-    return canonical.str.slice(0, 4).cast(pl.Int32, strict=False)
-
-
-def period_quarter(canonical: pl.Expr) -> pl.Expr:
-    return canonical.str.extract(r"Q([1-4])$", 1).cast(pl.Int32)
-
-
-def _typed(text: pl.Expr, field_id: str) -> pl.Expr:
-    kind = FIELDS_BY_ID[field_id].type
-    if kind == "int":
-        return int_from_text(text)
-    if kind == "bool":
-        return bool_from_text(text)
-    if kind == "enum":
-        return enum_from_text(text, field_id)
-    return text_from_text(text, squeeze=field_id in ("org_code", "county", "city"))
-
-
-def _problem(text: pl.Expr, value: pl.Expr, field_id: str) -> pl.Expr | None:
-    kind = FIELDS_BY_ID[field_id].type
-    if kind == "int":
-        return int_problem_from(text, value)
-    if kind == "bool":
-        return bool_problem_from(text, value)
-    return None
+def _by_distinct(field_id: str) -> bool:
+    return FIELDS_BY_ID[field_id].type in _DISTINCT_KINDS or field_id in _DISTINCT_TEXT
 
 
 def coerce_cells(
@@ -187,73 +165,189 @@ def coerce_cells(
     ``<id>__problem``; and ``period`` / ``period_year`` / ``period_quarter``, taking
     ``default_period`` where the sheet has no period or the cell is blank.
     """
-    # In stages, each materialised once: polars does not share a sub-expression
-    # (the NFKC pass, the cleaned text) between the expressions of one select.
-    fields = [f for f in columns if f != "period"]
-    # NFKC only changes non-ASCII text: skip it for the (typically numeric) columns
-    # that have none.
-    non_ascii = (
-        cells.select(pl.col(columns[f]).str.contains(r"[^\x00-\x7F]").any() for f in fields).row(0)
-        if fields
-        else ()
-    )
-    out = cells.select(
-        pl.col("_row"),
-        *(pl.col(c).alias(f"{f}__raw") for f, c in columns.items()),
-        *(
-            (pl.col(columns[f]).str.normalize("NFKC") if needs else pl.col(columns[f]))
-            .str.strip_chars()
-            .alias(f"{f}__norm")
-            for f, needs in zip(fields, non_ascii, strict=True)
-        ),
+    # Columns named after their field from here on, so that the expressions depend on
+    # the field alone and are built once per process (the @cache functions below), not
+    # once per file: for the small files of a folder, building them cost more than
+    # running them.
+    out = cells.select(pl.col("_row"), *(pl.col(c).alias(f"{f}__raw") for f, c in columns.items()))
+    ints = [f for f in columns if FIELDS_BY_ID[f].type == "int"]
+    distinct = [f for f in columns if _by_distinct(f)]
+    texts = [f for f in columns if f not in ints and f not in distinct and f != "period"]
+    # One pass to learn which columns need the full text path: an int column whose cells
+    # all read as plain integers (what calamine writes for a number cell) needs no
+    # cleaning; a text column of ASCII needs no NFKC.
+    needs = (
+        out.select(
+            *(_int_needs_cleaning(f) for f in ints), *(_has_non_ascii(f) for f in texts)
+        ).row(0, named=True)
+        if ints or texts
+        else {}
     )
     out = out.with_columns(
-        pl.when(pl.col(f"{f}__norm").is_in(MISSING_MARKERS))
-        .then(None)
-        .otherwise(pl.col(f"{f}__norm"))
-        .alias(f"{f}__text")
-        for f in fields
+        *(_text_expr(f, nfkc=needs[f]) for f in texts),
+        *(e for f in ints if not needs[f] for e in _plain_int_exprs(f)),
     )
-    out = out.with_columns(
-        pl.col(f"{f}__text")
-        .str.replace_all(",", "", literal=True)
-        .str.replace_all(" ", "", literal=True)
-        for f in fields
-        if FIELDS_BY_ID[f].type == "int"
-    )
-    out = out.with_columns(_typed(pl.col(f"{f}__text"), f).alias(f) for f in fields)
-    problems = [(f, _problem(pl.col(f"{f}__text"), pl.col(f), f)) for f in fields]
-    out = out.with_columns(p.alias(f"{f}__problem") for f, p in problems if p is not None)
-    out = out.drop(*(f"{f}__{part}" for f in fields for part in ("norm", "text")))
+    cleaning = [f for f in ints if needs[f]]
+    if cleaning:
+        out = out.with_columns(_int_text(f, nfkc=needs[f]) for f in cleaning)
+        out = out.with_columns(e for f in cleaning for e in _int_exprs(f))
+        out = out.drop(f"{f}__text" for f in cleaning)
+    if distinct:
+        out = out.hstack(_coerced_by_distinct(out, distinct))
     out = out.with_columns(
         pl.lit(None, dtype=_dtype(f)).alias(f)
         for f in FIELDS_BY_ID
         if f not in columns and f != "period"
     )
-    return _with_period(out, cells, columns.get("period"), default_period)
+    return _with_period(out, "period" in columns, default_period)
+
+
+@cache
+def _int_needs_cleaning(field_id: str) -> pl.Expr:
+    raw = pl.col(f"{field_id}__raw")
+    return (raw.is_not_null() & raw.cast(pl.Int64, strict=False).is_null()).any().alias(field_id)
+
+
+@cache
+def _has_non_ascii(field_id: str) -> pl.Expr:
+    return pl.col(f"{field_id}__raw").str.contains(r"[^\x00-\x7F]").any().alias(field_id)
+
+
+@cache
+def _plain_int_exprs(field_id: str) -> tuple[pl.Expr, ...]:
+    # Every cell is blank or a plain integer: the full path would give the same values
+    # and no problem.
+    return (
+        pl.col(f"{field_id}__raw").cast(pl.Int64, strict=False).alias(field_id),
+        pl.lit(None, dtype=pl.String).alias(f"{field_id}__problem"),
+    )
+
+
+def _trimmed(field_id: str, *, nfkc: bool) -> pl.Expr:
+    """:func:`cleaned`, without the NFKC pass where the column is ASCII (it would change
+    nothing there)."""
+    raw = pl.col(f"{field_id}__raw")
+    s = (raw.str.normalize("NFKC") if nfkc else raw).str.strip_chars()
+    return pl.when(s.is_in(MISSING_MARKERS)).then(None).otherwise(s)
+
+
+@cache
+def _int_text(field_id: str, *, nfkc: bool) -> pl.Expr:
+    return (
+        _trimmed(field_id, nfkc=nfkc)
+        .str.replace_all(",", "", literal=True)
+        .str.replace_all(" ", "", literal=True)
+        .alias(f"{field_id}__text")
+    )
+
+
+@cache
+def _int_exprs(field_id: str) -> tuple[pl.Expr, ...]:
+    text = pl.col(f"{field_id}__text")
+    return (
+        int_from_text(text).alias(field_id),
+        int_problem_from(text, int_from_text(text)).alias(f"{field_id}__problem"),
+    )
+
+
+@cache
+def _text_expr(field_id: str, *, nfkc: bool) -> pl.Expr:
+    text = _trimmed(field_id, nfkc=nfkc)
+    if field_id in _SQUEEZED:
+        text = text.str.replace_all(r"\s+", "")
+    return text.alias(field_id)
+
+
+@cache
+def _cleaned_raw(field_id: str) -> pl.Expr:
+    return cleaned(pl.col(f"{field_id}__raw")).alias(field_id)
+
+
+def _coerced_by_distinct(frame: pl.DataFrame, fields: list[str]) -> list[pl.Series]:
+    """The typed (and problem) columns of ``fields``, computed once per distinct
+    combination of their texts and joined back to the rows of ``frame``."""
+    keys = [f"{f}__raw" for f in fields]
+    raw = frame.select(keys)
+    combos = raw.unique()
+    texts = combos.select(_cleaned_raw(f) for f in fields)
+    mapped: list[pl.Series] = combos.get_columns()
+    for f in fields:
+        column = texts.get_column(f).to_list()
+        # Once per distinct text of the field; the list below only looks results up.
+        typed = {t: _typed_word(t, f) for t in set(column) if t is not None}
+        values = [None if t is None else typed[t] for t in column]
+        mapped.append(pl.Series(f, values, dtype=_dtype(f)))
+        if FIELDS_BY_ID[f].type == "bool":
+            problems = [
+                None if t is None or v is not None else "not_a_boolean"
+                for t, v in zip(column, values, strict=True)
+            ]
+            mapped.append(pl.Series(f"{f}__problem", problems, dtype=pl.String))
+    return _joined_back(raw, pl.DataFrame(mapped))
+
+
+def _typed_word(text: str, field_id: str) -> str | bool | None:
+    kind = FIELDS_BY_ID[field_id].type
+    if kind == "bool":
+        return bool_word(text)
+    if kind == "enum":
+        return enum_word(text, field_id)
+    return squeezed(text) if field_id in _SQUEEZED else text
+
+
+def _joined_back(raw: pl.DataFrame, mapped: pl.DataFrame) -> list[pl.Series]:
+    """The columns of ``mapped`` that are not in ``raw``, aligned with ``raw``'s rows
+    (``mapped`` holds one row per distinct row of ``raw``)."""
+    joined = raw.join(mapped, on=raw.columns, how="left", nulls_equal=True, maintain_order="left")
+    return joined.drop(raw.columns).get_columns()
 
 
 def _with_period(
-    out: pl.DataFrame, cells: pl.DataFrame, column: str | None, default_period: Period | None
+    out: pl.DataFrame, has_column: bool, default_period: Period | None
 ) -> pl.DataFrame:
-    fallback = pl.lit(None if default_period is None else str(default_period), dtype=pl.String)
-    if column is None:
-        period = fallback
-    else:
-        written = period_values(cells.get_column(column)).alias("_period_written")
-        blank = cells.select(cleaned(pl.col(column)).is_null()).to_series().alias("_blank")
-        out = out.with_columns(written, blank).with_columns(
-            period__problem=pl.when(~pl.col("_blank") & pl.col("_period_written").is_null()).then(
-                pl.lit("bad_period")
-            )
+    if not has_column:
+        return out.with_columns(
+            pl.lit(None if default_period is None else str(default_period), dtype=pl.String).alias(
+                "period"
+            ),
+            pl.lit(default_period and default_period.year, dtype=pl.Int32).alias("period_year"),
+            pl.lit(default_period and default_period.quarter, dtype=pl.Int32).alias(
+                "period_quarter"
+            ),
         )
+    # A sheet has a handful of distinct period texts: each is parsed once, in Python,
+    # and the results joined back to the rows.
+    raw = out.select("period__raw")
+    texts = raw.get_column("period__raw").unique()
+    cleaned_texts = texts.to_frame("t").select(cleaned(pl.col("t"))).to_series().to_list()
+    columns: dict[str, list[object]] = {
+        "period__raw": texts.to_list(),
+        "period": [],
+        "period__problem": [],
+        "period_year": [],
+        "period_quarter": [],
+    }
+    for text in cleaned_texts:
+        written = None if text is None else parse_period(text)
         # Only a blank cell falls back to --period; unreadable text stays an error.
-        period = pl.when(pl.col("_blank")).then(fallback).otherwise(pl.col("_period_written"))
-    out = out.with_columns(period.alias("period"))
-    return out.with_columns(
-        period_year(pl.col("period")).alias("period_year"),
-        period_quarter(pl.col("period")).alias("period_quarter"),
-    ).drop("_period_written", "_blank", strict=False)
+        period = default_period if text is None else written
+        columns["period"].append(None if period is None else str(period))
+        columns["period__problem"].append(
+            "bad_period" if text is not None and written is None else None
+        )
+        columns["period_year"].append(None if period is None else period.year)
+        columns["period_quarter"].append(None if period is None else period.quarter)
+    mapped = pl.DataFrame(columns, schema=_PERIOD_SCHEMA)
+    return out.hstack(_joined_back(raw, mapped))
+
+
+_PERIOD_SCHEMA = {
+    "period__raw": pl.String(),
+    "period": pl.String(),
+    "period__problem": pl.String(),
+    "period_year": pl.Int32(),
+    "period_quarter": pl.Int32(),
+}
 
 
 def _dtype(field_id: str) -> pl.DataType:

@@ -285,15 +285,18 @@ def _locate_header(
             f"missing required column(s): {names}", path=str(path), sheet=sheet, row=index + 1
         )
 
+    # A row is blank when its headed cells, run together, are only whitespace: one
+    # expression however many columns (a per-column test costs more than the data on a
+    # small sheet).
+    blank = pl.concat_str(list(renamed), ignore_nulls=True).str.strip_chars() == ""
     body = (
-        grid.with_row_index("_row", offset=1)
+        grid.lazy()
+        .with_row_index("_row", offset=1)
         .slice(index + 1)
+        .filter(~blank)
         .select(pl.col("_row").cast(pl.Int64), *(pl.col(s).alias(n) for s, n in renamed.items()))
+        .collect()
     )
-    blank = pl.all_horizontal(
-        pl.col(n).str.strip_chars().fill_null("") == "" for n in renamed.values()
-    )
-    body = body.filter(~blank)
     return Sheet(sheet, index + 1, body, columns, headers, unknown, list(renamed.values()))
 
 

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _ingest_helpers import EAST, FIXTURES, with_cells, write_submission
+from _ingest_helpers import EAST, FIXTURES, HEADER, with_cells, write_submission
 
 from kpi_audit.cli.app import app
 
@@ -158,3 +158,54 @@ def test_errors_are_listed_before_notices(runner, here: Path) -> None:
     result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "a.xlsx", "b.xlsx"])
     codes = [ln.split(": ")[0].split()[-1] for ln in result.stdout.splitlines() if ln[:2] == "  "]
     assert codes == ["required", "sheet_skipped"]
+
+
+def test_repeated_notices_and_warnings_are_grouped_errors_are_not(runner, here: Path) -> None:
+    header = [*HEADER, "备注"]  # an unknown column in every file: one notice a file
+    write_submission(
+        here / "a.xlsx",
+        [with_cells(EAST[0], 医院等级=None, 城乡=None), EAST[1], EAST[2]],
+        header=header,
+    )
+    write_submission(
+        here / "b.xlsx",
+        [with_cells(EAST[0], 机构代码="B1", 机构类别="中医医院", 医院等级=None, 城乡=None)],
+        header=header,
+    )
+    write_submission(
+        here / "c.xlsx",
+        [with_cells(EAST[1], 机构代码="C1"), with_cells(EAST[2], 总诊疗人次="12.5")],
+        header=header,
+    )
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "a.xlsx", "b.xlsx", "c.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[3:] == [
+        "issues (1 error, 4 warnings, 3 notices):",
+        "  c.xlsx:东县:3 总诊疗人次  error not_whole: 「总诊疗人次」应为整数，实际为「12.5」",
+        # The two messages name different institution types: one is shown as an example.
+        "  warning grade_missing: e.g. 综合医院未填写医院等级，不计入按等级统计的指标 — in 2 files "
+        "(first: a.xlsx:东县:2)",
+        "  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率 — in 2 files "
+        "(first: a.xlsx:东县:2)",
+        "  notice unknown_column: 第 L 列「备注」不是已知字段，已忽略 — in 3 files "
+        "(first: a.xlsx:东县:1)",
+        "3 files: 3 loaded; 5 rows loaded, 1 rejected (rejected rows are data problems listed "
+        "above, not a failure)",
+    ]
+    # --show-all still lists every issue on its own line.
+    listed = runner.invoke(
+        app, ["--db", "s2.duckdb", "ingest", "--show-all", "a.xlsx", "b.xlsx", "c.xlsx"]
+    )
+    lines = [ln for ln in listed.stdout.splitlines() if ln.startswith("  ")]
+    assert len(lines) == 8
+    assert "  b.xlsx:东县:1  notice unknown_column: 第 L 列「备注」不是已知字段，已忽略" in lines
+
+
+def test_a_group_within_one_file_counts_its_rows(runner, here: Path) -> None:
+    write_submission(here / "a.xlsx", [with_cells(r, 城乡=None) for r in EAST])
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "a.xlsx"])
+    assert result.stdout.splitlines()[1:3] == [
+        "issues (3 warnings):",
+        "  warning area_missing: area (城乡) is blank: left out of the urban/rural signing "
+        "coverage — 3 times in 1 file (first: a.xlsx:东县:2)",
+    ]

@@ -7,13 +7,12 @@ from hypothesis import strategies as st
 
 from kpi_audit.coerce import (
     MISSING_MARKERS,
-    bool_problem,
-    bool_value,
+    cleaned,
     coerce_cells,
-    enum_value,
     int_problem,
     int_value,
     period_values,
+    text_value,
 )
 from kpi_audit.periods import Period
 
@@ -105,14 +104,21 @@ def test_formatted_integers_round_trip(n: int, style: str) -> None:
     ],
 )
 def test_booleans(text: str | None, expected: bool | None) -> None:
-    frame = pl.DataFrame({"t": [text]}, schema={"t": pl.String})
-    out = frame.select(v=bool_value(pl.col("t")), p=bool_problem(pl.col("t")))
-    assert out.row(0) == (expected, None)
+    assert _coerced("provides_tcm", [text]) == [(expected, None)]
 
 
 def test_unreadable_boolean_is_a_problem() -> None:
-    frame = pl.DataFrame({"t": ["也许"]})
-    assert frame.select(bool_problem(pl.col("t"))).item() == "not_a_boolean"
+    assert _coerced("provides_tcm", ["也许"]) == [(None, "not_a_boolean")]
+
+
+def _coerced(field: str, texts: list[str | None]) -> list[tuple[object, ...]]:
+    """(value, problem) of each text in a one-column sheet of ``field``."""
+    cells = pl.DataFrame(
+        {"_row": range(2, len(texts) + 2), "列": texts}, schema={"_row": pl.Int64, "列": pl.String}
+    )
+    out = coerce_cells(cells, {field: "列"}, None)
+    problem = f"{field}__problem"
+    return out.select(field, problem if problem in out.columns else pl.lit(None)).rows()
 
 
 @pytest.mark.parametrize(
@@ -152,8 +158,32 @@ def test_periods_normalised(text: str, expected: str | None) -> None:
     ],
 )
 def test_enum_text_normalised(field: str, text: str, expected: str | None) -> None:
-    frame = pl.DataFrame({"t": [text]})
-    assert frame.select(enum_value(pl.col("t"), field)).item() == expected
+    assert _coerced(field, [text]) == [(expected, None)]
+
+
+def test_repeated_texts_are_coerced_once_and_land_on_their_own_rows() -> None:
+    # The vocabulary fields are coerced per distinct combination and joined back: every
+    # row must still get its own value, blanks included.
+    texts = ["綜合醫院", None, "卫生所", "綜合醫院", "  ", "卫生所", "诊 所"]
+    assert _coerced("org_type", texts) == [
+        ("综合医院", None),
+        (None, None),
+        ("诊所", None),
+        ("综合医院", None),
+        (None, None),
+        ("诊所", None),
+        ("诊所", None),
+    ]
+    assert _coerced("county", [" 东 县", "东县", None]) == [("东县", None)] * 2 + [(None, None)]
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\u3000\xa0\u2003\x1c是否YyNn1０ -—／"), max_size=6))
+def test_distinct_path_cleans_exactly_as_the_polars_expression(text: str) -> None:
+    # 是/否 words go through the per-distinct Python path; the polars cleaning must decide
+    # blank / missing the same way for them as for every other column.
+    (value, problem) = _coerced("provides_tcm", [text])[0]
+    text_clean = pl.select(cleaned(pl.lit(text, dtype=pl.String))).item()
+    assert (value is None and problem is None) == (text_clean is None)
 
 
 def test_coerce_cells_types_every_field_and_falls_back_to_the_given_period() -> None:
@@ -190,3 +220,30 @@ def test_coerce_cells_without_a_period_column_uses_the_given_period() -> None:
     cells = pl.DataFrame({"_row": [2], "代码": ["A1"]})
     out = coerce_cells(cells, {"org_code": "代码"}, Period(2023))
     assert out.select("period", "period_year", "period_quarter").row(0) == ("2023", 2023, None)
+
+
+_NUMBER_TEXTS = st.one_of(
+    st.integers(-(10**15), 10**15).map(str),  # what calamine writes for a number cell
+    st.sampled_from(["1,234", "１２", " 7 ", "12.5", "120.0", "x", "—", "", "1e3", "+4"]),
+    st.none(),
+)
+
+
+@given(st.lists(_NUMBER_TEXTS, min_size=1, max_size=6))
+def test_count_columns_coerce_as_the_reference_expressions(texts: list[str | None]) -> None:
+    # coerce_cells skips the cleaning for a column of plain integers and NFKC for an
+    # ASCII one; either way each cell must come out as int_value / int_problem say.
+    cells = pl.DataFrame({"_row": range(len(texts)), "n": texts}, schema_overrides={"n": pl.String})
+    out = coerce_cells(cells, {"total_visits": "n"}, None)
+    expected = cells.select(v=int_value(pl.col("n")), p=int_problem(pl.col("n")))
+    assert out.select("total_visits", "total_visits__problem").rows() == expected.rows()
+
+
+@given(
+    st.lists(st.sampled_from(["A 001", "Ａ００１", " a-2 ", "—", "", None, "B\u30003"]), min_size=1)
+)
+def test_code_columns_coerce_as_the_reference_expression(texts: list[str | None]) -> None:
+    cells = pl.DataFrame({"_row": range(len(texts)), "c": texts}, schema_overrides={"c": pl.String})
+    out = coerce_cells(cells, {"org_code": "c"}, None)
+    expected = cells.select(text_value(pl.col("c"), squeeze=True))
+    assert out.get_column("org_code").to_list() == expected.to_series().to_list()

@@ -70,6 +70,43 @@ def test_identical_file_is_not_loaded_twice(store, tmp_path: Path) -> None:
     assert _one(store, "SELECT count(*) FROM files") == (1,)
 
 
+def test_same_content_twice_in_one_run_loads_once(store, tmp_path: Path) -> None:
+    # The second copy is checked against the store (read ahead) before the first is
+    # written: it must still come out unchanged, not loaded twice.
+    path = write_submission(tmp_path / "e.xlsx", EAST)
+    copy = tmp_path / "f.xlsx"
+    copy.write_bytes(path.read_bytes())
+    other = write_submission(tmp_path / "g.xlsx", [with_cells(EAST[0], 机构代码="G1")])
+    report = ingest_paths(store, [path, copy, other])
+    assert [(Path(f.path).name, f.status, f.rows_loaded) for f in report.files] == [
+        ("e.xlsx", "loaded", 3),
+        ("f.xlsx", "unchanged", 0),
+        ("g.xlsx", "loaded", 1),
+    ]
+    assert _one(store, "SELECT count(*), count(DISTINCT file_id) FROM submissions") == (4, 2)
+
+
+@pytest.mark.parametrize("read_ahead_max_bytes", [0, 10**9])
+def test_results_do_not_depend_on_reading_ahead(
+    store, tmp_path: Path, monkeypatch, read_ahead_max_bytes: int
+) -> None:
+    # 0: every file is read after the one before is stored (large files); 10**9: every
+    # file is read in the worker thread while the one before is stored.
+    monkeypatch.setattr(ingest_module, "READ_AHEAD_MAX_BYTES", read_ahead_max_bytes)
+    good = write_submission(tmp_path / "a.xlsx", EAST[:2])
+    bad = write_submission(tmp_path / "b.xlsx", [with_cells(EAST[2], 总诊疗人次="x")])
+    report = ingest_paths(store, [good, FIXTURES / "truncated.xlsx", bad, good])
+    assert [
+        (Path(f.path).name, f.status, f.rows_loaded, f.rows_rejected) for f in report.files
+    ] == [
+        ("a.xlsx", "loaded", 2, 0),
+        ("truncated.xlsx", "failed", 0, 0),
+        ("b.xlsx", "loaded", 0, 1),
+    ]
+    assert _one(store, "SELECT count(*) FROM submissions") == (2,)
+    assert _one(store, "SELECT count(*) FROM rejects") == (1,)
+
+
 def test_later_submission_supersedes_without_deleting(store, tmp_path: Path) -> None:
     first = write_submission(tmp_path / "v1.xlsx", EAST)
     second = write_submission(tmp_path / "v2.xlsx", [with_cells(EAST[0], 总诊疗人次=1500)])
@@ -120,22 +157,22 @@ def test_failure_half_way_through_a_file_leaves_nothing(store, tmp_path: Path, m
     path = write_workbook(
         tmp_path / "two.xlsx", {"东县": [HEADER, EAST[0]], "西县": [HEADER, EAST[1]]}
     )
-    real_insert = ingest_module.insert_sheet
-    calls: list[str | None] = []
+    real_insert = ingest_module._insert
+    calls: list[str] = []
 
-    def failing_second_sheet(con, file_id, at, sheet, rows, issues, *, refused):
-        calls.append(sheet.name)
-        if len(calls) == 2:
+    def failing_after_the_rows(con, table, frame):
+        calls.append(table)
+        if table == "ingest_issues":
             raise RuntimeError("disk full")
-        real_insert(con, file_id, at, sheet, rows, issues, refused=refused)
+        real_insert(con, table, frame)
 
-    monkeypatch.setattr(ingest_module, "insert_sheet", failing_second_sheet)
+    monkeypatch.setattr(ingest_module, "_insert", failing_after_the_rows)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_paths(store, [path])
-    assert calls == ["东县", "西县"]  # the first sheet was written before the failure
+    assert calls == ["submissions", "ingest_issues"]  # both sheets' rows were written first
     for table in ("files", "submissions", "rejects", "ingest_issues"):
         assert _one(store, f"SELECT count(*) FROM {table}") == (0,), table
-    monkeypatch.setattr(ingest_module, "insert_sheet", real_insert)
+    monkeypatch.setattr(ingest_module, "_insert", real_insert)
     assert ingest_paths(store, [path]).files[0].rows_loaded == 2  # and it can load afterwards
 
 

@@ -63,10 +63,18 @@ def test_title_rows_merged_cells_and_blank_rows_above_the_header() -> None:
 
 def test_blank_rows_between_data_are_dropped_but_numbering_is_kept(tmp_path: Path) -> None:
     path = write_submission(
-        tmp_path / "gaps.xlsx", [EAST[0], [None] * len(HEADER), ["  "], EAST[1]]
+        tmp_path / "gaps.xlsx",
+        [
+            EAST[0],
+            [None] * len(HEADER),
+            ["  "],
+            ["\u3000", " ", None, "\t"],  # whitespace of every kind is still blank
+            [None] * len(HEADER) + ["a note beside the table"],  # no header: not data
+            EAST[1],
+        ],
     )
     (sheet,) = _read(path).sheets
-    assert sheet.cells["_row"].to_list() == [2, 5]
+    assert sheet.cells["_row"].to_list() == [2, 7]
 
 
 def test_cells_come_as_text_as_calamine_formats_them(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -126,6 +126,9 @@ def _print_table(console: Console, report: IngestReport) -> None:
 
 
 def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None:
+    """Errors one per line (each is a rejected row); warnings and notices that share a
+    code and a column grouped into one line, unless ``limit`` is None (--show-all),
+    which lists every issue."""
     if issues.height == 0:
         return
     counts = issues.get_column("severity").value_counts()
@@ -140,17 +143,62 @@ def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None
         f"{by[s]} {s}{'s' if by[s] > 1 else ''}" for s in ("error", "warning", "notice") if s in by
     ]
     typer.echo(f"issues ({', '.join(parts)}):")
+    message = "message_zh" if lang == "zh" else "message_en"
     # Errors first: a screenful of notices must not hide the rows that were rejected.
     rank = pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK))
     issues = issues.sort(rank, maintain_order=True)
-    shown = issues if limit is None else issues.head(limit)
-    message = "message_zh" if lang == "zh" else "message_en"
-    for r in shown.iter_rows(named=True):  # at most `limit` lines of terminal output
-        where = ":".join(str(p) for p in (r["file"], r["sheet"], r["row"]) if p is not None)
-        column = f" {r['header']}" if r["header"] and r["code"] != "unknown_column" else ""
-        typer.echo(f"  {where}{column}  {r['severity']} {r['code']}: {r[message]}")
-    if limit is not None and issues.height > limit:
-        typer.echo(f"  … {issues.height - limit} more (--show-all lists them)")
+    if limit is None:
+        for r in issues.iter_rows(named=True):  # --show-all: the user asked for every line
+            typer.echo(_issue_line(r, message))
+        return
+    lines = _grouped_lines(issues, message)
+    for text, _ in lines[:limit]:
+        typer.echo(text)
+    hidden = sum(n for _, n in lines[limit:])
+    if hidden:
+        typer.echo(f"  … {hidden} more (--show-all lists them)")
+
+
+def _issue_line(r: dict[str, Any], message: str) -> str:
+    column = f" {r['header']}" if r["header"] and r["code"] != "unknown_column" else ""
+    return f"  {_where(r)}{column}  {r['severity']} {r['code']}: {r[message]}"
+
+
+def _where(r: dict[str, Any]) -> str:
+    return ":".join(str(p) for p in (r["file"], r["sheet"], r["row"]) if p is not None)
+
+
+def _grouped_lines(issues: pl.DataFrame, message: str) -> list[tuple[str, int]]:
+    """(line, issues it stands for): every error on its own line, then one line per
+    group of warnings or notices sharing severity, code, field and header (the 「备注」
+    column every file of a folder has), in the order of ``issues``."""
+    errors = issues.filter(pl.col("severity") == "error")
+    groups = (
+        issues.filter(pl.col("severity") != "error")
+        .group_by("severity", "code", "field", "header", maintain_order=True)
+        .agg(
+            pl.first("file", "sheet", "row", message),
+            n=pl.len(),
+            n_files=pl.col("file").n_unique(),
+            same_message=pl.col(message).n_unique() == 1,
+        )
+    )
+    lines = [(_issue_line(r, message), 1) for r in errors.iter_rows(named=True)]
+    for g in groups.iter_rows(named=True):  # one per group: a handful
+        if g["n"] == 1:
+            lines.append((_issue_line(g, message), 1))
+            continue
+        files = f"{g['n_files']} file{'s' if g['n_files'] > 1 else ''}"
+        where = f"in {files}" if g["n"] == g["n_files"] else f"{g['n']} times in {files}"
+        example = "" if g["same_message"] else "e.g. "
+        lines.append(
+            (
+                f"  {g['severity']} {g['code']}: {example}{g[message]} — {where} "
+                f"(first: {_where(g)})",
+                g["n"],
+            )
+        )
+    return lines
 
 
 def _rows(n: int) -> str:
