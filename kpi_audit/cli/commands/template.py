@@ -10,7 +10,6 @@ import typer
 from kpi_audit.cli.options import Lang
 from kpi_audit.errors import UsageError
 from kpi_audit.fields import FIELDS, REQUIRED_FIELDS
-from kpi_audit.template import write_template
 
 
 def template(
@@ -27,6 +26,8 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the blank workbook institutions fill in (data sheet + instructions)."""
+    from kpi_audit.template import write_template  # openpyxl: only when needed
+
     if output.exists() and not force:
         raise UsageError(f"{output} already exists (use --force to overwrite it)")
     write_template(output, lang=lang.value)
