@@ -30,3 +30,16 @@ def _isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch a user's ./kpi_audit.duckdb: point the default elsewhere."""
     monkeypatch.setenv("KPI_AUDIT_DB", str(tmp_path / "default.duckdb"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files in tests/golden/ from the current output.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
