@@ -126,22 +126,32 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     shares = share_flags(result)
     summary = target_summary(result, lang, shares)
 
-    ws = wb.create_sheet(label("sheet.summary", lang))
+    ws = _new_sheet(wb, label("sheet.summary", lang))
     styles = Styles(wb, ws)
     rows = RowSplicer(styles, lang)
     _write_summary(ws, result, summary, styles, rows, lang)
-    write_chart_sheet(wb.create_sheet(label("sheet.charts", lang)), result, summary, styles, lang)
+    write_chart_sheet(_new_sheet(wb, label("sheet.charts", lang)), result, summary, styles, lang)
     for level in levels_present(result):
         _write_level(wb, result, level, shares, styles, rows, lang)
-    _write_issues(wb.create_sheet(label("sheet.issues", lang)), result, styles, rows, lang)
+    _write_issues(_new_sheet(wb, label("sheet.issues", lang)), result, styles, rows, lang)
     _write_completeness(
-        wb.create_sheet(label("sheet.completeness", lang)), result, styles, rows, lang
+        _new_sheet(wb, label("sheet.completeness", lang)), result, styles, rows, lang
     )
-    _write_sources(
-        wb.create_sheet(label("sheet.sources", lang)), result, shares, styles, rows, lang
-    )
+    _write_sources(_new_sheet(wb, label("sheet.sources", lang)), result, shares, styles, rows, lang)
     wb.save(path)
     rows.apply(path)
+
+
+def _new_sheet(wb: Workbook, title: str):
+    """A sheet that prints on landscape A4 with every column on one page width (leaders
+    print these). Set at creation: a write-only sheet writes its properties first."""
+    ws = wb.create_sheet(title)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
 
 
 def _write_summary(
@@ -178,7 +188,7 @@ def _write_level(
     name = level_text(level, lang)
     # A national quarter may exceed Excel's row limit: continue on "机构 (2)", …
     for part, start in enumerate(range(0, max(rows.height, 1), MAX_DATA_ROWS), start=1):
-        ws = wb.create_sheet(name if part == 1 else f"{name} ({part})")
+        ws = _new_sheet(wb, name if part == 1 else f"{name} ({part})")
         write_table(
             ws,
             rows.slice(start, MAX_DATA_ROWS),
