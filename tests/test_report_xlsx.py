@@ -294,3 +294,12 @@ def test_area_and_county_names_in_title_blocks_stay_text(tmp_path: Path) -> None
     assert wb["汇总"]["A1"].value == "=SUM(A1:A9) 2024Q3 医改目标监测报告"
     assert wb["汇总"]["A1"].data_type == "s"
     assert wb["完整性"]["B5"].value == "=1+2" and wb["完整性"]["B5"].data_type == "s"
+
+
+def test_every_sheet_prints_landscape_a4_one_page_wide(workbook_path: Path) -> None:
+    wb = load_workbook(workbook_path)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
