@@ -6,7 +6,10 @@ institutions that skip a quarter) into a temporary file; the audit of the latest
 quarter with every bundled target set at every level then runs in a fresh process, so
 its peak RSS is its own.
 
-    python benchmarks/bench_check.py [--institutions N] [--keep PATH]
+    python benchmarks/bench_check.py [--institutions N] [--keep PATH [--reuse]]
+
+``--keep PATH --reuse`` audits the store already at PATH (built by an earlier
+``--keep PATH``) instead of building it again.
 """
 
 from __future__ import annotations
@@ -217,27 +220,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="build the store here and keep it")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: audit the store already there"
+    )
     parser.add_argument("--audit-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.audit_only:
         run_audit_child(args.audit_only)
         return
+    if args.reuse and not (args.keep and args.keep.exists()):
+        parser.error("--reuse needs --keep PATH naming a store built earlier")
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench.duckdb"
-        if path.exists():
-            path.unlink()
-        started = time.perf_counter()
-        rows = build(path, args.institutions)
-        build_seconds = time.perf_counter() - started
-        size = path.stat().st_size / 2**20
-        print(
-            f"rows: {rows:,} ({args.institutions:,} institutions × {QUARTERS} quarters, "
-            f"store {size:,.0f} MiB)"
-        )
-        print(
-            f"build: {build_seconds:.1f} s "
-            f"(peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)"
-        )
+        if args.reuse:
+            print(f"store: {path} ({path.stat().st_size / 2**20:,.0f} MiB), reused")
+        else:
+            if path.exists():
+                path.unlink()
+            started = time.perf_counter()
+            rows = build(path, args.institutions)
+            build_seconds = time.perf_counter() - started
+            size = path.stat().st_size / 2**20
+            print(
+                f"rows: {rows:,} ({args.institutions:,} institutions × {QUARTERS} quarters, "
+                f"store {size:,.0f} MiB)"
+            )
+            print(
+                f"build: {build_seconds:.1f} s "
+                f"(peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)"
+            )
         child = subprocess.run(
             [sys.executable, __file__, "--audit-only", str(path)],
             capture_output=True,

@@ -27,6 +27,7 @@ import polars as pl
 
 from kpi_audit.evaluate.sql import compile_value, compile_where, sql_literal
 from kpi_audit.models import SCALE_FACTOR, Indicator
+from kpi_audit.periods import parse_period
 
 YOY_KINDS = ("yoy_decline", "yoy_growth")
 RATIO_KINDS = ("ratio", "facility_share")
@@ -57,6 +58,12 @@ def checked_fields(ind: Indicator) -> list[str]:
 
 def _in_list(periods: Sequence[str]) -> str:
     return ", ".join(sql_literal(p) for p in periods)
+
+
+def _years_earlier(periods: Sequence[str]) -> list[str]:
+    """The labels a year before ``periods``: the only rows a year-over-year join reads."""
+    parsed = (parse_period(label) for label in periods)
+    return [str(p.year_earlier()) for p in parsed if p is not None]
 
 
 # ---- per-row columns, suffixed with the indicator's position k --------------------
@@ -125,7 +132,8 @@ def _rows_sql(indicators: Sequence[Indicator], table: str, periods: Sequence[str
         rows = (
             f"SELECT cur.*, {', '.join(f'prev.d_val{k}' for k in range(len(indicators)))} "
             f"FROM ({rows}) cur LEFT JOIN (SELECT org_code, eval_period, "
-            f"{', '.join(prev)} FROM {table}) prev "
+            f"{', '.join(prev)} FROM {table} "
+            f"WHERE eval_period IN ({_in_list(_years_earlier(periods))})) prev "
             "ON prev.org_code = cur.org_code AND prev.eval_period = cur.year_earlier"
         )
     flags = [c for k, ind in enumerate(indicators) for c in _flag_columns(ind, k)]
