@@ -73,3 +73,13 @@ def test_terminal_report_of_the_sample_city(
     console = Console(file=out, width=120, no_color=True, force_terminal=False)
     print_result(sample_audit, console, lang=lang)
     _compare(f"sample_city_2024Q3.{lang}.txt", out.getvalue(), update_golden)
+
+
+def test_json_of_the_sample_city_matches_the_schema(sample_audit: AuditResult) -> None:
+    from importlib.resources import files
+
+    import jsonschema
+
+    text = files("kpi_audit").joinpath("schema/check-output.schema.json").read_text("utf-8")
+    data = json.loads(json.dumps(to_json_dict(sample_audit), ensure_ascii=False))
+    jsonschema.validate(data, json.loads(text), format_checker=jsonschema.FormatChecker())
