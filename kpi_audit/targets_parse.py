@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from kpi_audit.catalog.tomlsource import ConfigProblem, TomlSource
-from kpi_audit.models import LEVELS, Indicator, Operator, Source, Target, TargetSet
+from kpi_audit.catalog.tomlsource import ConfigProblem, EntryReader, TomlSource
+from kpi_audit.models import Indicator, Level, Operator, Source, Target, TargetSet
 
 OPERATORS: tuple[str, ...] = get_args(Operator)
 SET_KEYS = ("name", "title", "document", "number", "area", "note")
@@ -118,45 +118,26 @@ def _ambiguous(
     return problems
 
 
-class _SetHeader:
+class _SetHeader(EntryReader):
     """The ``[set]`` table: name, title and the document every target cites."""
 
     def __init__(self, source: TomlSource, raw: Any, default_name: str) -> None:
-        self.source = source
-        self.problems: list[ConfigProblem] = []
+        super().__init__(source, "set", None, raw if isinstance(raw, dict) else {}, "set")
         if not isinstance(raw, dict):
-            self._add("set", "missing [set] table (name, title, document, number, area)")
-            raw = {}
-        for key in raw:
-            if key not in SET_KEYS:
-                self._add(f"set.{key}", _unknown_key(key, SET_KEYS))
-        self.name = self._text(raw, "name") or default_name
+            self._add_to_table("missing [set] table (name, title, document, number, area)")
+        self._check_keys(SET_KEYS)
+        self.name = self._text("name") or default_name
         if not _SET_NAME.match(self.name):
-            self._add(
-                "set.name", "must be lower-case letters, digits, - and _ (e.g. zhengzhou-2016)"
-            )
-        self.document = self._text(raw, "document")
+            self._add("name", "must be lower-case letters, digits, - and _ (e.g. zhengzhou-2016)")
+        self.document = self._text("document")
         if not self.document:
-            self._add("set.document", "missing: the title of the policy document")
-        self.title = self._text(raw, "title") or self.document
-        self.number = self._text(raw, "number")
-        self.area = self._text(raw, "area")
-
-    def _add(self, key: str, message: str) -> None:
-        line = self.source.table_line("set")
-        if "." in key:
-            line = self.source.key_line("set", None, key.split(".", 1)[1])
-        self.problems.append(ConfigProblem(self.source.path, line, key, message))
-
-    def _text(self, raw: dict[str, Any], key: str) -> str:
-        value = raw.get(key, "")
-        if not isinstance(value, str):
-            self._add(f"set.{key}", "must be a string")
-            return ""
-        return value.strip()
+            self._add("document", "missing: the title of the policy document")
+        self.title = self._text("title") or self.document
+        self.number = self._text("number")
+        self.area = self._text("area")
 
 
-class _TargetParser:
+class _TargetParser(EntryReader):
     """One ``[[target]]`` table → Target, collecting problems."""
 
     def __init__(
@@ -167,30 +148,15 @@ class _TargetParser:
         header: _SetHeader,
         catalog: dict[str, Indicator],
     ) -> None:
-        self.source = source
-        self.index = index
-        self.entry = entry
+        raw_id = entry.get("id")
+        name = raw_id if isinstance(raw_id, str) and _ID.match(raw_id) else f"target[{index + 1}]"
+        super().__init__(source, "target", index, entry, name)
         self.header = header
         self.catalog = catalog
-        self.problems: list[ConfigProblem] = []
-        raw_id = entry.get("id")
-        valid_id = isinstance(raw_id, str) and _ID.match(raw_id)
-        self.name = raw_id if valid_id else f"target[{index + 1}]"
-
-    def line(self, key: str) -> int | None:
-        return self.source.key_line("target", self.index, key)
-
-    def problem(self, key: str, message: str) -> ConfigProblem:
-        return ConfigProblem(self.source.path, self.line(key), f"{self.name}.{key}", message)
-
-    def _add(self, key: str, message: str) -> None:
-        self.problems.append(self.problem(key, message))
 
     def parse(self) -> Target | None:
         e = self.entry
-        for key in e:
-            if key not in TARGET_KEYS:
-                self._add(key, _unknown_key(key, TARGET_KEYS))
+        self._check_keys(TARGET_KEYS)
         ident = self._text("id", required=True)
         if ident and not _ID.match(ident):
             self._add("id", "must be letters, digits, - and _ (e.g. zz2016-primary-visit-share)")
@@ -211,7 +177,7 @@ class _TargetParser:
         until_year = self._year("until_year", required=False)
         if from_year is not None and until_year is not None and until_year < from_year:
             self._add("until_year", f"{until_year} is before from_year {from_year}")
-        levels = self._levels(indicator)
+        levels = self._target_levels(indicator)
         warn_within = self._number("warn_within", required=False)
         if warn_within is not None and warn_within < 0:
             self._add("warn_within", "must be 0 or more (how far short still counts as warn)")
@@ -240,19 +206,6 @@ class _TargetParser:
             line=self.source.table_line("target", self.index),
         )
 
-    def _text(self, key: str, *, required: bool = False) -> str:
-        value = self.entry.get(key)
-        if value is None:
-            if required:
-                self._add(key, "missing")
-            return ""
-        if not isinstance(value, str):
-            self._add(key, "must be a string")
-            return ""
-        if required and not value.strip():
-            self._add(key, "must not be empty")
-        return value.strip()
-
     def _indicator(self) -> Indicator | None:
         ident = self.entry.get("indicator")
         if ident is None:
@@ -268,17 +221,6 @@ class _TargetParser:
             self._add("indicator", f"unknown indicator {ident!r} ({hint})")
             return None
         return self.catalog[ident]
-
-    def _number(self, key: str, *, required: bool) -> float | int | None:
-        value = self.entry.get(key)
-        if value is None:
-            if required:
-                self._add(key, "missing")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self._add(key, f"not a number: {value!r}")
-            return None
-        return value
 
     def _threshold_high(self, operator: Any, low: float | int | None) -> float | int | None:
         if operator != "between":
@@ -321,31 +263,17 @@ class _TargetParser:
             return None
         return value
 
-    def _levels(self, indicator: Indicator | None) -> tuple[Any, ...]:
-        raw = self.entry.get("levels")
-        if raw is None:
-            return indicator.levels if indicator else ()
-        if not isinstance(raw, list) or not raw:
-            self._add("levels", f"must be a non-empty list of {', '.join(LEVELS)}")
-            return ()
-        for level in raw:
-            if level not in LEVELS:
-                self._add("levels", f"unknown level {level!r} (expected {', '.join(LEVELS)})")
-                return ()
-            if indicator is not None and level not in indicator.levels:
-                self._add(
-                    "levels",
-                    f"{indicator.id} is not computed at {level} level "
-                    f"(only {', '.join(indicator.levels)})",
-                )
-                return ()
-        return tuple(level for level in LEVELS if level in raw)
+    def _target_levels(self, indicator: Indicator | None) -> tuple[Level, ...]:
+        """``levels`` (the indicator's when absent), each one the indicator computes."""
+        if indicator is None:
+            return self._levels(())
 
+        def not_computed(level: str) -> str | None:
+            if level in indicator.levels:
+                return None
+            return (
+                f"{indicator.id} is not computed at {level} level "
+                f"(only {', '.join(indicator.levels)})"
+            )
 
-def _unknown_key(key: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return (
-        f"unknown key (did you mean {close[0]!r}?)"
-        if close
-        else f"unknown key (expected one of {', '.join(known)})"
-    )
+        return self._levels(indicator.levels, limit=not_computed)

@@ -224,6 +224,16 @@ needs_zh = ["家庭户数", "是否公立"]
             "{path}:8: ok.needs_zh: without 'needs': drop it (or add 'needs')",
         ),
         ("[[indicator]]\nid = \n", "{path}:2: toml: invalid TOML: Invalid value"),
+        # the catalog lists the keys rather than guessing one (target files guess)
+        (
+            GOOD + 'kidn = "ratio"\n',
+            "{path}:8: ok.kidn: unknown key (expected one of id, name_zh, name_en, kind, "
+            "scale, levels, description, numerator, denominator, needs, needs_zh)",
+        ),
+        # an empty name is "missing" here, as is an absent one
+        (GOOD.replace('name_zh = "好"', 'name_zh = "  "'), "{path}:3: ok.name_zh: missing"),
+        (GOOD.replace('name_en = "Good"\n', ""), "{path}:1: ok.name_en: missing"),
+        (GOOD.replace('id = "ok"', "id = 7"), "{path}:2: indicator[1].id: must be a string"),
     ],
 )
 def test_bad_catalog(tmp_path: Path, text: str, message: str) -> None:

@@ -160,9 +160,11 @@ def test_list_unknown_set_is_a_config_error(runner: CliRunner) -> None:
     )
 
 
-def test_show_target(runner: CliRunner) -> None:
+def test_show_target_in_english(runner: CliRunner) -> None:
     result = runner.invoke(
-        app, ["targets", "show", "zz2016-primary-visit-share-2017"], env={"COLUMNS": "200"}
+        app,
+        ["targets", "show", "zz2016-primary-visit-share-2017", "--lang", "en"],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
@@ -180,6 +182,83 @@ def test_show_target(runner: CliRunner) -> None:
         "clause 二、(一)3(3)",
     ]
     assert lines[11] == "quote 2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。"
+
+
+def _shown(result_stdout: str) -> list[str]:
+    return [line.rstrip() for line in result_stdout.splitlines()]
+
+
+def test_show_target_in_chinese_by_default(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["targets", "show", "zz2016-primary-visit-share-2017"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    # labels padded to the widest, 目标编号 (4 CJK characters = 8 columns), then 2 spaces
+    assert _shown(result.stdout) == [
+        "目标编号  zz2016-primary-visit-share-2017",
+        "目标集    zhengzhou-2016",
+        "指标      primary_visit_share — 基层医疗卫生机构诊疗量占总诊疗量比例 (Primary-care share of total visits)",
+        "要求      ≥ 65%",
+        "施行年份  2017 年起",
+        "层级      县、市",
+        "预警范围  低于目标值不超过 0.02 时为预警",
+        "可评估    是",
+        "计算方法  Σ total visits of primary-care facilities / Σ total visits of all institutions.",
+        "文件      郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
+        "条款      二、(一)3(3)",
+        "原文      2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。",
+        "",
+    ]
+
+
+def test_show_unmeasurable_target_names_each_needed_datum_in_chinese(runner: CliRunner) -> None:
+    # county_hospitals_grade_2a needs two things; Chinese joins them with ；
+    result = runner.invoke(
+        app,
+        ["targets", "show", "zz2016-county-hospitals-grade-2a-2017", "--lang", "zh"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0
+    assert _shown(result.stdout)[6] == (
+        "可评估    否 — 缺少数据：各医院的甲等、乙等评审等次（“医院等级”只记录三级/二级/一级/未定级）；各医院是否为公立医院"
+    )
+
+
+def test_show_unmeasurable_target_in_english(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app,
+        ["targets", "show", "zz2016-county-hospitals-grade-2a-2017", "--lang", "en"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0
+    assert _shown(result.stdout)[6] == (
+        "evaluable    no — needs: the 甲/乙 sub-grade of each hospital (医院等级 records only "
+        "三级/二级/一级/未定级); whether each hospital is public (公立)"
+    )
+
+
+def test_show_set_in_chinese_gives_years_in_force_and_levels(runner: CliRunner) -> None:
+    # valid_custom.toml: two primary-visit-share targets (from 2024 and from 2025, the
+    # indicator's county and city), c24-referrals-down (county only, from 2024) and
+    # c24-in-county (2024 until 2025, the indicator's county and city)
+    result = runner.invoke(app, ["targets", "show", CUSTOM], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    lines = _shown(result.stdout)
+    assert lines[0] == f"custom-2024: 某县2024年基层卫生工作要点  ({CUSTOM})"
+    assert [line for line in lines if line.startswith(("目标编号", "施行年份", "层级"))] == [
+        "目标编号  c24-primary-visit-share",
+        "施行年份  2024 年起",
+        "层级      县、市",
+        "目标编号  c24-primary-visit-share-2025",
+        "施行年份  2025 年起",
+        "层级      县、市",
+        "目标编号  c24-referrals-down",
+        "施行年份  2024 年起",
+        "层级      县",
+        "目标编号  c24-in-county",
+        "施行年份  2024–2025 年",
+        "层级      县、市",
+    ]
 
 
 def test_show_set_as_json(runner: CliRunner) -> None:

@@ -270,6 +270,55 @@ def test_load_raises_with_the_first_problem_and_a_count(catalog: dict[str, Indic
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        # in a target file an empty required text is "must not be empty", an absent one "missing"
+        ('clause = "三"', 'clause = " "', "47: c24-in-county.clause: must not be empty"),
+        ('clause = "三"', "clause = 3", "47: c24-in-county.clause: must be a string"),
+        ('area = "某县"', "area = 1", "8: set.area: must be a string"),
+        ('area = "某县"', 'araa = "某县"', "8: set.araa: unknown key (did you mean 'area'?)"),
+        ("[set]", "[meta]", "3: meta: unknown table (expected [set] and [[target]])"),
+        (
+            "warn_within = 0.03",
+            'warn_within = "3%"',
+            "16: c24-primary-visit-share.warn_within: not a number: '3%'",
+        ),
+        (
+            'levels = ["county"]',
+            'levels = ["county", "village"]',
+            "36: c24-referrals-down.levels: unknown level 'village' (expected facility, county, city)",
+        ),
+        (
+            "warn_within = 0.03",
+            'levels = ["city", "facility"]',
+            "16: c24-primary-visit-share.levels: primary_visit_share is not computed at facility level (only county, city)",
+        ),
+    ],
+)
+def test_edited_custom_file_problem(
+    tmp_path: Path, catalog: dict[str, Indicator], old: str, new: str, problem: str
+) -> None:
+    # valid_custom.toml with one line changed (line numbers are that file's)
+    text = (FIXTURES / "valid_custom.toml").read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / "custom.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert [str(p) for p in validate_target_file(path, catalog)][:1] == [f"{path}:{problem}"]
+
+
+def test_missing_set_table_is_reported_at_no_line(
+    tmp_path: Path, catalog: dict[str, Indicator]
+) -> None:
+    text = (FIXTURES / "valid_custom.toml").read_text(encoding="utf-8")
+    path = tmp_path / "custom.toml"
+    path.write_text(text[text.index("[[target]]") :], encoding="utf-8")
+    assert [str(p) for p in validate_target_file(path, catalog)] == [
+        f"{path}: set: missing [set] table (name, title, document, number, area)",
+        f"{path}: set.document: missing: the title of the policy document",
+    ]
+
+
 def test_unreadable_file(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
     missing = tmp_path / "nope.toml"
     assert [str(p) for p in validate_target_file(missing, catalog)] == [

@@ -15,11 +15,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_args
 
-from kpi_audit.catalog.tomlsource import ConfigProblem, TomlSource
+from kpi_audit.catalog.tomlsource import ConfigProblem, EntryReader, TomlSource
 from kpi_audit.errors import ConfigError
 from kpi_audit.fields import FIELDS_BY_ID, ORG_CLASSES
 from kpi_audit.models import (
-    LEVELS,
     Condition,
     ConditionOp,
     Indicator,
@@ -119,54 +118,29 @@ def check_catalog(path: Path) -> tuple[dict[str, Indicator], list[ConfigProblem]
     return indicators, problems
 
 
-class _IndicatorParser:
+class _IndicatorParser(EntryReader):
     """Turns one ``[[indicator]]`` table into an Indicator, collecting problems."""
 
     def __init__(self, source: TomlSource, index: int, entry: dict[str, Any]) -> None:
-        self.source = source
-        self.index = index
-        self.entry = entry
-        self.problems: list[ConfigProblem] = []
         raw_id = entry.get("id")
-        self.name = raw_id if isinstance(raw_id, str) and raw_id else f"indicator[{index + 1}]"
-
-    def line(self, key: str) -> int | None:
-        return self.source.key_line("indicator", self.index, key)
-
-    def problem(self, key: str, message: str, *, at: str | None = None) -> ConfigProblem:
-        return ConfigProblem(
-            self.source.path, self.line(at or key.split(".")[0]), f"{self.name}.{key}", message
-        )
-
-    def _add(self, key: str, message: str) -> None:
-        self.problems.append(self.problem(key, message))
-
-    def _text(self, key: str, *, required: bool = True) -> str:
-        value = self.entry.get(key, "")
-        if not isinstance(value, str):
-            self._add(key, "must be a string")
-            return ""
-        if required and not value.strip():
-            self._add(key, "missing")
-        return value.strip()
+        name = raw_id if isinstance(raw_id, str) and raw_id else f"indicator[{index + 1}]"
+        super().__init__(source, "indicator", index, entry, name)
 
     def parse(self) -> Indicator | None:
         e = self.entry
-        for key in e:
-            if key not in _INDICATOR_KEYS:
-                self._add(key, f"unknown key (expected one of {', '.join(_INDICATOR_KEYS)})")
-        ident = self._text("id")
+        self._check_keys(_INDICATOR_KEYS, suggest=False)
+        ident = self._required_text("id")
         if ident and not _ID.match(ident):
             self._add("id", "must be lower-case letters, digits and _ (e.g. primary_visit_share)")
-        name_zh, name_en = self._text("name_zh"), self._text("name_en")
-        description = self._text("description", required=False)
+        name_zh, name_en = self._required_text("name_zh"), self._required_text("name_en")
+        description = self._text("description")
         kind = e.get("kind")
         if kind not in KINDS:
             self._add("kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
         scale = e.get("scale", "fraction")
         if scale not in SCALES:
             self._add("scale", f"unknown scale {scale!r} (expected one of {', '.join(SCALES)})")
-        levels = self._levels()
+        levels = self._levels(("county", "city"))
         needs = self._needs()
         needs_zh = self._needs_zh(needs)
         numerator = denominator = None
@@ -196,17 +170,8 @@ class _IndicatorParser:
             needs_zh=needs_zh,
         )
 
-    def _levels(self) -> tuple[Any, ...]:
-        raw = self.entry.get("levels", ["county", "city"])
-        if not isinstance(raw, list) or not raw:
-            self._add("levels", f"must be a non-empty list of {', '.join(LEVELS)}")
-            return ()
-        bad = [level for level in raw if level not in LEVELS]
-        if bad:
-            self._add("levels", f"unknown level {bad[0]!r} (expected {', '.join(LEVELS)})")
-            return ()
-        # Always in the canonical order, whatever order the file lists them in.
-        return tuple(level for level in LEVELS if level in raw)
+    def _required_text(self, key: str) -> str:
+        return self._text(key, required=True, if_empty="missing")
 
     def _needs(self) -> tuple[str, ...]:
         raw = self.entry.get("needs", [])
@@ -221,7 +186,7 @@ class _IndicatorParser:
         if raw is None:
             if needs:
                 message = "missing: give a Chinese description of each entry of 'needs'"
-                self.problems.append(self.problem("needs_zh", message, at="needs"))
+                self._add("needs_zh", message, at="needs")
             return ()
         if "needs" not in self.entry:
             self._add("needs_zh", "without 'needs': drop it (or add 'needs')")

@@ -4,16 +4,24 @@ problem can name its file, line and key.
 tomllib reports the line of a syntax error only inside its message and gives no line
 numbers for keys at all, so keys are located by scanning the text: the n-th
 ``[[name]]`` header, then the ``key =`` line inside that block.
+
+:class:`EntryReader` is the base of the parsers of one table (an ``[[indicator]]``, the
+``[set]`` of a target file, a ``[[target]]``): it reads typed values and records each
+problem at its key's line, so every file reports mistakes the same way.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from kpi_audit.models import LEVELS, Level
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
@@ -110,3 +118,101 @@ class TomlSource:
             if pattern.match(self._lines[number - 1]):
                 return number
         return start
+
+
+class EntryReader:
+    """Reads one table of a TOML file (the ``index``-th ``[[table]]``, or ``[table]``
+    when ``index`` is None), collecting each problem as a :class:`ConfigProblem` keyed
+    ``prefix.key`` at the line where the key is written (the table's header line when
+    it is not)."""
+
+    def __init__(
+        self, source: TomlSource, table: str, index: int | None, entry: dict[str, Any], prefix: str
+    ) -> None:
+        self.source = source
+        self.table = table
+        self.index = index
+        self.entry = entry
+        self.prefix = prefix
+        self.problems: list[ConfigProblem] = []
+
+    def line(self, key: str) -> int | None:
+        return self.source.key_line(self.table, self.index, key)
+
+    def problem(self, key: str, message: str, *, at: str | None = None) -> ConfigProblem:
+        """``key`` may be dotted (``numerator.field``): the line is its first part's,
+        or ``at``'s when given."""
+        line = self.line(at or key.split(".")[0])
+        return ConfigProblem(self.source.path, line, f"{self.prefix}.{key}", message)
+
+    def _add(self, key: str, message: str, *, at: str | None = None) -> None:
+        self.problems.append(self.problem(key, message, at=at))
+
+    def _add_to_table(self, message: str) -> None:
+        """A problem with the table as a whole, at its header line."""
+        line = self.source.table_line(self.table, self.index)
+        self.problems.append(ConfigProblem(self.source.path, line, self.prefix, message))
+
+    def _check_keys(self, known: tuple[str, ...], *, suggest: bool = True) -> None:
+        """Each key not in ``known`` is a problem; ``suggest`` names the closest known
+        key when there is one (else the message lists them all)."""
+        for key in self.entry:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6) if suggest else []
+            self._add(
+                key,
+                f"unknown key (did you mean {close[0]!r}?)"
+                if close
+                else f"unknown key (expected one of {', '.join(known)})",
+            )
+
+    def _text(
+        self, key: str, *, required: bool = False, if_empty: str = "must not be empty"
+    ) -> str:
+        """The stripped string at ``key`` ("" when absent or not a string). A required
+        key that is absent is "missing"; one that is blank gets ``if_empty``."""
+        value = self.entry.get(key)
+        if value is None:
+            if required:
+                self._add(key, "missing")
+            return ""
+        if not isinstance(value, str):
+            self._add(key, "must be a string")
+            return ""
+        if required and not value.strip():
+            self._add(key, if_empty)
+        return value.strip()
+
+    def _number(self, key: str, *, required: bool) -> float | int | None:
+        value = self.entry.get(key)
+        if value is None:
+            if required:
+                self._add(key, "missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self._add(key, f"not a number: {value!r}")
+            return None
+        return value
+
+    def _levels(
+        self, default: tuple[Level, ...], *, limit: Callable[[str], str | None] | None = None
+    ) -> tuple[Level, ...]:
+        """``levels`` in the canonical order (``default`` when absent). ``limit`` returns
+        why a known level is not allowed here, or None."""
+        raw = self.entry.get("levels")
+        if raw is None:
+            return default
+        if not isinstance(raw, list) or not raw:
+            self._add("levels", f"must be a non-empty list of {', '.join(LEVELS)}")
+            return ()
+        for level in raw:
+            if level not in LEVELS:
+                reason = f"unknown level {level!r} (expected {', '.join(LEVELS)})"
+            else:
+                reason = limit(level) if limit else None
+            if reason:
+                self._add("levels", reason)
+                return ()
+        # Always in the canonical order, whatever order the file lists them in.
+        return tuple(level for level in LEVELS if level in raw)

@@ -40,6 +40,22 @@ class ListFormat(StrEnum):
 _LEVEL_ZH = {"facility": "机构", "county": "县", "city": "市"}
 # (heading, separator between entries) of the table of data the targets lack
 _NEEDS_WORDS = {Lang.zh: ("缺少数据", "；"), Lang.en: ("Data needed", "; ")}
+# The row labels of `targets show`, (zh, en).
+_SHOW_LABELS = {
+    "target": ("目标编号", "target"),
+    "set": ("目标集", "set"),
+    "indicator": ("指标", "indicator"),
+    "requirement": ("要求", "requirement"),
+    "in_force": ("施行年份", "in force"),
+    "levels": ("层级", "levels"),
+    "warn_within": ("预警范围", "warn within"),
+    "evaluable": ("可评估", "evaluable"),
+    "measures": ("计算方法", "measures"),
+    "document": ("文件", "document"),
+    "clause": ("条款", "clause"),
+    "quote": ("原文", "quote"),
+    "note": ("备注", "note"),
+}
 
 FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 
@@ -78,6 +94,7 @@ def show(
     ],
     targets: TargetsOption = None,
     fmt: FormatOption = ListFormat.table,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Show one target in full (document, clause, quoted sentence, what it needs) or a
     whole set."""
@@ -93,7 +110,7 @@ def show(
     if isinstance(found, TargetSet):
         console.print(f"{found.name}: {found.title}  ({found.path})", markup=False)
     for target in chosen:
-        console.print(_target_details(target, catalog.get(target.indicator), catalog))
+        console.print(_target_details(target, catalog, lang))
 
 
 @targets_app.command("validate")
@@ -163,13 +180,16 @@ def _years(target: Target) -> str:
     return f"{target.from_year}–{target.until_year}" if target.until_year else str(target.from_year)
 
 
-def _target_details(
-    target: Target, indicator: Indicator | None, catalog: dict[str, Indicator]
-) -> Table:
-    evaluable, needs = target_is_evaluable(target, catalog)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -> Table:
+    zh = lang is Lang.zh
+    indicator = catalog.get(target.indicator)
+    evaluable, _ = target_is_evaluable(target, catalog)
+    needs = _NEEDS_WORDS[lang][1].join(target_needs(target, catalog, lang))
+    years = _years(target)
+    if target.until_year is None:
+        years = f"{years} 年起" if zh else f"from {years}"
+    elif zh:
+        years = f"{years} 年"
     rows: list[tuple[str, str]] = [
         ("target", target.id),
         ("set", target.target_set),
@@ -180,12 +200,26 @@ def _target_details(
             else target.indicator,
         ),
         ("requirement", format_requirement(target, indicator)),
-        ("in force", f"from {_years(target)}" if target.until_year is None else _years(target)),
-        ("levels", ", ".join(target.levels)),
+        ("in_force", years),
+        (
+            "levels",
+            "、".join(_LEVEL_ZH[level] for level in target.levels)
+            if zh
+            else ", ".join(target.levels),
+        ),
     ]
     if target.warn_within is not None:
-        rows.append(("warn within", f"{target.warn_within:g} short of the threshold"))
-    rows.append(("evaluable", "yes" if evaluable else "no — needs: " + "; ".join(needs)))
+        short = f"{target.warn_within:g}"
+        rows.append(
+            (
+                "warn_within",
+                f"低于目标值不超过 {short} 时为预警" if zh else f"{short} short of the threshold",
+            )
+        )
+    if evaluable:
+        rows.append(("evaluable", "是" if zh else "yes"))
+    else:
+        rows.append(("evaluable", f"否 — 缺少数据：{needs}" if zh else f"no — needs: {needs}"))
     if indicator is not None and indicator.description:
         rows.append(("measures", indicator.description))
     rows += [
@@ -195,7 +229,10 @@ def _target_details(
     ]
     if target.note:
         rows.append(("note", target.note))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     for key, value in rows:
-        grid.add_row(key, Text(value))
+        grid.add_row(_SHOW_LABELS[key][0 if zh else 1], Text(value))
     grid.add_row("", "")
     return grid
