@@ -176,6 +176,8 @@ def _indicator_values(
     issues: list[pl.DataFrame] = []
     area_ids = [i for i, lv in needed.items() if {"county", "city"} & lv]
     by_area = area_values(con, [catalog[i] for i in area_ids], table, str(p))
+    facility_ids = [i for i, lv in needed.items() if "facility" in lv]
+    by_facility = facility_values(con, [catalog[i] for i in facility_ids], table, str(p))
     earlier = [label for label in trend_labels if label != str(p)]
     by_trend = (
         area_trends(con, [catalog[i] for i in with_trend], table, earlier)
@@ -187,8 +189,8 @@ def _indicator_values(
         frames = [pl.DataFrame(schema=UNIT_SCHEMA)]
         if ind_id in by_area:
             frames.append(by_area[ind_id].filter(pl.col("level").is_in(list(ind_levels))))
-        if "facility" in ind_levels:
-            frames.append(facility_values(con, ind, table, str(p)))
+        if ind_id in by_facility:
+            frames.append(by_facility[ind_id])
         units[ind_id] = pl.concat(frames)
         if ind_id in with_trend:
             now = by_area[ind_id].select("eval_period", "level", "unit", "value")

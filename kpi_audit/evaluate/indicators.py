@@ -7,7 +7,8 @@ period × county × city and computes, for every indicator, the partial sums and
 that its value and its reason need. Those parts are summed up to county and to city
 level in polars (sums of sums, so every ratio stays Σ numerator / Σ denominator).
 At national scale this is one pass over the data instead of one per indicator.
-Facility values are one query per indicator that has targets at facility level.
+Facility values come from one query per family too: one row per institution in the
+scope of any indicator with targets at facility level, split per indicator in polars.
 
 Per row, ``d_in`` (``n_in`` for kinds without a denominator) says whether the row is in
 the indicator's scope, and ``n_val`` / ``d_val`` what it contributes (the field, or 1
@@ -180,25 +181,24 @@ def parts_sql(
     )
 
 
-def facility_sql(ind: Indicator, table: str, period: str) -> str:
-    """One row per institution in the indicator's scope, with its own sums and counts."""
-    has = [f"CAST(has0_{i} AS BIGINT) AS nn0_{i}" for i in range(len(checked_fields(ind)))]
-    cols = [
-        "eval_period",
-        "'facility' AS level",
-        "org_code AS unit",
-        "org_name AS unit_name",
-        "county",
-        "CASE WHEN n_ok0 THEN n_val0 END AS numerator0",
-        "CASE WHEN d_ok0 THEN d_val0 END AS denominator0",
-        "CAST(n_ok0 AS BIGINT) AS n_num_ok0",
-        "CAST(d_ok0 AS BIGINT) AS n_den_ok0",
-        "CAST(1 AS BIGINT) AS n_candidates0",
-        *has,
-    ]
+def facility_sql(indicators: Sequence[Indicator], table: str, period: str) -> str:
+    """One row per institution in the scope of any of ``indicators`` (all of one family),
+    with each indicator's own sums and flags and whether it is in that one's scope (flags
+    stay booleans until split: the scopes of all facility indicators are most rows)."""
+    cols = ["eval_period", "org_code", "org_name", "county"]
+    for k, ind in enumerate(indicators):
+        cols += [
+            f"cand{k}",
+            f"CASE WHEN n_ok{k} THEN n_val{k} END AS numerator{k}",
+            f"CASE WHEN d_ok{k} THEN d_val{k} END AS denominator{k}",
+            f"n_ok{k}",
+            f"d_ok{k}",
+            *(f"has{k}_{i}" for i in range(len(checked_fields(ind)))),
+        ]
+    in_any = " OR ".join(f"cand{k}" for k in range(len(indicators)))
     return (
-        f"SELECT {', '.join(cols)} FROM ({_rows_sql([ind], table, [period])}) "
-        "WHERE cand0 ORDER BY org_code"
+        f"SELECT {', '.join(cols)} FROM ({_rows_sql(indicators, table, [period])}) "
+        f"WHERE {in_any} ORDER BY org_code"
     )
 
 
@@ -366,13 +366,30 @@ def _families(indicators: Sequence[Indicator]) -> list[list[Indicator]]:
 
 
 def facility_values(
-    con: duckdb.DuckDBPyConnection, ind: Indicator, table: str, period: str
-) -> pl.DataFrame:
-    frame = con.sql(facility_sql(ind, table, period)).pl()
-    return finish(
-        ind,
-        frame.select("eval_period", "level", "unit", "unit_name", "county", *_own_columns(ind, 0)),
-    )
+    con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], table: str, period: str
+) -> dict[str, pl.DataFrame]:
+    """Facility values (UNIT_SCHEMA) of each indicator for ``period``: one query per
+    family, one row per institution in the scope of any of them."""
+    out: dict[str, pl.DataFrame] = {}
+    for family in _families(indicators):
+        frame = con.sql(facility_sql(family, table, period)).pl()
+        for k, ind in enumerate(family):
+            nn = range(len(checked_fields(ind)))
+            own = frame.filter(pl.col(f"cand{k}")).select(
+                "eval_period",
+                "county",
+                level=pl.lit("facility"),
+                unit="org_code",
+                unit_name="org_name",
+                numerator=f"numerator{k}",
+                denominator=f"denominator{k}",
+                n_num_ok=pl.col(f"n_ok{k}").cast(pl.Int64),
+                n_den_ok=pl.col(f"d_ok{k}").cast(pl.Int64),
+                n_candidates=pl.lit(1, pl.Int64),
+                **{f"nn_{i}": pl.col(f"has{k}_{i}").cast(pl.Int64) for i in nn},
+            )
+            out[ind.id] = finish(ind, own)
+    return out
 
 
 def not_comparable_sql(ind: Indicator, table: str, period: str, year_earlier: str) -> str:
