@@ -186,7 +186,7 @@ def build(path: Path, institutions: int) -> int:
     return rows
 
 
-def run_audit_child(path: Path) -> None:
+def run_audit_child(path: Path, trends: bool) -> None:
     """In a fresh process: the audit of the latest quarter, timed; figures as JSON."""
     from kpi_audit.catalog import load_catalog
     from kpi_audit.evaluate import run_audit
@@ -197,7 +197,7 @@ def run_audit_child(path: Path) -> None:
     catalog = load_catalog()
     sets = load_target_sets(list(bundled_target_sets()), catalog=catalog)
     started = time.perf_counter()
-    result = run_audit(con, period="latest", target_sets=sets, catalog=catalog)
+    result = run_audit(con, period="latest", target_sets=sets, catalog=catalog, trends=trends)
     elapsed = time.perf_counter() - started
     print(
         json.dumps(
@@ -224,9 +224,10 @@ def main() -> None:
         "--reuse", action="store_true", help="with --keep: audit the store already there"
     )
     parser.add_argument("--audit-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-trends", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.audit_only:
-        run_audit_child(args.audit_only)
+        run_audit_child(args.audit_only, trends=not args.no_trends)
         return
     if args.reuse and not (args.keep and args.keep.exists()):
         parser.error("--reuse needs --keep PATH naming a store built earlier")
@@ -249,24 +250,26 @@ def main() -> None:
                 f"build: {build_seconds:.1f} s "
                 f"(peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)"
             )
-        child = subprocess.run(
-            [sys.executable, __file__, "--audit-only", str(path)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
-        print(
-            f"audit: {figures['audit_seconds']:.2f} s for {figures['period']}, "
-            f"{len(figures['target_sets'])} target sets, all levels"
-        )
+        # `check` (terminal, JSON, CSV, Excel) needs no trends; the HTML report does.
+        for label, extra in (("check, no trends", ["--no-trends"]), ("with trends, for HTML", [])):
+            child = subprocess.run(
+                [sys.executable, __file__, "--audit-only", str(path), *extra],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures = json.loads(child.stdout.strip().splitlines()[-1])
+            print(
+                f"audit ({label}): {figures['audit_seconds']:.2f} s for {figures['period']}, "
+                f"{len(figures['target_sets'])} target sets, all levels; "
+                f"peak RSS {figures['peak_rss_mib']:,} MiB"
+            )
         print(f"result rows: {figures['result_rows']:,} {figures['summary']}")
         print(
             f"data issues: {figures['data_issues']:,} "
             f"(missing institutions {figures['missing_institutions']:,}); "
             f"trend rows: {figures['trend_rows']:,}"
         )
-        print(f"audit peak RSS: {figures['peak_rss_mib']:,} MiB")
 
 
 if __name__ == "__main__":

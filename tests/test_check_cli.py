@@ -185,3 +185,37 @@ def test_level_option_limits_rows(db: Path, tmp_path: Path) -> None:
     out = json.loads(run(db, "-t", spec, "-f", "json", "--level", "city").stdout)
     assert {r["level"] for r in out["results"]} == {"city"}
     assert len(out["results"]) == 2
+
+
+def test_trends_are_computed_only_for_an_html_report(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kpi_audit.evaluate as evaluate
+
+    seen: list[bool] = []
+    real = evaluate.audit
+
+    def spy(*args: object, **kwargs: object):
+        seen.append(bool(kwargs["trends"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "audit", spy)
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    run(db, "-t", spec, "-p", "2024Q3")
+    run(db, "-t", spec, "-p", "2024Q3", "-o", str(tmp_path / "r.xlsx"))
+    run(db, "-t", spec, "-p", "2024Q3", "-o", str(tmp_path / "r.html"))
+    assert seen == [False, False, True]
+
+
+def test_run_audit_without_trends_gives_the_same_results(db: Path, tmp_path: Path) -> None:
+    from kpi_audit.evaluate import audit
+
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    con = connect(db)
+    try:
+        full = audit(con, period="2024Q3", target_specs=[spec])
+        lean = audit(con, period="2024Q3", target_specs=[spec], trends=False)
+    finally:
+        con.close()
+    assert full.trends.height > 0 and lean.trends.height == 0
+    assert lean.results.equals(full.results)

@@ -58,6 +58,7 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
             "sheet": None,
             "strict": False,
             "data_period": "2024Q3",
+            "trends": False,  # only the HTML report draws trends
         }
     ]
 
@@ -84,6 +85,7 @@ def test_html_in_english_for_one_level(tmp_path: Path, calls) -> None:
     assert "Health-reform target report" in out.read_text(encoding="utf-8")
     assert calls[0]["levels"] == ["county"] and calls[0]["files"] == ["a.xlsx"]
     assert calls[0]["period"] == "latest" and calls[0]["data_period"] is None
+    assert calls[0]["trends"] is True
 
 
 def test_explicit_format_overrides_the_extension(tmp_path: Path, calls) -> None:

@@ -122,6 +122,7 @@ def audit_from_options(
     level: Level,
     sheet: str | None,
     strict: bool,
+    trends: bool,
 ) -> AuditResult:
     """What `check` and `report` share: open the store and run the audit."""
     from kpi_audit.evaluate import audit
@@ -140,6 +141,7 @@ def audit_from_options(
             strict=strict,
             # --period also names the period of files without a 报告期 column
             data_period=None if given.lower() == "latest" else given,
+            trends=trends,
         )
     finally:
         con.close()

@@ -36,11 +36,13 @@ def audit(
     sheet: str | None = None,
     strict: bool = False,
     data_period: str | None = None,
+    trends: bool = True,
 ) -> AuditResult:
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled
     set names or target-file paths) for ``period``.
 
-    ``data_period`` is the period of files that have no 报告期 column. Raises UsageError
+    ``data_period`` is the period of files that have no 报告期 column; ``trends`` as in
+    :func:`run_audit`. Raises UsageError
     when no target set is named, the ingest errors of ``IngestReport.raise_for_failures``,
     and whatever :func:`run_audit` raises.
     """
@@ -60,4 +62,6 @@ def audit(
 
     catalog = load_catalog()
     target_sets = load_target_sets(list(target_specs), catalog=catalog)
-    return run_audit(con, period=period, target_sets=target_sets, catalog=catalog, levels=levels)
+    return run_audit(
+        con, period=period, target_sets=target_sets, catalog=catalog, levels=levels, trends=trends
+    )

@@ -218,11 +218,14 @@ def run_audit(
     target_sets: Sequence[TargetSet],
     catalog: Mapping[str, Indicator],
     levels: Sequence[Level] | None = None,
+    trends: bool = True,
 ) -> AuditResult:
     """Evaluate ``target_sets`` against the store for ``period`` (see domain.md §4).
 
     ``period`` is a spelling parse_period accepts or ``latest``; ``levels`` limits the
-    levels reported (default all). Raises UsageError for a bad period, NoDataError
+    levels reported (default all). ``trends=False`` skips the values over the last 8
+    periods (``AuditResult.trends`` stays empty): only the HTML report draws them, and at
+    national scale they are more than half the work. Raises UsageError for a bad period, NoDataError
     when nothing is loaded for it, ConfigError for a target on an unknown indicator.
     """
     loaded: LoadedPeriods = loaded_periods(con)
@@ -235,7 +238,7 @@ def run_audit(
         if s.state != "evaluate":
             continue
         needed.setdefault(s.indicator.id, set()).update(s.levels)
-        if s.state == "evaluate" and {"county", "city"} & set(s.levels):
+        if trends and {"county", "city"} & set(s.levels):
             with_trend.add(s.indicator.id)
     fields = [f for ind_id in needed for f in checked_fields(catalog[ind_id])]
 

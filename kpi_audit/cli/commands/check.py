@@ -26,6 +26,7 @@ from kpi_audit.cli.options import (
     audit_from_options,
     exit_code,
 )
+from kpi_audit.render import format_from_path
 
 
 class OutputFormat(StrEnum):
@@ -68,6 +69,8 @@ def check(
         level=level,
         sheet=sheet,
         strict=strict,
+        # only the HTML report draws the 8-period trends
+        trends=output is not None and format_from_path(output) == "html",
     )
     if fmt == OutputFormat.json:
         from kpi_audit.render.json_out import write_json

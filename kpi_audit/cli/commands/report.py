@@ -73,6 +73,7 @@ def report(
         level=level,
         sheet=sheet,
         strict=strict,
+        trends=chosen == "html",  # only the HTML report draws the 8-period trends
     )
     written = write_report(result, output, chosen, lang=lang.value)
     typer.echo(wrote_line(result, output, written, lang.value))
