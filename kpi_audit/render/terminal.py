@@ -29,6 +29,7 @@ from kpi_audit.render.labels import (
     format_value,
     indicator_is_share,
     indicator_name,
+    label,
     level_text,
     reason_text,
     status_text,
@@ -40,46 +41,6 @@ STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not_evaluable":
 LEVEL_ORDER = {"city": 0, "county": 1, "facility": 2}
 BEHIND = ("fail", "warn")
 REASON_CELLS = 60  # a reason in the not-evaluable table is cut to one line of this width
-
-_WORDS = {
-    "unit": ("单位", "Unit"),
-    "level": ("级别", "Level"),
-    "value": ("数值", "Value"),
-    "threshold": ("目标", "Target"),
-    "gap": ("差距", "Gap"),
-    "status": ("状态", "Status"),
-    "reason": ("原因", "Reason"),
-    "indicator": ("指标", "Indicator"),
-    "requirement": ("要求", "Requirement"),
-    "clause": ("条款", "Clause"),
-    "more": (
-        "另有 {n} 家机构达标或无法评估（--level facility 显示全部）",
-        "{n} more facilities meet the target or cannot be judged (--level facility shows all)",
-    ),
-    "not_evaluable": (
-        "无法评估的目标（{n} 项，完整原因见 JSON / Excel / HTML 报告）",
-        "Targets that cannot be evaluated ({n}; full reasons in the JSON, Excel and HTML reports)",
-    ),
-    "issues": (
-        "数据问题：{rows} 行被拒绝 · {missing} 家机构本期未上报 · {counties} 个区县"
-        "无数据 · {other} 条其他",
-        "data issues: {rows} rows rejected · {missing} "
-        "institutions did not report · {counties} counties without data · {other} other",
-    ),
-    "summary": (
-        "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
-        "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
-    ),
-    "behind": ("未达标区县：{counties}", "Behind target: {counties}"),
-    "behind_sep": ("、", ", "),
-    "behind_item": ("{county} {n} 项", "{county} {n} {targets}"),
-    "nothing": ("没有可报告的目标", "no targets to report"),
-}
-
-
-def _word(key: str, lang: str, **fmt: object) -> str:
-    zh, en = _WORDS[key]
-    return (en if lang == "en" else zh).format(**fmt)
 
 
 @dataclass(frozen=True)
@@ -148,7 +109,7 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str, needs: IndicatorNeeds)
         ("status", "left"),
         ("reason", "left"),
     ):
-        table.add_column(_word(key, lang), justify=justify)  # type: ignore[arg-type]
+        table.add_column(label(f"term.{key}", lang), justify=justify)  # type: ignore[arg-type]
     for r in rows.iter_rows(named=True):
         unit = (
             r["unit"] if r["unit_name"] in (None, r["unit"]) else f"{r['unit_name']} ({r['unit']})"
@@ -186,7 +147,7 @@ def _print_not_evaluable(
     console: Console, targets: list[Target], reasons: dict[str, str], result: AuditResult, lang: str
 ) -> None:
     """One table per document: indicator, requirement, clause, reason cut to a line."""
-    console.print(Text(_word("not_evaluable", lang, n=len(targets)), style="bold"))
+    console.print(Text(label("term.not_evaluable", lang, n=len(targets)), style="bold"))
     shown = displays(targets)
     # One line per reason: at most REASON_CELLS, less on a narrow console so that the
     # indicator name keeps room to wrap.
@@ -198,10 +159,10 @@ def _print_not_evaluable(
         console.print(Text(citation, style="dim"))
         table = Table(show_edge=False, pad_edge=False)
         # fold: Chinese names have no spaces to wrap at, and must not be cut
-        table.add_column(_word("indicator", lang), overflow="fold")
-        table.add_column(_word("requirement", lang), no_wrap=True)
-        table.add_column(_word("clause", lang), no_wrap=True)
-        table.add_column(_word("reason", lang), no_wrap=True)
+        table.add_column(label("term.indicator", lang), overflow="fold")
+        table.add_column(label("term.requirement", lang), no_wrap=True)
+        table.add_column(label("term.clause", lang), no_wrap=True)
+        table.add_column(label("term.reason", lang), no_wrap=True)
         for t in group:
             table.add_row(
                 indicator_name(result.indicator_names, t.indicator, lang),
@@ -229,10 +190,10 @@ def _behind_line(results: pl.DataFrame, lang: str) -> str | None:
     if not behind:
         return None
     items = [
-        _word("behind_item", lang, county=c, n=n, targets="target" if n == 1 else "targets")
+        label("term.behind_item", lang, county=c, n=n, targets="target" if n == 1 else "targets")
         for c, n in behind
     ]
-    return _word("behind", lang, counties=_word("behind_sep", lang).join(items))
+    return label("term.behind", lang, counties=label("term.behind_sep", lang).join(items))
 
 
 def print_result(
@@ -267,7 +228,7 @@ def print_result(
             console.print(line)
         console.print(_table(_ordered(rows), shown[target.indicator], lang, result.indicator_needs))
         if hidden:
-            console.print(Text(_word("more", lang, n=hidden), style="dim"))
+            console.print(Text(label("term.more", lang, n=hidden), style="dim"))
         console.print()
     unmeasured = stats.filter(pl.col("only_reason").is_not_null())
     if unmeasured.height:
@@ -276,7 +237,7 @@ def print_result(
             console, [targets[t] for t in unmeasured["target_id"]], reasons, result, lang
         )
     if not results.height:
-        console.print(_word("nothing", lang))
+        console.print(label("term.nothing", lang))
     _print_footer(result, results, console, level, lang)
 
 
@@ -293,8 +254,8 @@ def _print_footer(
     for notice in result.data_issues.filter(pl.col("kind") == "notice")["message"].to_list():
         console.print(Text(notice, style="dim"))
     console.print(
-        _word(
-            "issues",
+        label(
+            "term.issues",
             lang,
             rows=result.completeness.rejected_rows,
             missing=counts.get("missing_report", 0),
@@ -309,8 +270,8 @@ def _print_footer(
     )
     console.print(
         Text(
-            _word(
-                "summary",
+            label(
+                "term.summary",
                 lang,
                 period=result.period,
                 pass_=s["pass"],
