@@ -25,30 +25,12 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
+from kpi_audit.fields import FIELDS
 from kpi_audit.ingest import ingest_paths
 from kpi_audit.store.db import connect
 
 SAMPLE_FOLDER = Path(__file__).resolve().parent.parent / "sample_data" / "submissions"
-HEADER = [
-    "机构代码",
-    "机构名称",
-    "所属市",
-    "所属区县",
-    "机构类别",
-    "医院等级",
-    "城乡",
-    "报告期",
-    "总诊疗人次",
-    "中医诊疗人次",
-    "普通门诊人次",
-    "预约诊疗人次",
-    "上转人次",
-    "下转人次",
-    "服务常住人口",
-    "签约人数",
-    "重点人群数",
-    "重点人群签约人数",
-]
+HEADER = [f.zh for f in FIELDS if f.contract]  # the 18 headers of domain.md §3
 TYPES = ["综合医院", "中医医院", "社区卫生服务中心", "乡镇卫生院", "村卫生室", "诊所"]
 
 
