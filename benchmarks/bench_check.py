@@ -188,10 +188,10 @@ def build(path: Path, institutions: int) -> int:
 
 def run_audit_child(path: Path, trends: bool) -> None:
     """In a fresh process: the audit of the latest quarter, timed; figures as JSON."""
-    from kpi_audit.catalog import load_catalog
     from kpi_audit.evaluate import run_audit
+    from kpi_audit.spec.catalog import load_catalog
+    from kpi_audit.spec.targets import bundled_target_sets, load_target_sets
     from kpi_audit.store.db import connect
-    from kpi_audit.targets import bundled_target_sets, load_target_sets
 
     con = connect(path)
     catalog = load_catalog()

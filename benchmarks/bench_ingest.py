@@ -25,8 +25,8 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
-from kpi_audit.fields import FIELDS
-from kpi_audit.ingest import ingest_paths
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.ingest.load import ingest_paths
 from kpi_audit.store.db import connect
 
 SAMPLE_FOLDER = Path(__file__).resolve().parent.parent / "sample_data" / "submissions"

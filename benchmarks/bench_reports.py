@@ -18,16 +18,16 @@ from pathlib import Path
 
 import polars as pl
 
-from kpi_audit.models import Source, Target
-from kpi_audit.render.html import write_html
-from kpi_audit.render.xlsx import write_xlsx
-from kpi_audit.result import (
+from kpi_audit.core.models import Source, Target
+from kpi_audit.core.result import (
     ISSUE_SCHEMA,
     RESULT_SCHEMA,
     TREND_SCHEMA,
     AuditResult,
     Completeness,
 )
+from kpi_audit.render.html import write_html
+from kpi_audit.render.xlsx import write_xlsx
 
 SOURCE = Source(
     "郑州市人民政府关于推进分级诊疗制度建设的实施意见",

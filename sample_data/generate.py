@@ -22,9 +22,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from kpi_audit.fields import FIELDS
-from kpi_audit.periods import Period
-from kpi_audit.template import build_template, save_reproducible
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.core.periods import Period
+from kpi_audit.ingest.template import build_template, save_reproducible
 
 SEED = 20240930
 CITY = "河川市"

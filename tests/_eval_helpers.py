@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from kpi_audit.models import Condition, Indicator, Level, Measure, Source, Target, TargetSet
-from kpi_audit.periods import parse_period
+from kpi_audit.core.models import Condition, Indicator, Level, Measure, Source, Target, TargetSet
+from kpi_audit.core.periods import parse_period
 from kpi_audit.store.db import connect
 
 PRIMARY = Condition("org_class", "=", "primary_care")

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import polars as pl
 
-from kpi_audit.models import Source, Target
-from kpi_audit.result import (
+from kpi_audit.core.models import Source, Target
+from kpi_audit.core.result import (
     ISSUE_SCHEMA,
     RESULT_SCHEMA,
     TREND_SCHEMA,

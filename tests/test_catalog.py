@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kpi_audit.catalog import load_catalog
-from kpi_audit.errors import ConfigError
-from kpi_audit.fields import FIELDS_BY_ID
-from kpi_audit.models import Condition, Indicator, Measure
+from kpi_audit.core.errors import ConfigError
+from kpi_audit.core.fields import FIELDS_BY_ID
+from kpi_audit.core.models import Condition, Indicator, Measure
+from kpi_audit.spec.catalog import load_catalog
 
 PRIMARY = Condition("org_class", "=", "primary_care")
 

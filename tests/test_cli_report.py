@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import kpi_audit.evaluate
 from kpi_audit.cli.app import app
-from kpi_audit.result import RESULT_SCHEMA
+from kpi_audit.core.result import RESULT_SCHEMA
 
 TALLY = "✔ 达标 25 · ✘ 未达标 18 · ! 预警 1 · ? 无法评估 18"
 

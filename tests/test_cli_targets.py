@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kpi_audit.cli.app import app
-from kpi_audit.targets import bundled_target_sets
+from kpi_audit.spec.targets import bundled_target_sets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "targets"
 CUSTOM = str(FIXTURES / "valid_custom.toml")

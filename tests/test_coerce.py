@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_audit.coerce import (
+from kpi_audit.core.periods import Period
+from kpi_audit.ingest.coerce import (
     MISSING_MARKERS,
     cleaned,
     coerce_cells,
@@ -14,7 +15,6 @@ from kpi_audit.coerce import (
     period_values,
     text_value,
 )
-from kpi_audit.periods import Period
 
 
 def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:

@@ -21,10 +21,10 @@ from _eval_helpers import (
     city_org as _org,
 )
 
-from kpi_audit.errors import ConfigError, NoDataError, UsageError
+from kpi_audit.core.errors import ConfigError, NoDataError, UsageError
+from kpi_audit.core.models import Target
+from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA
 from kpi_audit.evaluate import run_audit
-from kpi_audit.models import Target
-from kpi_audit.result import ISSUE_SCHEMA, RESULT_SCHEMA
 
 LEVELS_ALL = ("facility", "county", "city")
 

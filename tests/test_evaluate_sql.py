@@ -6,9 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from kpi_audit.errors import ConfigError
+from kpi_audit.core.errors import ConfigError
+from kpi_audit.core.models import Condition, Measure
 from kpi_audit.evaluate.sql import compile_condition, compile_value, compile_where, sql_literal
-from kpi_audit.models import Condition, Measure
 
 
 def _eval(where: str, **row: object) -> object:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate import audit
 from kpi_audit.render.json_out import to_json_dict
 from kpi_audit.render.terminal import print_result
-from kpi_audit.result import AuditResult
 from kpi_audit.store.db import connect
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_audit.fields import FIELDS
-from kpi_audit.headers import count_known_fields, header_key, match_header, to_simplified
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.ingest.headers import count_known_fields, header_key, match_header, to_simplified
 
 
 @pytest.mark.parametrize("field", FIELDS, ids=lambda f: f.id)

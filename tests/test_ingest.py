@@ -7,10 +7,10 @@ import duckdb
 import pytest
 from _ingest_helpers import EAST, FIXTURES, HEADER, with_cells, write_csv, write_submission
 
-from kpi_audit import ingest as ingest_module
-from kpi_audit.errors import InputError, UsageError
-from kpi_audit.ingest import IngestReport, ingest_paths
-from kpi_audit.submissions import list_submissions
+from kpi_audit.core.errors import InputError, UsageError
+from kpi_audit.ingest import load as ingest_module
+from kpi_audit.ingest.load import IngestReport, ingest_paths
+from kpi_audit.store.submissions import list_submissions
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:

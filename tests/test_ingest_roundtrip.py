@@ -12,8 +12,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi_audit.fields import AREAS, HOSPITAL_TYPES, ORG_TYPES
-from kpi_audit.ingest import ingest_paths
+from kpi_audit.core.fields import AREAS, HOSPITAL_TYPES, ORG_TYPES
+from kpi_audit.ingest.load import ingest_paths
 from kpi_audit.store.db import connect
 
 HEADER = ["机构代码", "机构名称", "所属区县", "机构类别", "医院等级", "城乡", "报告期",

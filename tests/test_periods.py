@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_audit.periods import Period, parse_period
+from kpi_audit.core.periods import Period, parse_period
 
 
 @pytest.mark.parametrize(

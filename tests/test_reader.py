@@ -14,8 +14,8 @@ from _ingest_helpers import (
     write_workbook,
 )
 
-from kpi_audit.errors import InputError
-from kpi_audit.reader import expand_paths, read_file
+from kpi_audit.core.errors import InputError
+from kpi_audit.ingest.read import expand_paths, read_file
 
 
 def _read(path: Path, sheet: str | None = None):

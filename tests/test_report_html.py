@@ -351,7 +351,7 @@ def _terminal_county_values(result) -> dict[tuple[str, str], str]:
 def test_trend_shows_at_most_ten_counties_the_furthest_behind() -> None:
     import polars as pl
 
-    from kpi_audit.result import RESULT_SCHEMA, TREND_SCHEMA
+    from kpi_audit.core.result import RESULT_SCHEMA, TREND_SCHEMA
 
     result = make_result()
     t = result.targets[0]

@@ -20,9 +20,9 @@ from _report_helpers import (
 )
 from openpyxl import load_workbook
 
+from kpi_audit.core.result import RESULT_SCHEMA
 from kpi_audit.render import xlsx as xlsx_module
 from kpi_audit.render.xlsx import write_xlsx
-from kpi_audit.result import RESULT_SCHEMA
 
 
 @pytest.fixture(scope="module")

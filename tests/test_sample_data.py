@@ -16,8 +16,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from kpi_audit.fields import FIELDS, ORG_TYPES, PRIMARY_CARE_TYPES
-from kpi_audit.ingest import ingest_paths
+from kpi_audit.core.fields import FIELDS, ORG_TYPES, PRIMARY_CARE_TYPES
+from kpi_audit.ingest.load import ingest_paths
 from kpi_audit.store.db import connect
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"

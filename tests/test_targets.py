@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kpi_audit.catalog import load_catalog
-from kpi_audit.errors import ConfigError, UsageError
-from kpi_audit.models import Indicator, Target, TargetSet
-from kpi_audit.targets import (
+from kpi_audit.core.errors import ConfigError, UsageError
+from kpi_audit.core.models import Indicator, Target, TargetSet
+from kpi_audit.spec.catalog import load_catalog
+from kpi_audit.spec.targets import (
     bundled_target_sets,
     find_target_or_set,
     format_requirement,

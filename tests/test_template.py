@@ -10,9 +10,9 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi_audit.cli.app import app
-from kpi_audit.errors import UsageError
-from kpi_audit.fields import FIELDS, FIELDS_BY_ID, INT_FIELDS
-from kpi_audit.template import (
+from kpi_audit.core.errors import UsageError
+from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID, INT_FIELDS
+from kpi_audit.ingest.template import (
     MEANING_ZH,
     TEMPLATE_LAST_ROW,
     build_template,

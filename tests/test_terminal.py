@@ -9,11 +9,11 @@ import pytest
 from _eval_helpers import Q3_2023, Q3_2024, insert_rows, store, target, target_set
 from rich.console import Console
 
-from kpi_audit.catalog import load_catalog
+from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate import run_audit
 from kpi_audit.render.labels import format_gap, format_value, reason_text
 from kpi_audit.render.terminal import behind_by_county, one_line, print_result
-from kpi_audit.result import AuditResult
+from kpi_audit.spec.catalog import load_catalog
 
 # H1 (东县) and H3 (西县) are county-level hospitals with 3 and 2 key specialties.
 ROWS = [

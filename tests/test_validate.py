@@ -4,10 +4,10 @@ import polars as pl
 import pytest
 from _ingest_helpers import EAST, HEADER, with_cells
 
-from kpi_audit.coerce import coerce_cells
-from kpi_audit.headers import match_header
-from kpi_audit.periods import Period
-from kpi_audit.validate import ISSUE_SCHEMA, Validation, validate_rows
+from kpi_audit.core.periods import Period
+from kpi_audit.ingest.coerce import coerce_cells
+from kpi_audit.ingest.headers import match_header
+from kpi_audit.ingest.validate import ISSUE_SCHEMA, Validation, validate_rows
 
 
 def _validate(

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from kpi_audit import __version__
-from kpi_audit.errors import EXIT_INTERNAL, KpiAuditError
+from kpi_audit.core.errors import EXIT_INTERNAL, KpiAuditError
 from kpi_audit.store.db import ENV_DB
 
 err_console = Console(stderr=True, highlight=False)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from kpi_audit.errors import EXIT_FAILED, EXIT_OK
-from kpi_audit.result import AuditResult
+from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
+from kpi_audit.core.result import AuditResult
 from kpi_audit.store.db import ENV_DB, default_db_path
 
 DbOption = Annotated[

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import duckdb
 
-from kpi_audit.errors import UsageError
+from kpi_audit.core.errors import UsageError
+from kpi_audit.core.models import Level
+from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate.engine import run_audit
-from kpi_audit.models import Level
-from kpi_audit.result import AuditResult
 
 __all__ = ["audit", "bundled_target_set_names", "run_audit"]
 
 
 def bundled_target_set_names() -> list[str]:
-    from kpi_audit.targets import bundled_target_sets
+    from kpi_audit.spec.targets import bundled_target_sets
 
     return list(bundled_target_sets())
 
@@ -53,12 +53,12 @@ def audit(
             "or the path of a target file)"
         )
     if files:
-        from kpi_audit.ingest import ingest_paths
+        from kpi_audit.ingest.load import ingest_paths
 
         report = ingest_paths(con, list(files), period=data_period, sheet=sheet, strict=strict)
         report.raise_for_failures()
-    from kpi_audit.catalog import load_catalog
-    from kpi_audit.targets import load_target_sets
+    from kpi_audit.spec.catalog import load_catalog
+    from kpi_audit.spec.targets import load_target_sets
 
     catalog = load_catalog()
     target_sets = load_target_sets(list(target_specs), catalog=catalog)

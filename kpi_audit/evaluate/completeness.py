@@ -8,10 +8,10 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from kpi_audit.core.periods import Period
+from kpi_audit.core.result import ISSUE_SCHEMA, Completeness
 from kpi_audit.evaluate.rows import LoadedPeriods, period_order, previous_period
 from kpi_audit.evaluate.sql import sql_literal
-from kpi_audit.periods import Period
-from kpi_audit.result import ISSUE_SCHEMA, Completeness
 
 
 def _issues(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,6 +10,9 @@ import duckdb
 import polars as pl
 
 from kpi_audit import __version__
+from kpi_audit.core.models import Indicator, Level, TargetSet
+from kpi_audit.core.periods import Period
+from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
 from kpi_audit.evaluate.compare import gap_expr, status_expr
 from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.indicators import (
@@ -31,9 +34,6 @@ from kpi_audit.evaluate.rows import (
     rows_relation,
 )
 from kpi_audit.evaluate.schedule import Scheduled, schedule
-from kpi_audit.models import Indicator, Level, TargetSet
-from kpi_audit.periods import Period
-from kpi_audit.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
 
 CITY_FALLBACK = "全市"
 

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from kpi_audit.core.models import SCALE_FACTOR, Indicator
+from kpi_audit.core.periods import parse_period
 from kpi_audit.evaluate.sql import compile_value, compile_where, sql_literal
-from kpi_audit.models import SCALE_FACTOR, Indicator
-from kpi_audit.periods import parse_period
 
 YOY_KINDS = ("yoy_decline", "yoy_growth")
 RATIO_KINDS = ("ratio", "facility_share")

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from kpi_audit.errors import NoDataError, UsageError
+from kpi_audit.core.errors import NoDataError, UsageError
+from kpi_audit.core.fields import BOOL_FIELDS
+from kpi_audit.core.periods import Period, parse_period
 from kpi_audit.evaluate.sql import quote_ident
-from kpi_audit.fields import BOOL_FIELDS
-from kpi_audit.periods import Period, parse_period
 
 # Counts over the period (summed when quarters make a year); every other count is a
 # stock observed at the end of the period.

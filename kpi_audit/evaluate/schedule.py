@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kpi_audit.errors import ConfigError
-from kpi_audit.models import LEVELS, Indicator, Level, Target, TargetSet
-from kpi_audit.result import needs_reason
+from kpi_audit.core.errors import ConfigError
+from kpi_audit.core.models import LEVELS, Indicator, Level, Target, TargetSet
+from kpi_audit.core.result import needs_reason
 
 State = Literal["evaluate", "not_yet", "needs"]
 
@@ -17,7 +17,7 @@ State = Literal["evaluate", "not_yet", "needs"]
 def _needs(target: Target, catalog: Mapping[str, Indicator]) -> tuple[str, ...]:
     """The data a target lacks (empty when the submissions can measure it)."""
     try:
-        from kpi_audit.targets import target_is_evaluable
+        from kpi_audit.spec.targets import target_is_evaluable
     except ImportError:  # the targets module is optional for evaluation
         return catalog[target.indicator].needs
     evaluable, needs = target_is_evaluable(target, dict(catalog))

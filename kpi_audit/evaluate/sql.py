@@ -1,7 +1,7 @@
 """Compiling indicator Measures and Conditions to DuckDB SQL.
 
 Field names are whitelisted against the submission field catalog
-(:mod:`kpi_audit.fields`) and values become quoted literals, so nothing from a target
+(:mod:`kpi_audit.core.fields`) and values become quoted literals, so nothing from a target
 or catalog file reaches SQL unchecked.
 
 NULL semantics are deliberate: a Condition on a blank cell is NULL (unknown), and so is
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 
-from kpi_audit.errors import ConfigError
-from kpi_audit.fields import BOOL_FIELDS, FIELDS_BY_ID, INT_FIELDS, ORG_CLASSES
-from kpi_audit.models import Condition, Measure
+from kpi_audit.core.errors import ConfigError
+from kpi_audit.core.fields import BOOL_FIELDS, FIELDS_BY_ID, INT_FIELDS, ORG_CLASSES
+from kpi_audit.core.models import Condition, Measure
 
 _COMPARISONS = {"=": "=", "!=": "<>", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
 _TRUE_WORDS = {"true", "1", "是", "yes", "y"}

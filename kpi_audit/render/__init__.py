@@ -1,4 +1,4 @@
-"""Renderers: each takes one evaluated :class:`~kpi_audit.result.AuditResult`.
+"""Renderers: each takes one evaluated :class:`~kpi_audit.core.result.AuditResult`.
 
 - ``terminal.print_result(result, console, *, level, lang)`` — rich tables
 - ``json_out.to_json_dict(result)`` / ``json_out.write_json(result, stream)`` — domain.md §5
@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from kpi_audit.errors import UsageError
-from kpi_audit.result import AuditResult
+from kpi_audit.core.errors import UsageError
+from kpi_audit.core.result import AuditResult
 
 FileFormat = Literal["json", "csv", "xlsx", "html"]
 _BY_SUFFIX: dict[str, FileFormat] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO
 
+from kpi_audit.core.result import AuditResult
 from kpi_audit.render.json_out import RESULT_KEYS
-from kpi_audit.result import AuditResult
 
 CSV_COLUMNS = (*RESULT_KEYS, "source_document", "source_clause")
 

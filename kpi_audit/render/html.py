@@ -13,9 +13,10 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from kpi_audit.fields import FIELDS
-from kpi_audit.models import Target
-from kpi_audit.periods import parse_period
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.core.models import Target
+from kpi_audit.core.periods import parse_period
+from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render import svg
 from kpi_audit.render.labels import (
     STATUS_SYMBOL,
@@ -35,7 +36,6 @@ from kpi_audit.render.report_frames import (
     share_flags,
     target_summary,
 )
-from kpi_audit.result import STATUSES, AuditResult
 
 FACILITY_CAP = 200  # facilities behind target listed per target
 ISSUE_CAP = 200  # data-issue rows listed

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import polars as pl
 
-from kpi_audit.result import AuditResult
+from kpi_audit.core.result import AuditResult
 
 RESULT_KEYS = (
     "target_id",

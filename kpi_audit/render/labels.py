@@ -10,9 +10,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
-from kpi_audit.fields import FIELDS_BY_ID
-from kpi_audit.models import Target
-from kpi_audit.result import NEEDS_PREFIX, needs_reason
+from kpi_audit.core.fields import FIELDS_BY_ID
+from kpi_audit.core.models import Target
+from kpi_audit.core.result import NEEDS_PREFIX, needs_reason
 
 LANGS = ("zh", "en")
 
@@ -285,7 +285,7 @@ def counted_indicators(targets: Iterable[Target]) -> set[str]:
 def _catalog_kinds() -> dict[str, tuple[str, str]]:
     """indicator id -> (kind, scale) from the catalog; empty when it is unavailable."""
     try:
-        from kpi_audit.catalog import load_catalog
+        from kpi_audit.spec.catalog import load_catalog
     except ImportError:
         return {}
     catalog = load_catalog()

@@ -1,11 +1,12 @@
 """The frames the Excel and HTML reports are built from, derived set-wise from one
-:class:`~kpi_audit.result.AuditResult` so both show the same numbers."""
+:class:`~kpi_audit.core.result.AuditResult` so both show the same numbers."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from kpi_audit.periods import parse_period
+from kpi_audit.core.periods import parse_period
+from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render.labels import (
     STATUS_ORDER,
     counted_indicators,
@@ -15,7 +16,6 @@ from kpi_audit.render.labels import (
     reason_text,
     threshold_text,
 )
-from kpi_audit.result import STATUSES, AuditResult
 
 LEVEL_ORDER = ("city", "county", "facility")
 

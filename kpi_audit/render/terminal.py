@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpi_audit.models import Target
+from kpi_audit.core.models import Target
+from kpi_audit.core.result import AuditResult
 from kpi_audit.render.labels import (
     IndicatorNeeds,
     counted_indicators,
@@ -35,7 +36,6 @@ from kpi_audit.render.labels import (
     status_text,
     threshold_text,
 )
-from kpi_audit.result import AuditResult
 
 STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not_evaluable": "dim"}
 LEVEL_ORDER = {"city": 0, "county": 1, "facility": 2}

@@ -11,7 +11,8 @@ from pathlib import Path
 import polars as pl
 from openpyxl import Workbook
 
-from kpi_audit.fields import FIELDS
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render.labels import (
     indicator_name,
     kind_text,
@@ -36,7 +37,6 @@ from kpi_audit.render.xlsx_table import (
     styled,
     write_table,
 )
-from kpi_audit.result import STATUSES, AuditResult
 
 SUMMARY_COLUMNS = (
     Column("col.target_set", "target_set"),

@@ -9,10 +9,10 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from kpi_audit.core.result import AuditResult
 from kpi_audit.render.labels import STATUS_COLOURS, label
 from kpi_audit.render.report_frames import county_ranking
 from kpi_audit.render.xlsx_table import Styles, clean_frame, styled, text_cell
-from kpi_audit.result import AuditResult
 
 CHART_ROWS = 18  # rows a chart covers at its default height; blocks are at least this tall
 BAR_COLOURS = {"pass": "70AD47", "fail": "C00000", "warn": "ED7D31", "not_evaluable": "A5A5A5"}

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from kpi_audit.errors import InputError
+from kpi_audit.core.errors import InputError
 from kpi_audit.store.migrations import MIGRATIONS
 
 DEFAULT_DB = "kpi_audit.duckdb"

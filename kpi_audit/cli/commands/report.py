@@ -26,9 +26,9 @@ from kpi_audit.cli.options import (
     audit_from_options,
     exit_code,
 )
+from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render import format_from_path, write_report
 from kpi_audit.render.labels import STATUS_SYMBOL, label
-from kpi_audit.result import STATUSES, AuditResult
 
 
 class ReportFormat(StrEnum):

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from kpi_audit.cli.options import DbOption, resolve_db
 from kpi_audit.store.db import connect
-from kpi_audit.submissions import list_submissions
+from kpi_audit.store.submissions import list_submissions
 
 _HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
 

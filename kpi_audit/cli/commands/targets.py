@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpi_audit.catalog import load_catalog
 from kpi_audit.cli.options import Lang, LangOption, TargetsOption
-from kpi_audit.errors import EXIT_INPUT
-from kpi_audit.models import Indicator, Target, TargetSet
-from kpi_audit.targets import (
+from kpi_audit.core.errors import EXIT_INPUT
+from kpi_audit.core.models import Indicator, Target, TargetSet
+from kpi_audit.spec.catalog import load_catalog
+from kpi_audit.spec.targets import (
     bundled_target_sets,
     find_target_or_set,
     format_requirement,

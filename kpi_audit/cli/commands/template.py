@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from kpi_audit.cli.options import Lang
-from kpi_audit.errors import UsageError
-from kpi_audit.fields import FIELDS, REQUIRED_FIELDS
+from kpi_audit.core.errors import UsageError
+from kpi_audit.core.fields import FIELDS, REQUIRED_FIELDS
 
 
 def template(
@@ -26,7 +26,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the blank workbook institutions fill in (data sheet + instructions)."""
-    from kpi_audit.template import write_template  # openpyxl: only when needed
+    from kpi_audit.ingest.template import write_template  # openpyxl: only when needed
 
     if output.exists() and not force:
         raise UsageError(f"{output} already exists (use --force to overwrite it)")

@@ -1,6 +1,6 @@
 """Typed objects that parsing produces and evaluation consumes (parse, then evaluate).
 
-The indicator catalog (``kpi_audit/catalog/indicators.toml``) parses into
+The indicator catalog (``kpi_audit/spec/indicators.toml``) parses into
 :class:`Indicator`; target files (``targets/*.toml``) parse into :class:`TargetSet`.
 Evaluation never reads TOML: it takes these objects.
 """

@@ -1,9 +1,9 @@
 """Target sets: the bundled ones (one TOML file per policy document, shipped as the
 package ``kpi_audit.bundled_targets``) and users' own files, loaded into
-:class:`~kpi_audit.models.TargetSet` objects and validated with problems as data.
+:class:`~kpi_audit.core.models.TargetSet` objects and validated with problems as data.
 
 The file format is described in ``targets/README.md``; parsing lives in
-:mod:`kpi_audit.targets_parse`.
+:mod:`kpi_audit.spec.targets_parse`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from kpi_audit.catalog import load_catalog
-from kpi_audit.catalog.tomlsource import ConfigProblem
-from kpi_audit.errors import ConfigError, UsageError
-from kpi_audit.models import Indicator, Target, TargetSet
-from kpi_audit.targets_parse import OPERATORS, parse_target_file
+from kpi_audit.core.errors import ConfigError, UsageError
+from kpi_audit.core.models import Indicator, Target, TargetSet
+from kpi_audit.spec.catalog import load_catalog
+from kpi_audit.spec.targets_parse import OPERATORS, parse_target_file
+from kpi_audit.spec.tomlsource import ConfigProblem
 
 __all__ = [
     "OPERATORS",
@@ -38,7 +38,7 @@ __all__ = [
 
 TargetFileProblem = ConfigProblem  # (path, line, key, message); str() → "path:line: key: message"
 
-_REPO_TARGETS = Path(__file__).resolve().parent.parent / "targets"
+_REPO_TARGETS = Path(__file__).resolve().parents[2] / "targets"
 
 
 def bundled_target_sets() -> dict[str, Path]:

@@ -4,7 +4,7 @@ objects, validated strictly.
 Adding an indicator means adding an ``[[indicator]]`` entry to the TOML file; the
 header comment of that file describes the shape. Any mistake (unknown field, kind,
 scale or level; a ratio without denominator; a duplicate id …) is a
-:class:`~kpi_audit.errors.ConfigError` naming the file, line and key.
+:class:`~kpi_audit.core.errors.ConfigError` naming the file, line and key.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_args
 
-from kpi_audit.catalog.tomlsource import ConfigProblem, EntryReader, TomlSource
-from kpi_audit.errors import ConfigError
-from kpi_audit.fields import FIELDS_BY_ID, ORG_CLASSES
-from kpi_audit.models import (
+from kpi_audit.core.errors import ConfigError
+from kpi_audit.core.fields import FIELDS_BY_ID, ORG_CLASSES
+from kpi_audit.core.models import (
     Condition,
     ConditionOp,
     Indicator,
@@ -26,13 +25,14 @@ from kpi_audit.models import (
     Measure,
     Scale,
 )
+from kpi_audit.spec.tomlsource import ConfigProblem, EntryReader, TomlSource
 
 __all__ = ["KINDS", "SCALES", "ConfigProblem", "check_catalog", "load_catalog"]
 
 KINDS: tuple[str, ...] = get_args(IndicatorKind)
 SCALES: tuple[str, ...] = get_args(Scale)
 CONDITION_OPS: tuple[str, ...] = get_args(ConditionOp)
-ORG_CLASS = "org_class"  # the pseudo-field: keys of kpi_audit.fields.ORG_CLASSES
+ORG_CLASS = "org_class"  # the pseudo-field: keys of kpi_audit.core.fields.ORG_CLASSES
 
 _INDICATOR_KEYS = (
     "id",
@@ -66,7 +66,7 @@ def load_catalog(path: Path | None = None) -> dict[str, Indicator]:
 
 @lru_cache(maxsize=1)
 def _bundled_catalog() -> dict[str, Indicator]:
-    resource = files("kpi_audit.catalog").joinpath("indicators.toml")
+    resource = files("kpi_audit.spec").joinpath("indicators.toml")
     return _load(Path(str(resource)))
 
 

@@ -1,6 +1,6 @@
 """Header normalisation and matching: the text in a header cell → a field id.
 
-Recognised for every field of :data:`kpi_audit.fields.FIELDS`: the template header
+Recognised for every field of :data:`kpi_audit.core.fields.FIELDS`: the template header
 (``zh``), its traditional form (``zh_hant``), the English id and label, the aliases —
 and the variants people type: spaces or line breaks anywhere, full-width characters and
 brackets (NFKC), a ``*`` marking a required column, a trailing unit in brackets
@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from kpi_audit.fields import FIELDS
+from kpi_audit.core.fields import FIELDS
 
 # Traditional → simplified, for the characters of the headers and vocabularies.
 # The pairs of zh_hant / zh headers in the catalog give most of them; these are the

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kpi_audit.models import LEVELS, Level
+from kpi_audit.core.models import LEVELS, Level
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")

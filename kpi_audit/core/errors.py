@@ -1,6 +1,6 @@
 """Real failures (not data problems) and the one place they map to exit codes.
 
-Data problems in a submission are *records* (see ``kpi_audit.validate``), not exceptions.
+Data problems in a submission are *records* (see ``kpi_audit.ingest.validate``), not exceptions.
 Exit codes are a contract (domain.md §6): 0 no target failed, 1 a target failed,
 2 usage error, 3 input or configuration error;
 added: 4 internal error.

@@ -1,5 +1,5 @@
 """The blank workbook institutions fill in: a data sheet whose headers are the contract
-headers of ``kpi_audit.fields.FIELDS`` (with dropdowns and validation), and an
+headers of ``kpi_audit.core.fields.FIELDS`` (with dropdowns and validation), and an
 instructions sheet generated from the same catalog.
 
 Workbooks are written reproducibly (fixed document timestamps and zip entry times), so
@@ -22,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from kpi_audit.errors import InputError, UsageError
-from kpi_audit.fields import FIELDS, FIELDS_BY_ID, Field
+from kpi_audit.core.errors import InputError, UsageError
+from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID, Field
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")

@@ -19,9 +19,9 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from kpi_audit.errors import InputError
-from kpi_audit.fields import FIELDS_BY_ID, REQUIRED_FIELDS
-from kpi_audit.headers import count_known_fields, match_header
+from kpi_audit.core.errors import InputError
+from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
+from kpi_audit.ingest.headers import count_known_fields, match_header
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")

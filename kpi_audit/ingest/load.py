@@ -19,14 +19,14 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from kpi_audit.coerce import coerce_cells
-from kpi_audit.errors import InputError, UsageError
-from kpi_audit.fields import FIELDS
-from kpi_audit.periods import Period, parse_period
-from kpi_audit.reader import FileRead, Sheet, read_file
-from kpi_audit.reader import expand_paths as _expand_paths
+from kpi_audit.core.errors import InputError, UsageError
+from kpi_audit.core.fields import FIELDS
+from kpi_audit.core.periods import Period, parse_period
+from kpi_audit.ingest.coerce import coerce_cells
+from kpi_audit.ingest.read import FileRead, Sheet, read_file
+from kpi_audit.ingest.read import expand_paths as _expand_paths
+from kpi_audit.ingest.validate import ISSUE_SCHEMA, sheet_issues, validate_rows
 from kpi_audit.store.db import fetch_one
-from kpi_audit.validate import ISSUE_SCHEMA, sheet_issues, validate_rows
 
 Status = Literal["loaded", "unchanged", "rejected", "failed"]
 ProgressCallback = Callable[[str, int, int], None]

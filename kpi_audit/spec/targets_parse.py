@@ -1,6 +1,6 @@
 """Parsing and validating one target file (``targets/*.toml``) into a
-:class:`~kpi_audit.models.TargetSet`, with every problem as a record that names the
-file, line and key. ``kpi_audit.targets`` is the public face of this module.
+:class:`~kpi_audit.core.models.TargetSet`, with every problem as a record that names the
+file, line and key. ``kpi_audit.spec.targets`` is the public face of this module.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from kpi_audit.catalog.tomlsource import ConfigProblem, EntryReader, TomlSource
-from kpi_audit.models import Indicator, Level, Operator, Source, Target, TargetSet
+from kpi_audit.core.models import Indicator, Level, Operator, Source, Target, TargetSet
+from kpi_audit.spec.tomlsource import ConfigProblem, EntryReader, TomlSource
 
 OPERATORS: tuple[str, ...] = get_args(Operator)
 SET_KEYS = ("name", "title", "document", "number", "area", "note")
@@ -216,7 +216,7 @@ class _TargetParser(EntryReader):
             hint = (
                 f"did you mean {close[0]!r}?"
                 if close
-                else "see kpi_audit/catalog/indicators.toml for the ids"
+                else "see kpi_audit/spec/indicators.toml for the ids"
             )
             self._add("indicator", f"unknown indicator {ident!r} ({hint})")
             return None

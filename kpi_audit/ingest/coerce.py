@@ -11,7 +11,7 @@ Two kinds of column, two strategies, no Python call per cell either way:
   synonyms, 是/否 words, period spellings) is plain Python on the distinct texts.
 
 Each coerced field that can fail to parse has an ``<id>__problem`` column giving a
-problem code (null when the text is fine or missing); :mod:`kpi_audit.validate` turns
+problem code (null when the text is fine or missing); :mod:`kpi_audit.ingest.validate` turns
 those codes into issue records.
 
 A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/``,
@@ -25,9 +25,9 @@ from functools import cache
 
 import polars as pl
 
-from kpi_audit.fields import FIELDS_BY_ID, ORG_TYPE_SYNONYMS
-from kpi_audit.headers import to_simplified
-from kpi_audit.periods import Period, parse_period
+from kpi_audit.core.fields import FIELDS_BY_ID, ORG_TYPE_SYNONYMS
+from kpi_audit.core.periods import Period, parse_period
+from kpi_audit.ingest.headers import to_simplified
 
 # Compared after NFKC (which turns － into -, ／ into /) and trimming.
 MISSING_MARKERS = ("", "-", "--", "—", "——", "–", "/", "无")
@@ -133,7 +133,7 @@ def bool_word(text: str) -> bool | None:
 def period_values(raw: pl.Series) -> pl.Series:
     """Canonical periods (``2024Q3`` / ``2024``), null where the text is no period.
 
-    :func:`kpi_audit.periods.parse_period` is the one definition of a period spelling;
+    :func:`kpi_audit.core.periods.parse_period` is the one definition of a period spelling;
     it runs once per *distinct* text (a file has a handful), not per row.
     """
     frame = raw.rename("period__raw").to_frame()

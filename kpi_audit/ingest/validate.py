@@ -1,7 +1,7 @@
 """Row rules as polars expressions → issue records (errors as data).
 
 Input: the coerced rows of one file (all its sheets), as made by
-:func:`kpi_audit.coerce.coerce_cells` plus ``_sheet_no`` / ``_sheet``. Output: one
+:func:`kpi_audit.ingest.coerce.coerce_cells` plus ``_sheet_no`` / ``_sheet``. Output: one
 record per problem, and each row's fate: ``loaded``, ``rejected`` (it has an error) or
 ``skipped`` (a 合计 total line). Warnings and notices never reject a row.
 """
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from kpi_audit.fields import (
+from kpi_audit.core.fields import (
     FIELDS,
     FIELDS_BY_ID,
     HOSPITAL_TYPES,
@@ -23,7 +23,7 @@ from kpi_audit.fields import (
     REQUIRED_FIELDS,
     Field,
 )
-from kpi_audit.periods import Period
+from kpi_audit.core.periods import Period
 
 Severity = str  # "error" | "warning" | "notice"
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
-from kpi_audit.models import Target
+from kpi_audit.core.models import Target
 
 STATUSES = ("pass", "fail", "warn", "not_evaluable")
 

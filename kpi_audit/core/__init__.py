@@ -1,0 +1,1 @@
+"""Shared vocabulary of every stage: fields, periods, typed models, the result, errors."""

@@ -1,0 +1,1 @@
+"""What is audited, as data: the TOML reader, the indicator catalog, target files."""
