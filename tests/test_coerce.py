@@ -10,11 +10,30 @@ from kpi_audit.ingest.coerce import (
     MISSING_MARKERS,
     cleaned,
     coerce_cells,
-    int_problem,
-    int_value,
-    period_values,
-    text_value,
+    int_from_text,
+    int_problem_from,
+    numeric_text,
 )
+
+
+# The reference expressions: every cell through the whole cleaning, no fast path.
+def int_value(raw: pl.Expr) -> pl.Expr:
+    return int_from_text(numeric_text(raw))
+
+
+def int_problem(raw: pl.Expr) -> pl.Expr:
+    text = numeric_text(raw)
+    return int_problem_from(text, int_from_text(text))
+
+
+def text_value(raw: pl.Expr, *, squeeze: bool = False) -> pl.Expr:
+    text = cleaned(raw)
+    return text.str.replace_all(r"\s+", "") if squeeze else text
+
+
+def period_values(raw: pl.Series) -> pl.Series:
+    cells = pl.DataFrame({"_row": range(raw.len()), "p": raw}, schema_overrides={"p": pl.String})
+    return coerce_cells(cells, {"period": "p"}, None).get_column("period")
 
 
 def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:

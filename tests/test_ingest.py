@@ -9,7 +9,9 @@ from _ingest_helpers import EAST, FIXTURES, HEADER, with_cells, write_csv, write
 
 from kpi_audit.core.errors import InputError, UsageError
 from kpi_audit.ingest import load as ingest_module
-from kpi_audit.ingest.load import IngestReport, ingest_paths
+from kpi_audit.ingest import write as write_module
+from kpi_audit.ingest.load import ingest_paths
+from kpi_audit.ingest.report import IngestReport
 from kpi_audit.store.submissions import list_submissions
 
 
@@ -157,7 +159,7 @@ def test_failure_half_way_through_a_file_leaves_nothing(store, tmp_path: Path, m
     path = write_workbook(
         tmp_path / "two.xlsx", {"东县": [HEADER, EAST[0]], "西县": [HEADER, EAST[1]]}
     )
-    real_insert = ingest_module._insert
+    real_insert = write_module._insert
     calls: list[str] = []
 
     def failing_after_the_rows(con, table, frame):
@@ -166,13 +168,13 @@ def test_failure_half_way_through_a_file_leaves_nothing(store, tmp_path: Path, m
             raise RuntimeError("disk full")
         real_insert(con, table, frame)
 
-    monkeypatch.setattr(ingest_module, "_insert", failing_after_the_rows)
+    monkeypatch.setattr(write_module, "_insert", failing_after_the_rows)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_paths(store, [path])
     assert calls == ["submissions", "ingest_issues"]  # both sheets' rows were written first
     for table in ("files", "submissions", "rejects", "ingest_issues"):
         assert _one(store, f"SELECT count(*) FROM {table}") == (0,), table
-    monkeypatch.setattr(ingest_module, "_insert", real_insert)
+    monkeypatch.setattr(write_module, "_insert", real_insert)
     assert ingest_paths(store, [path]).files[0].rows_loaded == 2  # and it can load afterwards
 
 

@@ -15,7 +15,8 @@ from _ingest_helpers import (
 )
 
 from kpi_audit.core.errors import InputError
-from kpi_audit.ingest.read import expand_paths, read_file
+from kpi_audit.ingest.discover import expand_paths
+from kpi_audit.ingest.read import read_file
 
 
 def _read(path: Path, sheet: str | None = None):

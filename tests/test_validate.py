@@ -7,7 +7,8 @@ from _ingest_helpers import EAST, HEADER, with_cells
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.headers import match_header
-from kpi_audit.ingest.validate import ISSUE_SCHEMA, Validation, validate_rows
+from kpi_audit.ingest.issues import ISSUE_SCHEMA
+from kpi_audit.ingest.validate import Validation, validate_rows
 
 
 def _validate(

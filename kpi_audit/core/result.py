@@ -118,10 +118,3 @@ class AuditResult:
             for status, n in self.results.group_by("status").len().iter_rows():
                 counts[status] = n
         return counts
-
-    def worst_status(self) -> str | None:
-        s = self.summary()
-        for status in ("fail", "warn", "not_evaluable", "pass"):
-            if s[status]:
-                return status
-        return None

@@ -17,13 +17,7 @@ from kpi_audit.core.models import Level
 from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate.engine import run_audit
 
-__all__ = ["audit", "bundled_target_set_names", "run_audit"]
-
-
-def bundled_target_set_names() -> list[str]:
-    from kpi_audit.spec.targets import bundled_target_sets
-
-    return list(bundled_target_sets())
+__all__ = ["audit", "run_audit"]
 
 
 def audit(
@@ -47,7 +41,9 @@ def audit(
     and whatever :func:`run_audit` raises.
     """
     if not target_specs:
-        known = ", ".join(bundled_target_set_names()) or "none bundled"
+        from kpi_audit.spec.targets import bundled_target_sets
+
+        known = ", ".join(bundled_target_sets()) or "none bundled"
         raise UsageError(
             f"name at least one target set with --targets (bundled: {known}; "
             "or the path of a target file)"

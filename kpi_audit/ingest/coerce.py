@@ -87,23 +87,6 @@ def int_problem_from(text: pl.Expr, value: pl.Expr) -> pl.Expr:
     )
 
 
-def int_value(raw: pl.Expr) -> pl.Expr:
-    """Whole numbers: ``1,234``, ``１，２３４``, `` 12 ``, ``120.0``, ``1.2E+05``."""
-    return int_from_text(numeric_text(raw))
-
-
-def int_problem(raw: pl.Expr) -> pl.Expr:
-    text = numeric_text(raw)
-    return int_problem_from(text, int_from_text(text))
-
-
-def text_value(raw: pl.Expr, *, squeeze: bool = False) -> pl.Expr:
-    """Trimmed text; ``squeeze`` also drops inner spaces (codes and place names,
-    which are compared across files)."""
-    text = cleaned(raw)
-    return text.str.replace_all(r"\s+", "") if squeeze else text
-
-
 # ---- plain Python on distinct texts (columns whose texts repeat) ------------------
 
 
@@ -128,17 +111,6 @@ def bool_word(text: str) -> bool | None:
     """是/否, Y/N, yes/no, true/false, 1/0 (any case) of a cleaned text; None when the
     text is none of them."""
     return _BOOL_WORDS.get(text.lower())
-
-
-def period_values(raw: pl.Series) -> pl.Series:
-    """Canonical periods (``2024Q3`` / ``2024``), null where the text is no period.
-
-    :func:`kpi_audit.core.periods.parse_period` is the one definition of a period spelling;
-    it runs once per *distinct* text (a file has a handful), not per row.
-    """
-    frame = raw.rename("period__raw").to_frame()
-    coerced = _with_period(frame, has_column=True, default_period=None)
-    return coerced.get_column("period").rename(raw.name)
 
 
 # ---- a sheet -----------------------------------------------------------------------

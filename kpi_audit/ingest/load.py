@@ -11,80 +11,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 import duckdb
 import polars as pl
 
 from kpi_audit.core.errors import InputError, UsageError
-from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.periods import Period, parse_period
-from kpi_audit.ingest.coerce import coerce_cells
-from kpi_audit.ingest.read import FileRead, Sheet, read_file
-from kpi_audit.ingest.read import expand_paths as _expand_paths
-from kpi_audit.ingest.validate import ISSUE_SCHEMA, sheet_issues, validate_rows
+from kpi_audit.ingest.discover import expand_paths
+from kpi_audit.ingest.issues import empty_issues
+from kpi_audit.ingest.prepare import PreparedFile, prepare_file
+from kpi_audit.ingest.report import FileReport, IngestReport
+from kpi_audit.ingest.write import store_file
 from kpi_audit.store.db import fetch_one
 
-Status = Literal["loaded", "unchanged", "rejected", "failed"]
 ProgressCallback = Callable[[str, int, int], None]
-
-
-@dataclass
-class FileReport:
-    path: str
-    sha256: str | None
-    status: Status  # rejected = the whole file refused under --strict
-    rows_loaded: int
-    rows_rejected: int
-    sheets: list[str]  # the sheets read (none for a CSV file)
-    periods: list[str]  # the periods of the rows loaded, in time order
-    issues: pl.DataFrame  # the issue records of this file (ISSUE_SCHEMA)
-    error: str | None = None  # one line, for status == "failed"
-    note: str | None = None  # e.g. where an unchanged file was loaded before
-
-
-@dataclass
-class IngestReport:
-    files: list[FileReport] = field(default_factory=list)
-
-    def with_status(self, status: Status) -> list[FileReport]:
-        return [f for f in self.files if f.status == status]
-
-    @property
-    def failed(self) -> list[FileReport]:
-        return self.with_status("failed")
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(f.rows_rejected for f in self.files)
-
-    @property
-    def issues(self) -> pl.DataFrame:
-        return pl.concat([empty_issues(), *(f.issues for f in self.files)], how="vertical")
-
-    def raise_for_failures(self) -> None:
-        """Raise :class:`InputError` naming the first failed file, if any failed."""
-        failed = self.failed
-        if not failed:
-            return
-        others = len(failed) - 1
-        more = f" (and {others} other file{'s' if others > 1 else ''} failed)" if others else ""
-        raise InputError(f"{failed[0].error}{more}")
-
-
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files, folders (recursive) and globs → the spreadsheet files, in order.
-
-    A path that matches nothing raises :class:`InputError`.
-    """
-    return _expand_paths(paths)
 
 
 def ingest_paths(
@@ -139,7 +82,7 @@ def _ingest_in_order(
     sheet: str | None,
     strict: bool,
 ) -> Iterator[tuple[Path, FileReport]]:
-    """Each file's report, in order; same results as :func:`ingest_file` on each in turn."""
+    """Each file's report, in order; the same as loading each in turn."""
     stored: set[str] = set()  # sha256 of the files stored by this run
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-audit-read") as pool:
 
@@ -187,21 +130,6 @@ def _parse_period_option(text: str | None) -> Period | None:
             f"--period '{text}' is not a period (write 2024Q3, 2024年第三季度 or 2024)"
         )
     return parsed
-
-
-def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    *,
-    period: Period | None = None,
-    sheet: str | None = None,
-    strict: bool = False,
-) -> FileReport:
-    """Load one file in one transaction (see :func:`ingest_paths`)."""
-    checked = _check(con, path, strict=strict)
-    if isinstance(checked, FileReport):
-        return checked
-    return _load(con, checked, _prepare(checked, period, sheet), strict=strict)
 
 
 @dataclass(frozen=True)
@@ -309,224 +237,3 @@ def _unchanged(
     return FileReport(
         shown, sha256, "unchanged", 0, 0, sheets or [], periods or [], empty_issues(), note=note
     )
-
-
-def empty_issues() -> pl.DataFrame:
-    return pl.DataFrame(schema=ISSUE_SCHEMA)
-
-
-# ---- read, coerce, validate (no database) -----------------------------------------
-
-
-@dataclass(frozen=True)
-class PreparedFile:
-    read: FileRead
-    rows: pl.DataFrame  # coerced rows of every sheet + _sheet_no, _sheet, _status
-    issues: pl.DataFrame  # _sheet_no + ISSUE_SCHEMA
-
-
-def prepare_file(
-    path: Path, data: bytes, *, period: Period | None = None, sheet: str | None = None
-) -> PreparedFile:
-    """Read, coerce and validate one file; raises :class:`InputError` if unreadable."""
-    read = read_file(path, data, sheet=sheet)
-    for s in read.sheets:
-        if "period" not in s.columns and period is None:
-            raise InputError(
-                "no 报告期 (period) column: give the period with --period",
-                path=str(path),
-                sheet=s.name,
-            )
-    rows = pl.concat(
-        [_coerced(i, s, period) for i, s in enumerate(read.sheets)], how="diagonal_relaxed"
-    )
-    if rows.height == 0:
-        raise InputError("no data rows under the header", path=str(path), sheet=sheet)
-    checked = validate_rows(rows, default_period=period)
-
-    headers = pl.DataFrame(
-        [(i, f, h) for i, s in enumerate(read.sheets) for f, h in s.headers.items()],
-        schema={"_sheet_no": pl.Int64(), "field": pl.String(), "header": pl.String()},
-        orient="row",
-    )
-    row_issues = checked.issues.join(headers, on=["_sheet_no", "field"], how="left")
-    issues = (
-        pl.concat([_sheet_level_issues(read), row_issues], how="diagonal_relaxed")
-        .with_columns(file=pl.lit(str(path)))
-        .select("_sheet_no", *ISSUE_SCHEMA)
-    )
-    return PreparedFile(read, checked.rows, issues)
-
-
-def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame:
-    return coerce_cells(sheet.cells, sheet.columns, period).with_columns(
-        _sheet_no=pl.lit(sheet_no, dtype=pl.Int64),
-        _sheet=pl.lit(sheet.name, dtype=pl.String),
-    )
-
-
-def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
-    records: list[dict[str, object]] = []
-    for i, s in enumerate(read.sheets):
-        for letter, header in s.unknown:
-            records.append(
-                {
-                    "_sheet_no": i,
-                    "sheet": s.name,
-                    "row": s.header_row,
-                    "header": header,
-                    "severity": "notice",
-                    "code": "unknown_column",
-                    "message_zh": f"第 {letter} 列「{header}」不是已知字段，已忽略",
-                    "message_en": f"column {letter} ({header}) is not a known field; ignored",
-                }
-            )
-    for skipped in read.skipped:
-        records.append(
-            {
-                "sheet": skipped.name,
-                "severity": "notice",
-                "code": "sheet_skipped",
-                "message_zh": f"工作表「{skipped.name}」已跳过：{skipped.reason_zh}",
-                "message_en": f"sheet {skipped.name} skipped: {skipped.reason_en}",
-            }
-        )
-    return sheet_issues(records)
-
-
-# ---- the store ---------------------------------------------------------------------
-
-
-def store_file(
-    con: duckdb.DuckDBPyConnection,
-    prepared: PreparedFile,
-    *,
-    path: Path,
-    sha256: str,
-    size: int,
-    strict: bool,
-    refused: bool,
-    retry_of: int | None = None,
-) -> int:
-    """Write one prepared file in one transaction; returns its file_id.
-
-    Each table gets one insert for the whole file (all its sheets): a DuckDB insert
-    costs a few milliseconds whatever its size, which is most of the time a small
-    file takes.
-    """
-    rows = prepared.rows
-    status = rows.get_column("_status")
-    n_loaded = 0 if refused else int((status == "loaded").sum())
-    n_rejected = int((status == "rejected").sum())
-    now = datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if retry_of is None:
-            (file_id,) = con.execute(
-                "INSERT INTO files (path, sha256, size_bytes, ingested_at, rows_loaded, "
-                "rows_rejected, strict) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING file_id",
-                [str(path.resolve()), sha256, size, now, n_loaded, n_rejected, strict],
-            ).fetchall()[0]
-        else:
-            file_id = retry_of
-            con.execute("DELETE FROM rejects WHERE file_id = ?", [file_id])
-            con.execute("DELETE FROM ingest_issues WHERE file_id = ?", [file_id])
-            con.execute(
-                "UPDATE files SET path = ?, ingested_at = ?, rows_loaded = ?, "
-                "rows_rejected = ?, strict = ? WHERE file_id = ?",
-                [str(path.resolve()), now, n_loaded, n_rejected, strict, file_id],
-            )
-        if not refused:
-            _insert(con, "submissions", _accepted(rows, file_id, now))
-        if n_rejected:
-            _insert(con, "rejects", _rejected(prepared, file_id))
-        _insert_issues(con, file_id, prepared.issues)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return file_id
-
-
-# The columns of the submissions table (kpi_audit/store/migrations.py): provenance,
-# the period, and a column per field of the catalog.
-_PERIOD_COLUMNS = ("period", "period_year", "period_quarter")
-_FIELD_COLUMNS = tuple(f.id for f in FIELDS if f.id != "period")
-
-
-def _accepted(rows: pl.DataFrame, file_id: int, ingested_at: datetime) -> pl.DataFrame:
-    return (
-        rows.lazy()
-        .filter(pl.col("_status") == "loaded")
-        .select(
-            pl.lit(file_id, dtype=pl.Int64).alias("file_id"),
-            pl.col("_sheet").alias("sheet"),
-            pl.col("_row").cast(pl.Int32).alias("source_row"),
-            pl.lit(ingested_at).alias("ingested_at"),
-            *_PERIOD_COLUMNS,
-            *_FIELD_COLUMNS,
-        )
-        .collect()
-    )
-
-
-def _rejected(prepared: PreparedFile, file_id: int) -> pl.DataFrame:
-    """The rejected rows of every sheet, each with the row as read: every headed
-    column (known or not), header → text."""
-    rows = prepared.rows.filter(pl.col("_status") == "rejected")
-    as_read = pl.concat(
-        [
-            sheet.cells.join(
-                rows.filter(pl.col("_sheet_no") == sheet_no).select("_row"), on="_row", how="semi"
-            ).select(
-                pl.lit(sheet_no, dtype=pl.Int64).alias("_sheet_no"),
-                "_row",
-                pl.struct(sheet.raw_headers).struct.json_encode().alias("_raw_json"),
-            )
-            for sheet_no, sheet in enumerate(prepared.read.sheets)
-        ]
-    )
-    return rows.join(as_read, on=["_sheet_no", "_row"], how="left", maintain_order="left").select(
-        file_id=pl.lit(file_id, dtype=pl.Int64),
-        sheet=pl.col("_sheet"),
-        source_row=pl.col("_row").cast(pl.Int32),
-        # Canonical where it parsed, so that current_rejects can match a later load.
-        period=pl.coalesce("period", "period__raw")
-        if "period__raw" in rows.columns
-        else pl.col("period"),
-        org_code=pl.col("org_code"),
-        org_name=pl.col("org_name"),
-        county=pl.col("county"),
-        raw_json=pl.col("_raw_json"),
-    )
-
-
-def _insert_issues(con: duckdb.DuckDBPyConnection, file_id: int, issues: pl.DataFrame) -> None:
-    _insert(
-        con,
-        "ingest_issues",
-        issues.select(
-            pl.lit(file_id, dtype=pl.Int64).alias("file_id"),
-            "sheet",
-            pl.col("row").cast(pl.Int32).alias("source_row"),
-            "field",
-            "value",
-            "severity",
-            "code",
-            "message_zh",
-            "message_en",
-            "period",
-            "org_code",
-            "header",
-        ),
-    )
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Arrow into DuckDB in one statement: no row-by-row inserts."""
-    if frame.height == 0:
-        return
-    # DuckDB finds the local frame by its name (a replacement scan): registering and
-    # unregistering a view instead costs two catalog changes, ~2 ms an insert.
-    _kpi_batch = frame
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _kpi_batch")

@@ -1,4 +1,4 @@
-"""Files, folders and globs → sheets of text cells with a located header row.
+"""A spreadsheet file's bytes → sheets of text cells with a located header row.
 
 Every cell is read as text (calamine via fastexcel for workbooks, polars for CSV), so
 header detection and value coercion stay ours. Row numbers are the ones the user
@@ -8,11 +8,9 @@ sees: row 1 is the first row of the sheet in Excel, or the first line of a CSV f
 from __future__ import annotations
 
 import csv
-import glob
 import io
 import itertools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +19,9 @@ import polars as pl
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
+from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.headers import count_known_fields, match_header
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 HEADER_SCAN_ROWS = 20
 # Fewer known headers than this in a row is a title or a note, not the header.
 MIN_HEADER_FIELDS = 2
@@ -54,38 +51,6 @@ class SkippedSheet:
 class FileRead:
     sheets: list[Sheet]
     skipped: list[SkippedSheet]
-
-
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; folders searched recursively for spreadsheets; glob patterns
-    expanded. A path that matches nothing raises :class:`InputError`."""
-    found: dict[Path, None] = {}
-    for given in paths:
-        text = str(given)
-        if glob.has_magic(text):
-            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
-            matches = [m for m in matches if m.is_file() and _is_spreadsheet(m)]
-        elif Path(text).is_dir():
-            matches = sorted(
-                p
-                for p in Path(text).rglob("*")
-                if p.is_file()
-                and _is_spreadsheet(p)
-                and not any(part.startswith(".") for part in p.relative_to(text).parts)
-            )
-        elif Path(text).exists():
-            matches = [Path(text)]
-        else:
-            raise InputError("no such file or folder", path=text)
-        if not matches:
-            raise InputError("matches no .xlsx, .xls or .csv file", path=text)
-        found.update(dict.fromkeys(matches))
-    return list(found)
-
-
-def _is_spreadsheet(path: Path) -> bool:
-    # ~$name.xlsx is the lock file Excel leaves next to an open workbook.
-    return path.suffix.lower() in SUFFIXES and not path.name.startswith("~$")
 
 
 def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:

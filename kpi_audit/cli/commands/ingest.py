@@ -23,7 +23,8 @@ from kpi_audit.cli.options import (
     StrictOption,
     resolve_db,
 )
-from kpi_audit.ingest.load import FileReport, IngestReport, ProgressCallback, ingest_paths
+from kpi_audit.ingest.load import ProgressCallback, ingest_paths
+from kpi_audit.ingest.report import FileReport, IngestReport
 from kpi_audit.store.db import connect
 
 DEFAULT_ISSUES_SHOWN = 20

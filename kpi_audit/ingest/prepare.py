@@ -1,0 +1,91 @@
+"""One file read, coerced and validated, with no database: what the load step stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from kpi_audit.core.errors import InputError
+from kpi_audit.core.periods import Period
+from kpi_audit.ingest.coerce import coerce_cells
+from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
+from kpi_audit.ingest.read import FileRead, Sheet, read_file
+from kpi_audit.ingest.validate import validate_rows
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    read: FileRead
+    rows: pl.DataFrame  # coerced rows of every sheet + _sheet_no, _sheet, _status
+    issues: pl.DataFrame  # _sheet_no + ISSUE_SCHEMA
+
+
+def prepare_file(
+    path: Path, data: bytes, *, period: Period | None = None, sheet: str | None = None
+) -> PreparedFile:
+    """Read, coerce and validate one file; raises :class:`InputError` if unreadable."""
+    read = read_file(path, data, sheet=sheet)
+    for s in read.sheets:
+        if "period" not in s.columns and period is None:
+            raise InputError(
+                "no 报告期 (period) column: give the period with --period",
+                path=str(path),
+                sheet=s.name,
+            )
+    rows = pl.concat(
+        [_coerced(i, s, period) for i, s in enumerate(read.sheets)], how="diagonal_relaxed"
+    )
+    if rows.height == 0:
+        raise InputError("no data rows under the header", path=str(path), sheet=sheet)
+    checked = validate_rows(rows, default_period=period)
+
+    headers = pl.DataFrame(
+        [(i, f, h) for i, s in enumerate(read.sheets) for f, h in s.headers.items()],
+        schema={"_sheet_no": pl.Int64(), "field": pl.String(), "header": pl.String()},
+        orient="row",
+    )
+    row_issues = checked.issues.join(headers, on=["_sheet_no", "field"], how="left")
+    issues = (
+        pl.concat([_sheet_level_issues(read), row_issues], how="diagonal_relaxed")
+        .with_columns(file=pl.lit(str(path)))
+        .select("_sheet_no", *ISSUE_SCHEMA)
+    )
+    return PreparedFile(read, checked.rows, issues)
+
+
+def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame:
+    return coerce_cells(sheet.cells, sheet.columns, period).with_columns(
+        _sheet_no=pl.lit(sheet_no, dtype=pl.Int64),
+        _sheet=pl.lit(sheet.name, dtype=pl.String),
+    )
+
+
+def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
+    records: list[dict[str, object]] = []
+    for i, s in enumerate(read.sheets):
+        for letter, header in s.unknown:
+            records.append(
+                {
+                    "_sheet_no": i,
+                    "sheet": s.name,
+                    "row": s.header_row,
+                    "header": header,
+                    "severity": "notice",
+                    "code": "unknown_column",
+                    "message_zh": f"第 {letter} 列「{header}」不是已知字段，已忽略",
+                    "message_en": f"column {letter} ({header}) is not a known field; ignored",
+                }
+            )
+    for skipped in read.skipped:
+        records.append(
+            {
+                "sheet": skipped.name,
+                "severity": "notice",
+                "code": "sheet_skipped",
+                "message_zh": f"工作表「{skipped.name}」已跳过：{skipped.reason_zh}",
+                "message_en": f"sheet {skipped.name} skipped: {skipped.reason_en}",
+            }
+        )
+    return sheet_issues(records)

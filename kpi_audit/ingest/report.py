@@ -1,0 +1,60 @@
+"""What an ingest run reports: per file, its status, rows, sheets, periods and issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from kpi_audit.core.errors import InputError
+from kpi_audit.ingest.issues import empty_issues
+
+Status = Literal["loaded", "unchanged", "rejected", "failed"]
+
+
+@dataclass
+class FileReport:
+    path: str
+    sha256: str | None
+    status: Status  # rejected = the whole file refused under --strict
+    rows_loaded: int
+    rows_rejected: int
+    sheets: list[str]  # the sheets read (none for a CSV file)
+    periods: list[str]  # the periods of the rows loaded, in time order
+    issues: pl.DataFrame  # the issue records of this file (ISSUE_SCHEMA)
+    error: str | None = None  # one line, for status == "failed"
+    note: str | None = None  # e.g. where an unchanged file was loaded before
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    def with_status(self, status: Status) -> list[FileReport]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return self.with_status("failed")
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def issues(self) -> pl.DataFrame:
+        return pl.concat([empty_issues(), *(f.issues for f in self.files)], how="vertical")
+
+    def raise_for_failures(self) -> None:
+        """Raise :class:`InputError` naming the first failed file, if any failed."""
+        failed = self.failed
+        if not failed:
+            return
+        others = len(failed) - 1
+        more = f" (and {others} other file{'s' if others > 1 else ''} failed)" if others else ""
+        raise InputError(f"{failed[0].error}{more}")
