@@ -15,6 +15,8 @@ from kpi_audit.evaluate.sql import sql_literal
 
 
 def _issues(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.width == 0:  # selecting literals from a frame without columns gives one null row
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
     return frame.select(
         [
             (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
