@@ -3,13 +3,13 @@ where exceptions become exit codes and one-line messages."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
@@ -17,12 +17,46 @@ from kpi_audit import __version__
 from kpi_audit.core.errors import EXIT_INTERNAL, KpiAuditError
 from kpi_audit.store.db import ENV_DB
 
-err_console = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def err_console() -> Console:
+    """The stderr console, made when an error is reported (rich is not needed to start)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+# Command name → the module whose ``register(app)`` adds it. A module is imported only when
+# its command runs (or --help lists it), so `kpi-audit --version` imports none of them.
+COMMANDS: dict[str, str] = {
+    "ingest": "kpi_audit.cli.commands.ingest",
+    "submissions": "kpi_audit.cli.commands.submissions",
+    "template": "kpi_audit.cli.commands.template",
+    "check": "kpi_audit.cli.commands.check",
+    "report": "kpi_audit.cli.commands.report",
+    "targets": "kpi_audit.cli.commands.targets",
+}
+# Plain click help: rich's help formatter alone costs more than the rest of the start.
+_TYPER_SETTINGS: dict[str, Any] = {
+    "pretty_exceptions_enable": False,
+    "add_completion": False,
+    "rich_markup_mode": None,
+}
 
 
 class _MappedErrorsGroup(TyperGroup):
     """Turns library exceptions into one clear line on stderr and the contract exit
-    code; ``--debug`` shows the traceback as well."""
+    code; ``--debug`` shows the traceback as well. Loads each command on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = _load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -33,7 +67,7 @@ class _MappedErrorsGroup(TyperGroup):
             _report(ctx, exc, f"error: {exc}")
             code = exc.exit_code
         except KeyboardInterrupt:
-            err_console.print("interrupted")
+            err_console().print("interrupted")
             code = 130
         except BrokenPipeError:
             # stdout closed early (`kpi-audit ... | head`): stop quietly, as Unix tools do.
@@ -62,8 +96,8 @@ def _silence_stdout() -> None:
 def _report(ctx: Any, exc: BaseException, line: str) -> None:
     obj = ctx.find_root().obj or {}
     if obj.get("debug"):
-        err_console.print_exception(show_locals=False)
-    err_console.print(line, markup=False, soft_wrap=True)
+        err_console().print_exception(show_locals=False)
+    err_console().print(line, markup=False, soft_wrap=True)
 
 
 app = typer.Typer(
@@ -72,8 +106,7 @@ app = typer.Typer(
     help="KPI compliance auditor for health-system reform offices (医改办): ingest quarterly "
     "institution submissions, check them against the reform documents' targets, report.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+    **_TYPER_SETTINGS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -102,22 +135,11 @@ def root(
     ctx.obj = {"db": db, "debug": debug}
 
 
-def _register() -> None:
-    from kpi_audit.cli.commands import (
-        check,
-        ingest,
-        report,
-        submissions,
-        targets,
-        template,
-    )
-
-    for module in (ingest, submissions, template, check, report):
-        module.register(app)
-    app.add_typer(targets.targets_app, name="targets")
-
-
-_register()
+def _load_command(name: str) -> Any:
+    """The click command ``name``, built from its module's ``register(app)``."""
+    holder = typer.Typer(**_TYPER_SETTINGS)
+    importlib.import_module(COMMANDS[name]).register(holder)
+    return typer.main.get_group(holder).commands[name]
 
 
 def main() -> None:

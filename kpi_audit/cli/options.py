@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
-from kpi_audit.core.result import AuditResult
 from kpi_audit.store.db import ENV_DB, default_db_path
+
+if TYPE_CHECKING:
+    from kpi_audit.core.result import AuditResult
 
 DbOption = Annotated[
     Path | None,

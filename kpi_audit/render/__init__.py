@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from kpi_audit.core.errors import UsageError
-from kpi_audit.core.result import AuditResult
+
+if TYPE_CHECKING:
+    from kpi_audit.core.result import AuditResult
 
 FileFormat = Literal["json", "csv", "xlsx", "html"]
 _BY_SUFFIX: dict[str, FileFormat] = {

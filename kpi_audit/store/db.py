@@ -6,12 +6,13 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.store.migrations import MIGRATIONS
+
+if TYPE_CHECKING:  # imported in connect(): the CLI starts without duckdb
+    import duckdb
 
 DEFAULT_DB = "kpi_audit.duckdb"
 ENV_DB = "KPI_AUDIT_DB"
@@ -28,6 +29,8 @@ def connect(
 
     ``":memory:"`` gives a throw-away store (tests, one-shot checks).
     """
+    import duckdb
+
     target = str(path if path is not None else default_db_path())
     try:
         con = duckdb.connect(target, read_only=read_only)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from kpi_audit.cli.options import (
     DbOption,
@@ -72,6 +71,8 @@ def check(
         # only the HTML report draws the 8-period trends
         trends=output is not None and format_from_path(output) == "html",
     )
+    from rich.console import Console
+
     if fmt == OutputFormat.json:
         from kpi_audit.render.json_out import write_json
 

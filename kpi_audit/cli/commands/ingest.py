@@ -6,13 +6,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from kpi_audit.cli.options import (
     DataPeriodOption,
@@ -23,9 +19,13 @@ from kpi_audit.cli.options import (
     StrictOption,
     resolve_db,
 )
-from kpi_audit.ingest.load import ProgressCallback, ingest_paths
-from kpi_audit.ingest.report import FileReport, IngestReport
-from kpi_audit.store.db import connect
+
+if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the command runs
+    import polars as pl
+    from rich.console import Console
+
+    from kpi_audit.ingest.load import ProgressCallback
+    from kpi_audit.ingest.report import FileReport, IngestReport
 
 DEFAULT_ISSUES_SHOWN = 20
 _SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -54,6 +54,11 @@ def ingest(
     db: DbOption = None,
 ) -> None:
     """Load institution submissions; rows with errors are kept aside as rejects."""
+    from rich.console import Console
+
+    from kpi_audit.ingest.load import ingest_paths
+    from kpi_audit.store.db import connect
+
     con = connect(resolve_db(ctx, db))
     try:
         with _progress() as on_progress:
@@ -79,6 +84,9 @@ def _progress() -> Iterator[ProgressCallback | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -119,6 +127,8 @@ def _file_line(f: FileReport) -> str:
 
 
 def _print_table(console: Console, report: IngestReport) -> None:
+    from rich.table import Table
+
     table = Table("status", "file", "detail", show_edge=False)
     style = {"loaded": "green", "unchanged": "dim", "rejected": "yellow", "failed": "red"}
     for f in report.files:
@@ -132,6 +142,8 @@ def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None
     which lists every issue."""
     if issues.height == 0:
         return
+    import polars as pl
+
     counts = issues.get_column("severity").value_counts()
     by = dict(
         zip(
@@ -173,6 +185,8 @@ def _grouped_lines(issues: pl.DataFrame, message: str) -> list[tuple[str, int]]:
     """(line, issues it stands for): every error on its own line, then one line per
     group of warnings or notices sharing severity, code, field and header (the 「备注」
     column every file of a folder has), in the order of ``issues``."""
+    import polars as pl
+
     errors = issues.filter(pl.col("severity") == "error")
     groups = (
         issues.filter(pl.col("severity") != "error")

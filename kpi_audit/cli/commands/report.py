@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,9 +26,10 @@ from kpi_audit.cli.options import (
     audit_from_options,
     exit_code,
 )
-from kpi_audit.core.result import STATUSES, AuditResult
-from kpi_audit.render import format_from_path, write_report
-from kpi_audit.render.labels import STATUS_SYMBOL, label
+from kpi_audit.render import format_from_path
+
+if TYPE_CHECKING:
+    from kpi_audit.core.result import AuditResult
 
 
 class ReportFormat(StrEnum):
@@ -75,6 +76,8 @@ def report(
         strict=strict,
         trends=chosen == "html",  # only the HTML report draws the 8-period trends
     )
+    from kpi_audit.render import write_report
+
     written = write_report(result, output, chosen, lang=lang.value)
     typer.echo(wrote_line(result, output, written, lang.value))
     raise typer.Exit(exit_code(result, fail_on))
@@ -82,6 +85,9 @@ def report(
 
 def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:
     """``已生成报告：out.xlsx（xlsx）  ✔ 达标 25 · ✘ 未达标 18 · …`` — one line."""
+    from kpi_audit.core.result import STATUSES
+    from kpi_audit.render.labels import STATUS_SYMBOL, label
+
     counts = result.summary()
     tally = " · ".join(
         f"{STATUS_SYMBOL[s]} {label(f'status.{s}', lang)} {counts[s]}" for s in STATUSES

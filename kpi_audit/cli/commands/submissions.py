@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from kpi_audit.cli.options import DbOption, resolve_db
-from kpi_audit.store.db import connect
-from kpi_audit.store.submissions import list_submissions
 
 _HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
 
 
 def submissions(ctx: typer.Context, db: DbOption = None) -> None:
     """List the loaded periods × counties: facilities, rejected rows, files, when."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kpi_audit.store.db import connect
+    from kpi_audit.store.submissions import list_submissions
+
     con = connect(resolve_db(ctx, db))
     try:
         loaded = list_submissions(con)

@@ -6,30 +6,25 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from kpi_audit.cli.options import Lang, LangOption, TargetsOption
 from kpi_audit.core.errors import EXIT_INPUT
 from kpi_audit.core.models import Indicator, Target, TargetSet
-from kpi_audit.spec.catalog import load_catalog
-from kpi_audit.spec.targets import (
-    bundled_target_sets,
-    find_target_or_set,
-    format_requirement,
-    load_target_sets,
-    target_is_evaluable,
-    target_needs,
-    target_record,
-    validate_target_files,
+
+if TYPE_CHECKING:  # rich loads only when a table is printed
+    from rich.console import Console
+    from rich.table import Table
+
+targets_app = typer.Typer(
+    help="List, show and validate target sets.", no_args_is_help=True, rich_markup_mode=None
 )
 
-targets_app = typer.Typer(help="List, show and validate target sets.", no_args_is_help=True)
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(targets_app, name="targets")
 
 
 class ListFormat(StrEnum):
@@ -61,6 +56,8 @@ FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -73,6 +70,9 @@ def list_(
     """List every target (default: all bundled sets) with its requirement, years,
     levels, whether the submissions can measure it (and if not, the data it needs),
     and its clause."""
+    from kpi_audit.spec.catalog import load_catalog
+    from kpi_audit.spec.targets import bundled_target_sets, load_target_sets, target_record
+
     target_sets = load_target_sets(targets or list(bundled_target_sets()))
     catalog = load_catalog()
     if fmt is ListFormat.json:
@@ -98,6 +98,9 @@ def show(
 ) -> None:
     """Show one target in full (document, clause, quoted sentence, what it needs) or a
     whole set."""
+    from kpi_audit.spec.catalog import load_catalog
+    from kpi_audit.spec.targets import find_target_or_set, target_record
+
     found = find_target_or_set(ident, targets or ())
     catalog = load_catalog()
     chosen = found.targets if isinstance(found, TargetSet) else (found,)
@@ -119,6 +122,8 @@ def validate(
 ) -> None:
     """Check target files: print each problem as FILE:LINE: key: message (exit 3 if
     there is any), else "OK: N targets"."""
+    from kpi_audit.spec.targets import validate_target_files
+
     report = validate_target_files(files)
     for problem in report.problems:
         typer.echo(str(problem))
@@ -130,6 +135,12 @@ def validate(
 def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:
     first = target_set.targets[0].source if target_set.targets else None
     caption = first.citation if first else target_set.title
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from kpi_audit.spec.targets import format_requirement, target_is_evaluable
+
     table = Table(
         title=Text(f"{target_set.name} · {caption}"),
         title_justify="left",
@@ -163,11 +174,17 @@ def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:
 
 def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: Lang) -> Table | None:
     """ID and the data it lacks, for the targets the submissions cannot measure."""
+    from kpi_audit.spec.targets import target_needs
+
     heading, separator = _NEEDS_WORDS[lang]
     rows = [(t.id, separator.join(target_needs(t, catalog, lang))) for t in target_set.targets]
     rows = [(ident, needs) for ident, needs in rows if needs]
     if not rows:
         return None
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("ID", min_width=14, overflow="fold")
     table.add_column(heading, overflow="fold")
@@ -181,6 +198,8 @@ def _years(target: Target) -> str:
 
 
 def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -> Table:
+    from kpi_audit.spec.targets import format_requirement, target_is_evaluable, target_needs
+
     zh = lang is Lang.zh
     indicator = catalog.get(target.indicator)
     evaluable, _ = target_is_evaluable(target, catalog)
@@ -229,6 +248,9 @@ def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -
     ]
     if target.note:
         rows.append(("note", target.note))
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")

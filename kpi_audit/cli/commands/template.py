@@ -9,7 +9,6 @@ import typer
 
 from kpi_audit.cli.options import Lang
 from kpi_audit.core.errors import UsageError
-from kpi_audit.core.fields import FIELDS, REQUIRED_FIELDS
 
 
 def template(
@@ -26,6 +25,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the blank workbook institutions fill in (data sheet + instructions)."""
+    from kpi_audit.core.fields import FIELDS, REQUIRED_FIELDS
     from kpi_audit.ingest.template import write_template  # openpyxl: only when needed
 
     if output.exists() and not force:
