@@ -601,21 +601,28 @@ def test_gap_for_each_operator() -> None:
 
     frame = pl.DataFrame(
         {
-            "value": [0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.3, 0.5],
-            "operator": [">=", "<=", ">", "<", "==", "between", "between", ">"],
-            "threshold": [0.6, 0.4, 0.5, 0.6, 0.5, 0.4, 0.4, 0.4],
-            "threshold_high": [None, None, None, None, None, 0.6, 0.6, None],
-            "warn_within": [None, 0.1, None, None, None, None, None, None],
-            "reason": [None] * 8,
+            "value": [0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.3, 0.5, 0.89, 0.93, 0.95, 0.84],
+            "operator": [">=", "<=", ">", "<", "==", "between", "between", ">"]
+            + ["around"] * 4,
+            "threshold": [0.6, 0.4, 0.5, 0.6, 0.5, 0.4, 0.4, 0.4, 0.9, 0.9, 0.9, 0.9],
+            "threshold_high": [None, None, None, None, None, 0.6, 0.6, None] + [None] * 4,
+            "warn_within": [None, 0.1, None, None, None, None, None, None] + [0.03] * 4,
+            "tolerance": [None] * 8 + [0.02] * 4,
+            "reason": [None] * 12,
         },
         schema_overrides={
             "threshold_high": pl.Float64,
             "warn_within": pl.Float64,
+            "tolerance": pl.Float64,
             "reason": pl.String,
         },
     )
     out = frame.with_columns(gap=gap_expr()).with_columns(status=status_expr())
-    assert out["gap"].to_list() == pytest.approx([-0.1, -0.1, 0.0, 0.1, 0.0, -0.1, -0.1, 0.1])
+    # around 90% ± 2%: 89% and 93% … 95% is 3 points off the band's 92% edge (warn
+    # within 3), 84% is 4 points below 88% (fail).
+    assert out["gap"].to_list() == pytest.approx(
+        [-0.1, -0.1, 0.0, 0.1, 0.0, -0.1, -0.1, 0.1, 0.0, -0.01, -0.03, -0.04]
+    )
     assert out["status"].to_list() == [
         "fail",
         "warn",
@@ -625,6 +632,10 @@ def test_gap_for_each_operator() -> None:
         "fail",
         "fail",
         "pass",
+        "pass",
+        "warn",
+        "warn",
+        "fail",
     ]
     assert not any(math.isnan(g) for g in out["gap"])
 

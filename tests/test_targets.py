@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kpi_audit.core.errors import ConfigError, UsageError
-from kpi_audit.core.models import Indicator, Target, TargetSet
+from kpi_audit.core.models import Condition, Indicator, Scope, Target, TargetSet
 from kpi_audit.spec.catalog import load_catalog
 from kpi_audit.spec.targets import (
     bundled_target_sets,
@@ -19,6 +19,7 @@ from kpi_audit.spec.targets import (
     format_requirement,
     load_target_file,
     load_target_sets,
+    scope_record,
     target_is_evaluable,
     validate_target_file,
 )
@@ -212,6 +213,48 @@ def test_format_requirement(bundled: dict[str, TargetSet], catalog: dict[str, In
     assert req("zj2017-medical-communities-per-county") == "≤ 4"
 
 
+def test_new_keys_parse(tmp_path: Path, catalog: dict[str, Indicator]) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        """[set]
+name = "keys"
+document = "测试文件"
+
+[[target]]
+id = "k-around"
+indicator = "primary_visit_share"
+operator = "around"
+threshold = 0.9
+tolerance = 0.02
+warn_within = 0.03
+binding = false
+due = "year_end"
+from_year = 2022
+until_year = 2022
+scope = { area_type = ["县级市", "县"], where = { org_class = { "!=" = "tcm_institution" } } }
+clause = "一"
+quote = "县域内就诊率提高到90%左右。"
+""",
+        encoding="utf-8",
+    )
+    target = load_target_file(path, catalog).targets[0]
+    assert (target.operator, target.threshold, target.tolerance) == ("around", 0.9, 0.02)
+    assert (target.binding, target.due, target.until_year) == (False, "year_end", 2022)
+    assert target.scope.area_type == ("县", "县级市")  # canonical order
+    assert target.scope.where == (Condition("org_class", "!=", "tcm_institution"),)
+    assert format_requirement(target, catalog["primary_visit_share"]) == "90% ± 2%"
+    assert scope_record(target.scope) == {
+        "area_type": ["县", "县级市"],
+        "where": [{"field": "org_class", "op": "!=", "value": "tcm_institution"}],
+    }
+
+
+def test_defaults_of_the_new_keys(bundled: dict[str, TargetSet]) -> None:
+    target = _target(bundled, "zz2016-primary-visit-share-2017")
+    assert (target.binding, target.tolerance, target.due) == (True, None, "from")
+    assert target.scope == Scope()
+
+
 # ---------------------------------------------------------------- bad files
 
 BAD = {
@@ -219,7 +262,7 @@ BAD = {
     "unknown_indicator": "10: t-1.indicator: unknown indicator 'primary_visits_share' "
     "(did you mean 'primary_visit_share'?)",
     "bad_operator": "11: t-1.operator: unknown operator '=>' "
-    "(expected one of >=, <=, between, ==, >, <)",
+    "(expected one of >=, <=, between, ==, >, <, around)",
     "threshold_not_a_number": "12: t-1.threshold: not a number: '65%'",
     "threshold_looks_like_percentage": "12: t-1.threshold: 65 looks like a percentage: "
     "primary_visit_share is a share, write 0.65 for 65%",
@@ -235,8 +278,23 @@ BAD = {
     "missing_quote": "8: t-1.quote: missing",
     "missing_document": "2: set.document: missing: the title of the policy document",
     "unknown_key": "12: t-1.thresold: unknown key (did you mean 'threshold'?)",
-    "ambiguous_from_year": "22: t-again.from_year: same indicator, level and from_year as t-ok "
-    "(line 8): which one is in force would be ambiguous",
+    "ambiguous_from_year": "22: t-again.from_year: same indicator, level, scope and from_year "
+    "as t-ok (line 8): which one is in force would be ambiguous",
+    "around_without_tolerance": "8: t-1.tolerance: missing: 'around' needs a tolerance, e.g. "
+    "tolerance = 0.02 for “90%左右” met between 88% and 92%",
+    "tolerance_without_around": "13: t-1.tolerance: only used with operator 'around' (met "
+    "within ± tolerance of threshold)",
+    "negative_tolerance": "13: t-1.tolerance: must be 0 or more (how far either side still "
+    "meets it)",
+    "binding_not_a_bool": "14: t-1.binding: must be true or false, not '否' (false: an "
+    "aspiration such as 力争, shown as progress and never counted as a failure)",
+    "unknown_due": "14: t-1.due: unknown due 'end' (expected 'from': in force from the start "
+    "of from_year, or 'year_end': judged on the whole year or its last quarter)",
+    "unknown_area_type": "14: t-1.scope.area_type: unknown area type '区' (expected 市辖区, 县, "
+    "县级市, 其他; did you mean '市辖区'?)",
+    "scope_unknown_key": "14: t-1.scope.area_types: unknown key (did you mean 'area_type'?)",
+    "scope_where_unknown_field": "14: t-1.scope.where.grade: unknown field (a submission "
+    "field id or org_class)",
 }
 
 

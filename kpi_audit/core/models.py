@@ -28,7 +28,13 @@ SCALE_FACTOR: dict[str, float] = {
     "per_10000": 10000.0,
     "number": 1.0,
 }
-Operator = Literal[">=", "<=", "between", "==", ">", "<"]
+# around: met within ± ``tolerance`` of ``threshold`` (the documents' “左右”).
+Operator = Literal[">=", "<=", "between", "==", ">", "<", "around"]
+# from: applies from the start of from_year; year_end: judged on the whole year (or its
+# last quarter), earlier quarters of the year are not_due.
+Due = Literal["from", "year_end"]
+AreaType = Literal["市辖区", "县", "县级市", "其他"]
+AREA_TYPES: tuple[AreaType, ...] = ("市辖区", "县", "县级市", "其他")
 ConditionOp = Literal["=", "!=", ">=", "<=", ">", "<", "in", "not in"]
 
 
@@ -96,6 +102,29 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which areas and institutions a target applies to.
+
+    ``area_type`` (empty = every type): a county-level unit of another type is
+    ``out_of_scope`` for the target. ``where``: institution conditions (the catalog's
+    ``where`` grammar, ANDed) that every row counted for this target must pass, on top
+    of the indicator's own — e.g. ``org_class != tcm_institution`` to leave 三级中医医院
+    out of a 三级医院 target. Empty = the indicator's rows unchanged.
+    """
+
+    area_type: tuple[AreaType, ...] = ()
+    where: tuple[Condition, ...] = ()
+
+    @property
+    def is_everything(self) -> bool:
+        return not self.area_type and not self.where
+
+    def applies_to_area(self, area_type: str | None) -> bool:
+        """Whether a unit of ``area_type`` is in scope (unknown types are in scope)."""
+        return not self.area_type or area_type is None or area_type in self.area_type
+
+
+@dataclass(frozen=True)
 class Target:
     id: str
     target_set: str
@@ -110,6 +139,12 @@ class Target:
     # ``fail`` (same units as the threshold; None = no warning band).
     warn_within: float | None = None
     until_year: int | None = None  # last year in force; None = until replaced
+    # False for an aspiration (力争/努力): evaluated and shown as progress, never a failure
+    # in the summary's ``fail`` count or the exit code.
+    binding: bool = True
+    tolerance: float | None = None  # for ``around``: met within ± tolerance of threshold
+    due: Due = "from"
+    scope: Scope = field(default_factory=Scope)
     title_zh: str = ""
     note: str = ""
     line: int | None = None  # where it is defined in its file, for messages

@@ -9,13 +9,16 @@ TOLERANCE = 1e-9
 
 
 def gap_expr() -> pl.Expr:
-    """value − threshold, signed so that negative means behind target."""
+    """value − threshold, signed so that negative means behind target. For ``around``
+    (needs a ``tolerance`` column): 0 inside threshold ± tolerance, else minus the
+    distance to the band's nearer edge."""
     value, low, high, op = (
         pl.col("value"),
         pl.col("threshold"),
         pl.col("threshold_high"),
         pl.col("operator"),
     )
+    off_band = (value - low).abs() - pl.col("tolerance").fill_null(0.0)
     below, above = low - value, value - high
     return (
         pl.when(op.is_in([">=", ">"]))
@@ -26,6 +29,8 @@ def gap_expr() -> pl.Expr:
         .then(-(value - low).abs())
         .when(op == "between")
         .then(pl.when(value < low).then(-below).when(value > high).then(-above).otherwise(0.0))
+        .when(op == "around")
+        .then(pl.when(off_band > 0).then(-off_band).otherwise(0.0))
     )
 
 

@@ -134,6 +134,7 @@ def _target_rows(
         threshold=pl.lit(float(t.threshold)),
         threshold_high=pl.lit(t.threshold_high, pl.Float64),
         warn_within=pl.lit(t.warn_within, pl.Float64),
+        tolerance=pl.lit(t.tolerance, pl.Float64),
         source_document=pl.lit(t.source.citation),
         source_clause=pl.lit(t.source.clause),
         order=pl.col("level").replace_strict(

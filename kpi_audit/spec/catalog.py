@@ -27,7 +27,14 @@ from kpi_audit.core.models import (
 )
 from kpi_audit.spec.tomlsource import ConfigProblem, EntryReader, TomlSource
 
-__all__ = ["KINDS", "SCALES", "ConfigProblem", "check_catalog", "load_catalog"]
+__all__ = [
+    "KINDS",
+    "SCALES",
+    "ConfigProblem",
+    "WhereReader",
+    "check_catalog",
+    "load_catalog",
+]
 
 KINDS: tuple[str, ...] = get_args(IndicatorKind)
 SCALES: tuple[str, ...] = get_args(Scale)
@@ -118,7 +125,60 @@ def check_catalog(path: Path) -> tuple[dict[str, Indicator], list[ConfigProblem]
     return indicators, problems
 
 
-class _IndicatorParser(EntryReader):
+class WhereReader(EntryReader):
+    """An EntryReader that also reads ``where`` tables (field = value, list, or
+    {operator = value}): the catalog's measures and the target files' ``scope.where``."""
+
+    def _where(self, key: str, raw: Any) -> tuple[Condition, ...]:
+        if not isinstance(raw, dict):
+            self._add(f"{key}.where", "must be a table of field = value")
+            return ()
+        conditions: list[Condition] = []
+        for field, spec in raw.items():
+            where_key = f"{key}.where.{field}"
+            if field != ORG_CLASS and (field not in FIELDS_BY_ID or field == "period"):
+                self._add(where_key, "unknown field (a submission field id or org_class)")
+                continue
+            if isinstance(spec, dict):
+                pairs = list(spec.items())
+            elif isinstance(spec, list):
+                pairs = [("in", spec)]
+            else:
+                pairs = [("=", spec)]
+            for op, value in pairs:
+                condition = self._condition(where_key, field, op, value)
+                if condition is not None:
+                    conditions.append(condition)
+        return tuple(conditions)
+
+    def _condition(self, key: str, field: str, op: str, value: Any) -> Condition | None:
+        if op not in CONDITION_OPS:
+            self._add(key, f"unknown operator {op!r} (expected one of {', '.join(CONDITION_OPS)})")
+            return None
+        if op in _LIST_OPS:
+            if not isinstance(value, list) or not value:
+                self._add(key, f"'{op}' needs a non-empty list")
+                return None
+            values = value
+        elif isinstance(value, list | dict):
+            self._add(key, f"'{op}' needs a single value")
+            return None
+        else:
+            values = [value]
+        ftype = "org_class" if field == ORG_CLASS else FIELDS_BY_ID[field].type
+        if op in _ORDER_OPS and ftype != "int":
+            self._add(key, f"'{op}' only compares numbers; {field} is not numeric")
+            return None
+        for v in values:
+            message = _value_problem(field, ftype, v)
+            if message:
+                self._add(key, message)
+                return None
+        stored = tuple(values) if op in _LIST_OPS else values[0]
+        return Condition(field=field, op=op, value=stored)
+
+
+class _IndicatorParser(WhereReader):
     """Turns one ``[[indicator]]`` table into an Indicator, collecting problems."""
 
     def __init__(self, source: TomlSource, index: int, entry: dict[str, Any]) -> None:
@@ -245,54 +305,6 @@ class _IndicatorParser(EntryReader):
             field = None
         where = self._where(key, raw.get("where", {}))
         return Measure(field=field, where=where)
-
-    def _where(self, key: str, raw: Any) -> tuple[Condition, ...]:
-        if not isinstance(raw, dict):
-            self._add(f"{key}.where", "must be a table of field = value")
-            return ()
-        conditions: list[Condition] = []
-        for field, spec in raw.items():
-            where_key = f"{key}.where.{field}"
-            if field != ORG_CLASS and (field not in FIELDS_BY_ID or field == "period"):
-                self._add(where_key, "unknown field (a submission field id or org_class)")
-                continue
-            if isinstance(spec, dict):
-                pairs = list(spec.items())
-            elif isinstance(spec, list):
-                pairs = [("in", spec)]
-            else:
-                pairs = [("=", spec)]
-            for op, value in pairs:
-                condition = self._condition(where_key, field, op, value)
-                if condition is not None:
-                    conditions.append(condition)
-        return tuple(conditions)
-
-    def _condition(self, key: str, field: str, op: str, value: Any) -> Condition | None:
-        if op not in CONDITION_OPS:
-            self._add(key, f"unknown operator {op!r} (expected one of {', '.join(CONDITION_OPS)})")
-            return None
-        if op in _LIST_OPS:
-            if not isinstance(value, list) or not value:
-                self._add(key, f"'{op}' needs a non-empty list")
-                return None
-            values = value
-        elif isinstance(value, list | dict):
-            self._add(key, f"'{op}' needs a single value")
-            return None
-        else:
-            values = [value]
-        ftype = "org_class" if field == ORG_CLASS else FIELDS_BY_ID[field].type
-        if op in _ORDER_OPS and ftype != "int":
-            self._add(key, f"'{op}' only compares numbers; {field} is not numeric")
-            return None
-        for v in values:
-            message = _value_problem(field, ftype, v)
-            if message:
-                self._add(key, message)
-                return None
-        stored = tuple(values) if op in _LIST_OPS else values[0]
-        return Condition(field=field, op=op, value=stored)
 
 
 def _value_problem(field: str, ftype: str, value: Any) -> str | None:

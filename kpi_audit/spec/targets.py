@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi_audit.core.errors import ConfigError, UsageError
-from kpi_audit.core.models import Indicator, Target, TargetSet
+from kpi_audit.core.models import Indicator, Scope, Target, TargetSet
 from kpi_audit.spec.catalog import load_catalog
 from kpi_audit.spec.targets_parse import OPERATORS, parse_target_file
 from kpi_audit.spec.tomlsource import ConfigProblem
@@ -29,6 +29,7 @@ __all__ = [
     "format_requirement",
     "load_target_file",
     "load_target_sets",
+    "scope_record",
     "target_is_evaluable",
     "target_needs",
     "target_record",
@@ -207,6 +208,8 @@ def format_requirement(target: Target, indicator: Indicator | None) -> str:
     """``≥ 65%``, ``5%–10%``, ``≤ 4`` …"""
     scale = indicator.scale if indicator else "number"
     low = format_value(target.threshold, scale)
+    if target.operator == "around" and target.tolerance is not None:
+        return f"{low} ± {format_value(target.tolerance, scale)}"
     if target.operator == "between" and target.threshold_high is not None:
         return f"{low}–{format_value(target.threshold_high, scale)}"
     return f"{_SYMBOLS.get(target.operator, target.operator)} {low}"
@@ -238,6 +241,10 @@ def target_record(target: Target, catalog: dict[str, Indicator]) -> dict[str, An
         },
         "threshold_high": target.threshold_high,
         "until_year": target.until_year,
+        "binding": target.binding,
+        "tolerance": target.tolerance,
+        "due": target.due,
+        "scope": scope_record(target.scope),
         "levels": list(target.levels),
         "warn_within": target.warn_within,
         "requirement": format_requirement(target, indicator),
@@ -247,4 +254,20 @@ def target_record(target: Target, catalog: dict[str, Indicator]) -> dict[str, An
         "scale": indicator.scale if indicator else None,
         "title_zh": target.title_zh,
         "note": target.note,
+    }
+
+
+def scope_record(scope: Scope) -> dict[str, Any]:
+    """A scope as JSON: ``{"area_type": [...], "where": [{"field", "op", "value"}]}``;
+    empty lists mean every area type / no filter beyond the indicator's."""
+    return {
+        "area_type": list(scope.area_type),
+        "where": [
+            {
+                "field": c.field,
+                "op": c.op,
+                "value": list(c.value) if isinstance(c.value, tuple) else c.value,
+            }
+            for c in scope.where
+        ],
     }

@@ -10,10 +10,24 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
-from kpi_audit.core.models import Indicator, Level, Operator, Source, Target, TargetSet
+from kpi_audit.core.models import (
+    AREA_TYPES,
+    AreaType,
+    Due,
+    Indicator,
+    Level,
+    Operator,
+    Scope,
+    Source,
+    Target,
+    TargetSet,
+)
+from kpi_audit.spec.catalog import WhereReader
 from kpi_audit.spec.tomlsource import ConfigProblem, EntryReader, TomlSource
 
 OPERATORS: tuple[str, ...] = get_args(Operator)
+DUES: tuple[str, ...] = get_args(Due)
+SCOPE_KEYS = ("area_type", "where")
 SET_KEYS = ("name", "title", "document", "number", "area", "note")
 TARGET_KEYS = (
     "id",
@@ -25,6 +39,10 @@ TARGET_KEYS = (
     "until_year",
     "levels",
     "warn_within",
+    "tolerance",
+    "binding",
+    "due",
+    "scope",
     "clause",
     "quote",
     "title_zh",
@@ -103,6 +121,7 @@ def _ambiguous(
             if (
                 earlier.indicator == later.indicator
                 and earlier.from_year == later.from_year
+                and earlier.scope == later.scope
                 and set(earlier.levels) & set(later.levels)
             ):
                 problems.append(
@@ -110,7 +129,7 @@ def _ambiguous(
                         source.path,
                         source.key_line("target", indexes[i], "from_year"),
                         f"{later.id}.from_year",
-                        f"same indicator, level and from_year as {earlier.id} (line "
+                        f"same indicator, level, scope and from_year as {earlier.id} (line "
                         f"{earlier.line}): which one is in force would be ambiguous",
                     )
                 )
@@ -137,7 +156,7 @@ class _SetHeader(EntryReader):
         self.area = self._text("area")
 
 
-class _TargetParser(EntryReader):
+class _TargetParser(WhereReader):
     """One ``[[target]]`` table → Target, collecting problems."""
 
     def __init__(
@@ -181,6 +200,10 @@ class _TargetParser(EntryReader):
         warn_within = self._number("warn_within", required=False)
         if warn_within is not None and warn_within < 0:
             self._add("warn_within", "must be 0 or more (how far short still counts as warn)")
+        tolerance = self._tolerance(operator)
+        binding = self._binding()
+        due = self._due()
+        scope = self._scope()
         clause = self._text("clause", required=True)
         quote = self._text("quote", required=True)
         title_zh, note = self._text("title_zh"), self._text("note")
@@ -201,6 +224,10 @@ class _TargetParser(EntryReader):
             threshold_high=None if high is None else float(high),
             warn_within=None if warn_within is None else float(warn_within),
             until_year=until_year,
+            binding=binding,
+            tolerance=None if tolerance is None else float(tolerance),
+            due=due,
+            scope=scope,
             title_zh=title_zh,
             note=note,
             line=self.source.table_line("target", self.index),
@@ -236,6 +263,89 @@ class _TargetParser(EntryReader):
         if high is not None and low is not None and high < low:
             self._add("threshold_high", f"{high} is below threshold {low}")
         return high
+
+    def _tolerance(self, operator: Any) -> float | int | None:
+        if operator != "around":
+            if "tolerance" in self.entry:
+                self._add(
+                    "tolerance",
+                    "only used with operator 'around' (met within ± tolerance of threshold)",
+                )
+            return None
+        if "tolerance" not in self.entry:
+            self._add(
+                "tolerance",
+                "missing: 'around' needs a tolerance, e.g. tolerance = 0.02 for “90%左右” "
+                "met between 88% and 92%",
+            )
+            return None
+        tolerance = self._number("tolerance", required=True)
+        if tolerance is not None and tolerance < 0:
+            self._add("tolerance", "must be 0 or more (how far either side still meets it)")
+            return None
+        return tolerance
+
+    def _binding(self) -> bool:
+        value = self.entry.get("binding", True)
+        if not isinstance(value, bool):
+            self._add(
+                "binding",
+                f"must be true or false, not {value!r} (false: an aspiration such as 力争, "
+                "shown as progress and never counted as a failure)",
+            )
+            return True
+        return value
+
+    def _due(self) -> Due:
+        value = self.entry.get("due", "from")
+        if value not in DUES:
+            self._add(
+                "due",
+                f"unknown due {value!r} (expected 'from': in force from the start of "
+                "from_year, or 'year_end': judged on the whole year or its last quarter)",
+            )
+            return "from"
+        return value  # type: ignore[no-any-return]
+
+    def _scope(self) -> Scope:
+        raw = self.entry.get("scope")
+        if raw is None:
+            return Scope()
+        if not isinstance(raw, dict):
+            self._add("scope", 'must be a table, e.g. scope = { area_type = ["县", "县级市"] }')
+            return Scope()
+        for key in raw:
+            if key not in SCOPE_KEYS:
+                close = difflib.get_close_matches(key, SCOPE_KEYS, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else "expected area_type, where"
+                self._add(f"scope.{key}", f"unknown key ({hint})", at="scope")
+        area_types = self._area_types(raw.get("area_type"))
+        where = self._where("scope", raw["where"]) if "where" in raw else ()
+        return Scope(area_type=area_types, where=where)
+
+    def _area_types(self, raw: Any) -> tuple[AreaType, ...]:
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            self._add(
+                "scope.area_type",
+                f"must be a non-empty list of {', '.join(AREA_TYPES)}",
+                at="scope",
+            )
+            return ()
+        for value in raw:
+            if value not in AREA_TYPES:
+                close = difflib.get_close_matches(str(value), AREA_TYPES, n=1, cutoff=0.3)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self._add(
+                    "scope.area_type",
+                    f"unknown area type {value!r} (expected {', '.join(AREA_TYPES)}{hint})",
+                    at="scope",
+                )
+                return ()
+        return tuple(a for a in AREA_TYPES if a in raw)
 
     def _check_share_scale(self, indicator: Indicator, *values: float | int | None) -> None:
         if indicator.scale != "fraction" or indicator.kind not in _SHARE_KINDS:
