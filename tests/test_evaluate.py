@@ -602,8 +602,7 @@ def test_gap_for_each_operator() -> None:
     frame = pl.DataFrame(
         {
             "value": [0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.3, 0.5, 0.89, 0.93, 0.95, 0.84],
-            "operator": [">=", "<=", ">", "<", "==", "between", "between", ">"]
-            + ["around"] * 4,
+            "operator": [">=", "<=", ">", "<", "==", "between", "between", ">"] + ["around"] * 4,
             "threshold": [0.6, 0.4, 0.5, 0.6, 0.5, 0.4, 0.4, 0.4, 0.9, 0.9, 0.9, 0.9],
             "threshold_high": [None, None, None, None, None, 0.6, 0.6, None] + [None] * 4,
             "warn_within": [None, 0.1, None, None, None, None, None, None] + [0.03] * 4,
