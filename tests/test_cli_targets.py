@@ -310,7 +310,7 @@ def test_validate_reports_each_problem(runner: CliRunner) -> None:
         f"{unknown_key}:12: t-1.thresold: unknown key (did you mean 'threshold'?)\n"
         f"{unknown_key}:8: t-1.threshold: missing\n"
         f"{bad_operator}:11: t-1.operator: unknown operator '=>' "
-        "(expected one of >=, <=, between, ==, >, <)\n"
+        "(expected one of >=, <=, between, ==, >, <, around)\n"
     )
 
 
