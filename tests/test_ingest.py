@@ -265,3 +265,17 @@ def test_formula_error_in_a_count_rejects_the_row(store, tmp_path: Path) -> None
         "#DIV/0!",
         "not_a_number",
     )
+
+
+def test_a_files_periods_are_reported_in_the_period_order(store, tmp_path: Path) -> None:
+    # A year after its fourth quarter, whether the file is new or unchanged.
+    rows = [
+        with_cells(EAST[0], 报告期="2024"),
+        with_cells(EAST[0], 报告期="2024Q4"),
+        with_cells(EAST[0], 报告期="2025Q1"),
+        with_cells(EAST[0], 报告期="2024Q1"),
+    ]
+    path = write_submission(tmp_path / "mixed.xlsx", rows)
+    in_order = ["2024Q1", "2024Q4", "2024", "2025Q1"]
+    assert ingest_paths(store, [path]).files[0].periods == in_order
+    assert ingest_paths(store, [path]).files[0].periods == in_order

@@ -14,10 +14,22 @@ _PATTERNS = (
 )
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
+    """A reporting period: a quarter (``Period(2024, 3)``) or a whole year (``Period(2024)``).
+
+    The one order of periods: by year, and within a year Q1 < Q2 < Q3 < Q4 < the whole
+    year. A year sorts after its fourth quarter because its report is complete last
+    (an annual report covers the quarters before it). Any two periods compare, a year
+    with a quarter too, so ``sorted`` never raises.
+    """
+
     year: int
     quarter: int | None = None  # None = the whole year
+
+    def __post_init__(self) -> None:
+        if self.quarter is not None and not 1 <= self.quarter <= 4:
+            raise ValueError(f"quarter must be 1–4 or None, not {self.quarter!r}")
 
     @property
     def is_annual(self) -> bool:
@@ -32,11 +44,44 @@ class Period:
             return f"{self.year}年"
         return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
 
+    def sort_key(self) -> tuple[int, int]:
+        """(year, 1–4 for a quarter, 5 for the whole year): the order documented above."""
+        return (self.year, 5 if self.quarter is None else self.quarter)
+
+    def __lt__(self, other: Period) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: Period) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: Period) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: Period) -> bool:
+        return self.sort_key() >= other.sort_key()
+
+    def previous(self) -> Period:
+        """The period of the same kind just before: 2024Q1 → 2023Q4, 2024 → 2023."""
+        if self.quarter is None:
+            return Period(self.year - 1)
+        return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
+
     def year_earlier(self) -> Period:
+        """The same period a year before: 2024Q3 → 2023Q3, 2024 → 2023."""
         return Period(self.year - 1, self.quarter)
 
-    def sort_key(self) -> tuple[int, int]:
-        return (self.year, self.quarter or 0)
+    def quarters(self) -> tuple[Period, ...]:
+        """The quarters the period is made of: a year's four, or the quarter itself."""
+        if self.quarter is None:
+            return tuple(Period(self.year, q) for q in range(1, 5))
+        return (self,)
+
+    def back(self, n: int) -> list[Period]:
+        """This period and the ``n - 1`` periods of its kind before it, oldest first."""
+        out = [self]
+        for _ in range(n - 1):
+            out.append(out[-1].previous())
+        return out[::-1]
 
 
 def parse_period(text: object) -> Period | None:

@@ -10,7 +10,7 @@ import polars as pl
 
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, Completeness
-from kpi_audit.evaluate.rows import LoadedPeriods, period_order, previous_period
+from kpi_audit.evaluate.rows import LoadedPeriods, source_labels
 from kpi_audit.evaluate.sql import sql_literal
 
 
@@ -26,7 +26,7 @@ def _issues(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def missing_reports(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> pl.DataFrame:
-    prev = previous_period(period)
+    prev = period.previous()
     sql = (
         "SELECT 'missing_report' AS kind, p.org_code, p.org_name, p.county, "
         f"'上期（{prev}）已上报、本期（{period}）未上报；reported for {prev} but not for "
@@ -44,7 +44,7 @@ def silent_counties(
     if period.quarter is None:
         earlier = [p for p in loaded.periods if p.year < period.year]
     else:
-        earlier = [p for p in loaded.periods if period_order(p) < period_order(period)]
+        earlier = [p for p in loaded.periods if p < period]
     if not earlier:
         return _issues(pl.DataFrame())
     listed = ", ".join(sql_literal(str(p)) for p in earlier)
@@ -83,13 +83,11 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.D
 def check_completeness(
     con: duckdb.DuckDBPyConnection, table: str, period: Period, loaded: LoadedPeriods
 ) -> tuple[Completeness, pl.DataFrame]:
-    labels = [str(period)]
-    if period.quarter is None and not loaded.has_annual_rows(period.year):
-        labels += [f"{period.year}Q{q}" for q in range(1, 5)]
+    labels = list(dict.fromkeys([str(period), *source_labels([period], loaded)]))
     missing = missing_reports(con, table, period)
     counties = silent_counties(con, table, period, loaded)
     rejects = rejected_rows(con, labels)
-    prev, cur = sql_literal(str(previous_period(period))), sql_literal(str(period))
+    prev, cur = sql_literal(str(period.previous())), sql_literal(str(period))
     expected, reported = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE eval_period = {prev}), "
         f"COUNT(*) FILTER (WHERE eval_period = {cur}) FROM {table}"

@@ -29,7 +29,6 @@ from kpi_audit.evaluate.rows import (
     LoadedPeriods,
     basis_notice,
     loaded_periods,
-    periods_back,
     resolve_period,
     rows_relation,
 )
@@ -40,7 +39,7 @@ CITY_FALLBACK = "全市"
 
 def _window(period: Period) -> list[Period]:
     """The trend window and, for year-over-year values in it, one more year back."""
-    return periods_back(period, TREND_LENGTH + (4 if period.quarter is not None else 1))
+    return period.back(TREND_LENGTH + (4 if period.quarter is not None else 1))
 
 
 def _data_city(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> str | None:
@@ -171,7 +170,7 @@ def _indicator_values(
     area: str,
 ) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame]]:
     """Unit values at ``p`` per indicator, trend frames, and not-comparable issues."""
-    trend_labels = [str(x) for x in periods_back(p, TREND_LENGTH)]
+    trend_labels = [str(x) for x in p.back(TREND_LENGTH)]
     units: dict[str, pl.DataFrame] = {}
     trends: list[pl.DataFrame] = []
     issues: list[pl.DataFrame] = []

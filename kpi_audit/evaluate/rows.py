@@ -37,25 +37,6 @@ ATTRIBUTE_COLUMNS = ("org_name", "city", "county", "org_type", "hospital_grade",
 TREND_LENGTH = 8
 
 
-def period_order(p: Period) -> tuple[int, int]:
-    """A whole year comes after its fourth quarter (its report is complete later)."""
-    return (p.year, p.quarter if p.quarter is not None else 5)
-
-
-def previous_period(p: Period) -> Period:
-    if p.quarter is None:
-        return Period(p.year - 1)
-    return Period(p.year, p.quarter - 1) if p.quarter > 1 else Period(p.year - 1, 4)
-
-
-def periods_back(p: Period, n: int) -> list[Period]:
-    """``p`` and the ``n - 1`` periods of its kind before it, oldest first."""
-    out = [p]
-    for _ in range(n - 1):
-        out.append(previous_period(out[-1]))
-    return out[::-1]
-
-
 @dataclass(frozen=True)
 class LoadedPeriods:
     periods: tuple[Period, ...]  # as submitted, oldest first
@@ -78,7 +59,7 @@ class LoadedPeriods:
 def loaded_periods(con: duckdb.DuckDBPyConnection) -> LoadedPeriods:
     labels = [r[0] for r in con.execute("SELECT DISTINCT period FROM submissions").fetchall()]
     parsed = {p for p in (parse_period(label) for label in labels) if p is not None}
-    return LoadedPeriods(tuple(sorted(parsed, key=period_order)))
+    return LoadedPeriods(tuple(sorted(parsed)))
 
 
 def resolve_period(text: str, loaded: LoadedPeriods) -> Period:
@@ -115,7 +96,7 @@ def source_labels(periods: Sequence[Period], loaded: LoadedPeriods) -> list[str]
     labels: list[str] = []
     for p in periods:
         if p.quarter is None and not loaded.has_annual_rows(p.year):
-            labels += [f"{p.year}Q{q}" for q in range(1, 5)]
+            labels += [str(q) for q in p.quarters()]
         else:
             labels.append(str(p))
     return list(dict.fromkeys(labels))

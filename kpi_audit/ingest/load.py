@@ -206,14 +206,15 @@ def _load(
         rows_loaded=loaded.height,
         rows_rejected=n_rejected,
         sheets=[s.name for s in prepared.read.sheets if s.name is not None],
-        periods=sorted(loaded.get_column("period").unique().to_list(), key=_period_order),
+        periods=_in_order(loaded.get_column("period")),
         issues=prepared.issues.drop("_sheet_no"),
     )
 
 
-def _period_order(text: str) -> tuple[int, int]:
-    parsed = parse_period(text)
-    return parsed.sort_key() if parsed else (0, 0)
+def _in_order(labels: pl.Series) -> list[str]:
+    """The distinct period labels in the one period order (a year after its Q4)."""
+    parsed = (parse_period(label) for label in labels.unique().to_list())
+    return [str(p) for p in sorted(p for p in parsed if p is not None)]
 
 
 def _failed(shown: str, sha256: str | None, error: str) -> FileReport:
@@ -230,10 +231,11 @@ def _unchanged(
 ) -> FileReport:
     sheets, periods = con.execute(
         "SELECT list(DISTINCT sheet ORDER BY sheet) FILTER (WHERE sheet IS NOT NULL), "
-        "list(DISTINCT period ORDER BY period) FROM submissions WHERE file_id = ?",
+        "list(DISTINCT period) FROM submissions WHERE file_id = ?",
         [file_id],
     ).fetchall()[0]
     note = f"already ingested on {old_at:%Y-%m-%d %H:%M} (as {old_path}); nothing to do"
+    in_order = _in_order(pl.Series(periods or [], dtype=pl.String))
     return FileReport(
-        shown, sha256, "unchanged", 0, 0, sheets or [], periods or [], empty_issues(), note=note
+        shown, sha256, "unchanged", 0, 0, sheets or [], in_order, empty_issues(), note=note
     )

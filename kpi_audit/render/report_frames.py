@@ -176,13 +176,10 @@ def recent_trend(result: AuditResult, indicator: str, periods: int = 8) -> pl.Da
     if rows.is_empty():
         return rows
     current = parse_period(result.period)
-    keyed = sorted(
-        (p for p in rows["period"].unique().to_list() if parse_period(p) is not None),
-        key=lambda p: parse_period(p).sort_key(),  # type: ignore[union-attr]
-    )
+    keyed = sorted(p for p in map(parse_period, rows["period"].unique().to_list()) if p is not None)
     if current is not None:
-        keyed = [p for p in keyed if parse_period(p).sort_key() <= current.sort_key()]  # type: ignore[union-attr]
-    keep = keyed[-periods:]
+        keyed = [p for p in keyed if p <= current]
+    keep = [str(p) for p in keyed[-periods:]]
     order = {p: i for i, p in enumerate(keep)}
     return (
         rows.filter(pl.col("period").is_in(keep))
