@@ -4,6 +4,7 @@ where exceptions become exit codes and one-line messages."""
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from kpi_audit import __version__
 from kpi_audit.core.errors import EXIT_INTERNAL, KpiAuditError
-from kpi_audit.store.db import ENV_DB
+from kpi_audit.store.db import ENV_DB, ENV_WAIT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -124,6 +125,23 @@ def root(
         Path | None,
         typer.Option("--db", envvar=ENV_DB, help="DuckDB store file (default ./kpi_audit.duckdb)."),
     ] = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            envvar=ENV_WAIT,
+            metavar="SECONDS",
+            min=0,
+            help="How long to wait for another run holding the store before exit 5 (default 300).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Nothing on stderr unless something is wrong."),
+    ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
+    ] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[
         bool | None,
@@ -132,7 +150,39 @@ def root(
         ),
     ] = None,
 ) -> None:
-    ctx.obj = {"db": db, "debug": debug}
+    setup_logging(quiet=quiet, verbose=verbose)
+    ctx.obj = {"db": db, "wait": wait, "debug": debug, "quiet": quiet}
+
+
+def setup_logging(*, quiet: bool = False, verbose: int = 0) -> None:
+    """kpi-audit's messages go through ``logging`` to stderr: INFO by default (what was
+    written, waiting for the store), WARNING and worse with --quiet, DEBUG with -vv."""
+    level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    logger = logging.getLogger("kpi_audit")
+    for handler in list(logger.handlers):
+        if getattr(handler, "_kpi_audit", False):
+            logger.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler._kpi_audit = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the *current* sys.stderr (CliRunner swaps it per invocation)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def _load_command(name: str) -> Any:

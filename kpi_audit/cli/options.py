@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
-from kpi_audit.store.db import ENV_DB, default_db_path
+from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_db_path
 
 if TYPE_CHECKING:
+    import duckdb
+
     from kpi_audit.core.result import AuditResult
 
 DbOption = Annotated[
@@ -20,6 +22,17 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         help=f"DuckDB store file (env {ENV_DB}; default ./kpi_audit.duckdb).",
+        show_default=False,
+    ),
+]
+WaitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        help=f"How long to wait for another run that holds the store, then exit 5 "
+        f"(env {ENV_WAIT}; default {DEFAULT_WAIT_SECONDS:g}).",
         show_default=False,
     ),
 ]
@@ -79,6 +92,25 @@ def resolve_db(ctx: typer.Context, db: Path | None) -> Path:
     return root.get("db") or default_db_path()
 
 
+def resolve_wait(ctx: typer.Context, wait: float | None) -> float:
+    """The command's --wait, else the top-level --wait / KPI_AUDIT_WAIT, else the default."""
+    if wait is not None:
+        return wait
+    root = ctx.find_root().obj or {}
+    given = root.get("wait")
+    return DEFAULT_WAIT_SECONDS if given is None else float(given)
+
+
+def open_store(
+    ctx: typer.Context, db: Path | None, wait: float | None, *, read_only: bool
+) -> duckdb.DuckDBPyConnection:
+    """The store for a command: read-only for commands that only read, so any number of
+    them run at once; waiting up to --wait seconds for a writer."""
+    from kpi_audit.store.db import connect
+
+    return connect(resolve_db(ctx, db), read_only=read_only, wait=resolve_wait(ctx, wait))
+
+
 class FailOn(StrEnum):
     fail = "fail"
     warn = "warn"
@@ -118,6 +150,7 @@ def audit_from_options(
     ctx: typer.Context,
     *,
     db: Path | None,
+    wait: float | None = None,
     files: list[str] | None,
     period: str | None,
     targets: list[str] | None,
@@ -128,10 +161,9 @@ def audit_from_options(
 ) -> AuditResult:
     """What `check` and `report` share: open the store and run the audit."""
     from kpi_audit.evaluate import audit
-    from kpi_audit.store.db import connect
 
     given = (period or "latest").strip()
-    con = connect(resolve_db(ctx, db))
+    con = open_store(ctx, db, wait, read_only=not files)
     try:
         return audit(
             con,

@@ -2,8 +2,9 @@
 
 Data problems in a submission are *records* (see ``kpi_audit.ingest.validate``), not exceptions.
 Exit codes are a contract (domain.md §6): 0 no target failed, 1 a target failed,
-2 usage error, 3 input or configuration error;
-added: 4 internal error.
+2 usage error, 3 input or configuration error (also an unwritable output path),
+4 internal error (a bug in kpi-audit), 5 the store is busy (another run held it for
+longer than ``--wait``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ EXIT_INPUT = 3
 # Added to the contract: a bug in kpi-audit itself, so cron never mistakes it for
 # "a target failed" (1).
 EXIT_INTERNAL = 4
+# Another process held the store for longer than --wait: try again later.
+EXIT_BUSY = 5
 
 
 class KpiAuditError(Exception):
@@ -73,3 +76,16 @@ class NoDataError(KpiAuditError):
     """Nothing loaded for the requested period."""
 
     exit_code = EXIT_INPUT
+
+
+class OutputError(KpiAuditError):
+    """An output cannot be written: read-only folder, a file where a folder must be, a
+    folder where the file should go. An environment problem, so exit 3, never 4."""
+
+    exit_code = EXIT_INPUT
+
+
+class StoreBusyError(KpiAuditError):
+    """Another process held the store's lock for longer than we were allowed to wait."""
+
+    exit_code = EXIT_BUSY

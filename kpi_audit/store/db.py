@@ -1,14 +1,24 @@
-"""Opening the DuckDB store and bringing its schema up to date."""
+"""Opening the DuckDB store safely for many processes, and bringing its schema up to date.
+
+DuckDB lets one process write a file or many processes read it. Everything that only
+reads opens the store read-only; a process that meets a lock held by another waits and
+retries for up to ``wait`` seconds, then raises :class:`StoreBusyError` (exit 5) naming
+the holder. Migrations run only on a kpi-audit store (one with ``_migrations``) or on a
+new, empty file; any other DuckDB file is refused untouched (exit 3).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Sequence
+import re
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from kpi_audit.core.errors import InputError
+from kpi_audit.core.errors import InputError, StoreBusyError
 from kpi_audit.store.migrations import MIGRATIONS
 
 if TYPE_CHECKING:  # imported in connect(): the CLI starts without duckdb
@@ -16,6 +26,20 @@ if TYPE_CHECKING:  # imported in connect(): the CLI starts without duckdb
 
 DEFAULT_DB = "kpi_audit.duckdb"
 ENV_DB = "KPI_AUDIT_DB"
+ENV_WAIT = "KPI_AUDIT_WAIT"
+# How long the CLI waits for another run's lock by default (cron jobs overlap by minutes).
+DEFAULT_WAIT_SECONDS = 300.0
+_RETRY_FIRST, _RETRY_MAX = 0.1, 1.0
+_LOCK_MARK = "Could not set lock on file"
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+DAMAGED_HINT = (
+    "the store looks damaged: restore it from a backup, or move it aside and ingest the "
+    "submissions again (see docs/operations.md)"
+)
+
+log = logging.getLogger("kpi_audit.store")
+StoreState = Literal["kpi_audit", "empty", "foreign"]
+WaitCallback = Callable[[str], None]
 
 
 def default_db_path() -> Path:
@@ -23,29 +47,139 @@ def default_db_path() -> Path:
 
 
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: WaitCallback | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the store at ``path`` and apply pending migrations.
+    """Open the store at ``path`` (creating it when writing) with pending migrations applied.
 
+    ``read_only`` opens a shared connection (many readers at once); a missing file then
+    gives an empty in-memory store, so nothing is created by a reader. ``wait`` is how
+    many seconds to retry while another process holds a conflicting lock; ``on_wait`` is
+    told once, with a one-line description, when waiting starts (default: logged).
     ``":memory:"`` gives a throw-away store (tests, one-shot checks).
     """
     import duckdb
 
+    # What a truncated or overwritten file raises when its catalog or blocks are read.
+    damage = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
     target = str(path if path is not None else default_db_path())
+    if target == ":memory:":
+        return _migrated(duckdb.connect(":memory:"))
+    file = Path(target)
+    if file.is_dir():
+        raise InputError("the store path is a folder, not a file", path=target)
+    if read_only and not file.exists():
+        return _migrated(duckdb.connect(":memory:"))
+    if not read_only and file.is_file() and file.stat().st_size == 0:
+        file.unlink()  # an empty file (e.g. `touch`ed): nothing to keep, start a new store
+    notify = on_wait or (lambda line: log.info("%s", line))
+    con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=notify)
     try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.Error as exc:
-        raise InputError(f"cannot open the database: {exc}", path=target) from exc
-    if not read_only:
-        migrate(con)
+        state = store_state(con)
+        if state == "foreign":
+            raise InputError(
+                "this DuckDB file is not a kpi-audit store (it has tables but no "
+                "_migrations); it was left untouched: give another --db",
+                path=target,
+            )
+        if not read_only:
+            migrate(con)
+            return con
+        if not pending_migrations(con):
+            return con
+    except damage as exc:
+        con.close()
+        raise _open_error(target, str(exc)) from exc
+    except BaseException:
+        con.close()
+        raise
+    # A reader found an older schema: bring it up to date with a short write, then read.
+    con.close()
+    writer = _open_waiting(target, read_only=False, wait=wait, on_wait=notify)
+    try:
+        migrate(writer)
+    finally:
+        writer.close()
+    return _open_waiting(target, read_only=True, wait=wait, on_wait=notify)
+
+
+def _migrated(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    migrate(con)
     return con
 
 
-def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations ("
-        " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+def _open_waiting(
+    target: str, *, read_only: bool, wait: float, on_wait: WaitCallback
+) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    deadline = time.monotonic() + max(wait, 0.0)
+    delay = _RETRY_FIRST
+    told = False
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.Error as exc:
+            text = str(exc)
+            if _LOCK_MARK not in text:
+                raise _open_error(target, text) from exc
+            holder = lock_holder(text)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusyError(
+                    f"the store is busy: {holder} holds it; gave up after {wait:g} s "
+                    "(try later, or wait longer with --wait SECONDS / KPI_AUDIT_WAIT)",
+                    path=target,
+                ) from None
+            if not told:
+                on_wait(f"waiting for {holder} to release the store {target} (up to {wait:g} s)")
+                told = True
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, _RETRY_MAX)
+
+
+def lock_holder(message: str) -> str:
+    """``process 1234 (python3.11)`` from DuckDB's lock error, or ``another process``."""
+    m = _HOLDER.search(message)
+    if not m:
+        return "another process"
+    return f"process {m['pid']} ({Path(m['exe']).name})"
+
+
+def _open_error(target: str, text: str) -> InputError:
+    if "not a valid DuckDB database file" in text:
+        return InputError(
+            "not a DuckDB database, so not a kpi-audit store; it was left untouched: "
+            "give another --db",
+            path=target,
+        )
+    return InputError(
+        f"cannot open the store ({text.removeprefix('IO Error: ')}); {DAMAGED_HINT}", path=target
     )
+
+
+def store_state(con: duckdb.DuckDBPyConnection) -> StoreState:
+    """Whether the open database is a kpi-audit store, empty, or something else."""
+    names = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND NOT temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT temporary AND NOT internal"
+        ).fetchall()
+    }
+    if "_migrations" in names:
+        return "kpi_audit"
+    return "foreign" if names else "empty"
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    if store_state(con) != "kpi_audit":
+        return []
     return [
         (n, name)
         for n, name in con.execute(
@@ -54,8 +188,19 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     ]
 
 
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    done = {n for n, _ in applied_migrations(con)}
+    return [m.number for m in MIGRATIONS if m.number not in done]
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every migration not yet recorded; each in its own transaction."""
+    if store_state(con) == "foreign":
+        raise InputError("not a kpi-audit store: refusing to add tables to it")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations ("
+        " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
     done = {n for n, _ in applied_migrations(con)}
     applied: list[str] = []
     for m in MIGRATIONS:

@@ -22,6 +22,7 @@ from kpi_audit.cli.options import (
     SheetOption,
     StrictOption,
     TargetsOption,
+    WaitOption,
     audit_from_options,
     exit_code,
 )
@@ -57,11 +58,13 @@ def check(
     strict: StrictOption = False,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
+    wait: WaitOption = None,
 ) -> None:
     """Check the targets for a period: exit 0 when none failed, 1 when one did."""
     result = audit_from_options(
         ctx,
         db=db,
+        wait=wait,
         files=files,
         period=period,
         targets=targets,

@@ -17,7 +17,8 @@ from kpi_audit.cli.options import (
     LangOption,
     SheetOption,
     StrictOption,
-    resolve_db,
+    WaitOption,
+    open_store,
 )
 
 if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the command runs
@@ -52,14 +53,14 @@ def ingest(
     ] = False,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
+    wait: WaitOption = None,
 ) -> None:
     """Load institution submissions; rows with errors are kept aside as rejects."""
     from rich.console import Console
 
     from kpi_audit.ingest.load import ingest_paths
-    from kpi_audit.store.db import connect
 
-    con = connect(resolve_db(ctx, db))
+    con = open_store(ctx, db, wait, read_only=False)
     try:
         with _progress() as on_progress:
             report = ingest_paths(

@@ -23,6 +23,7 @@ from kpi_audit.cli.options import (
     SheetOption,
     StrictOption,
     TargetsOption,
+    WaitOption,
     audit_from_options,
     exit_code,
 )
@@ -62,12 +63,14 @@ def report(
     sheet: SheetOption = None,
     strict: StrictOption = False,
     db: DbOption = None,
+    wait: WaitOption = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
     chosen = fmt.value if fmt else format_from_path(output)  # bad extension: usage error
     result = audit_from_options(
         ctx,
         db=db,
+        wait=wait,
         files=files,
         period=period,
         targets=targets,

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from kpi_audit.cli.options import DbOption, resolve_db
+from kpi_audit.cli.options import DbOption, WaitOption, open_store
 
 _HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
 
 
-def submissions(ctx: typer.Context, db: DbOption = None) -> None:
+def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None) -> None:
     """List the loaded periods × counties: facilities, rejected rows, files, when."""
     from rich.console import Console
     from rich.table import Table
 
-    from kpi_audit.store.db import connect
     from kpi_audit.store.submissions import list_submissions
 
-    con = connect(resolve_db(ctx, db))
+    con = open_store(ctx, db, wait, read_only=True)
     try:
         loaded = list_submissions(con)
     finally:
