@@ -127,10 +127,19 @@ INDICATOR_NAMES: dict[str, tuple[str, str]] = {
     "signing_coverage": ("签约服务覆盖率", "Signing coverage"),
 }
 
-NO_DATA = "该区县本期无数据；no data for this county"
+# Reasons: (reason_code, reason_params), rendered by kpi_audit.render.i18n.
+NO_DATA = ("no_data", "{}")
+NO_RURAL = ("no_institutions", "{}")
+NO_COMPARABLE = ("no_comparable", "{}")
+NO_TERTIARY = ("no_institutions", "{}")
+NEEDS_IN_COUNTY = (
+    "needs_data",
+    '{"needs": ["in-county visits"], "needs_zh": ["县域内就诊人次数据"]}',
+)
+Reason = tuple[str, str] | None
 
 # (county, numerator, denominator, status, reason) per target; the city row last.
-COUNTY_ROWS: dict[str, list[tuple[str, float | None, float | None, str, str | None]]] = {
+COUNTY_ROWS: dict[str, list[tuple[str, float | None, float | None, str, Reason]]] = {
     # 140000/290000 = 0.4828 fail · 198000/300000 = 0.66 pass · 124000/200000 = 0.62 warn
     # (within 0.05) · 91000/140000 = 0.65 pass (exactly at the threshold) · 150000/400000
     # = 0.375 fail · 168000/240000 = 0.70 pass · city 871000/1570000 = 0.5548 fail
@@ -164,7 +173,7 @@ COUNTY_ROWS: dict[str, list[tuple[str, float | None, float | None, str, str | No
         ("西县", 270000, 360000, "fail", None),
         ("南县", 250000, 300000, "pass", None),
         ("北县", 180000, 200000, "pass", None),
-        ("河口区", None, None, "not_evaluable", "没有城乡=农村的机构；no rural rows"),
+        ("河口区", None, None, "not_evaluable", NO_RURAL),
         ("山阳县", 320000, 400000, "pass", None),
         ("临川县", None, None, "not_evaluable", NO_DATA),
         (CITY, 1350000, 1660000, "pass", None),
@@ -176,9 +185,9 @@ COUNTY_ROWS: dict[str, list[tuple[str, float | None, float | None, str, str | No
         ("东县", 95000, 100000, "fail", None),
         ("西县", 81000, 90000, "pass", None),
         ("南县", 121000, 110000, "fail", None),
-        ("北县", None, None, "not_evaluable", "没有可比的三级医院；no comparable hospital"),
+        ("北县", None, None, "not_evaluable", NO_COMPARABLE),
         ("河口区", 166000, 180000, "fail", None),
-        ("山阳县", None, None, "not_evaluable", "没有三级医院；no tertiary hospital"),
+        ("山阳县", None, None, "not_evaluable", NO_TERTIARY),
         ("临川县", None, None, "not_evaluable", NO_DATA),
         (CITY, 463000, 480000, "fail", None),
     ],
@@ -195,8 +204,7 @@ COUNTY_ROWS: dict[str, list[tuple[str, float | None, float | None, str, str | No
         (CITY, 447, 2160000, "pass", None),
     ],
     "zz-in-county-rate": [
-        (unit, None, None, "not_evaluable", "需要县域内就诊人次数据；needs in-county visits")
-        for unit in (*COUNTIES, CITY)
+        (unit, None, None, "not_evaluable", NEEDS_IN_COUNTY) for unit in (*COUNTIES, CITY)
     ],
     # 450000/900000 = 0.50 · 400000/850000 = 0.4706 · 330000/600000 = 0.55 · 260000/
     # 400000 = 0.65 · 420000/1000000 = 0.42 · 380000/700000 = 0.5429 · city 2240000/
@@ -227,7 +235,7 @@ FACILITY_ROWS = [
         None,
         None,
         "not_evaluable",
-        "去年同期未上报；no report a year earlier",
+        NO_COMPARABLE,
     ),
 ]
 
@@ -251,7 +259,7 @@ def _row(
     num: float | None,
     den: float | None,
     status: str,
-    reason: str | None,
+    reason: Reason,
 ) -> dict:
     value = _value(t.indicator, num, den)
     return {
@@ -271,7 +279,8 @@ def _row(
         "threshold_high": None,
         "gap": None if value is None else value - t.threshold,
         "status": status,
-        "reason": reason,
+        "reason_code": reason[0] if reason else None,
+        "reason_params": reason[1] if reason else None,
         "source_document": t.source.citation,
         "source_clause": t.source.clause,
     }
@@ -301,7 +310,10 @@ ISSUES = [
         "row": 7,
         "field": "total_visits",
         "value": "-5",
-        "message": "总诊疗人次不能为负数；total visits must be ≥ 0",
+        "code": "negative",
+        "params": "{}",
+        "message_zh": "总诊疗人次不能为负数",
+        "message_en": "total visits must be ≥ 0",
         "org_code": "D0107",
         "org_name": "东县城关镇卫生院",
         "county": "东县",
@@ -313,7 +325,10 @@ ISSUES = [
         "row": 12,
         "field": "tcm_visits",
         "value": "12000",
-        "message": "中医诊疗人次大于总诊疗人次；TCM visits exceed total visits",
+        "code": "part_exceeds_whole",
+        "params": "{}",
+        "message_zh": "中医诊疗人次大于总诊疗人次",
+        "message_en": "TCM visits exceed total visits",
         "org_code": "W0212",
         "org_name": "西县中心卫生院",
         "county": "西县",
@@ -325,7 +340,10 @@ ISSUES = [
         "row": 3,
         "field": "org_name",
         "value": "=1+1",
-        "message": "机构名称不能是公式；name is a formula",
+        "code": "formula",
+        "params": "{}",
+        "message_zh": "机构名称不能是公式",
+        "message_en": "name is a formula",
         "org_code": "N0001",
         "org_name": "=1+1",
         "county": "南县",
@@ -337,7 +355,10 @@ ISSUES = [
         "row": None,
         "field": None,
         "value": None,
-        "message": "上期已报，本期未报；reported last period, not this one",
+        "code": "missing_report",
+        "params": "{}",
+        "message_zh": "上期已报，本期未报",
+        "message_en": "reported last period, not this one",
         "org_code": "N0301",
         "org_name": "南县三合镇卫生院",
         "county": "南县",
@@ -349,7 +370,10 @@ ISSUES = [
         "row": None,
         "field": None,
         "value": None,
-        "message": "上期已报，本期未报；reported last period, not this one",
+        "code": "missing_report",
+        "params": "{}",
+        "message_zh": "上期已报，本期未报",
+        "message_en": "reported last period, not this one",
         "org_code": "B0410",
         "org_name": "北县东关社区卫生服务站",
         "county": "北县",
@@ -361,7 +385,10 @@ ISSUES = [
         "row": None,
         "field": None,
         "value": None,
-        "message": "上期已报，本期未报；reported last period, not this one",
+        "code": "missing_report",
+        "params": "{}",
+        "message_zh": "上期已报，本期未报",
+        "message_en": "reported last period, not this one",
         "org_code": "L0001",
         "org_name": "临川县人民医院",
         "county": "临川县",
@@ -373,7 +400,10 @@ ISSUES = [
         "row": None,
         "field": None,
         "value": None,
-        "message": "临川县本期没有任何机构上报；no institution in 临川县 reported",
+        "code": "county_no_data",
+        "params": "{}",
+        "message_zh": "临川县本期没有任何机构上报",
+        "message_en": "no institution in 临川县 reported",
         "org_code": None,
         "org_name": None,
         "county": "临川县",
@@ -470,7 +500,8 @@ def many_facilities_behind(n: int) -> pl.DataFrame:
             "threshold_high": pl.Series([None] * n, dtype=pl.Float64),
             "gap": (i % 100).cast(pl.Float64) / 1000.0 - 0.10,
             "status": "fail",
-            "reason": pl.Series([None] * n, dtype=pl.String),
+            "reason_code": pl.Series([None] * n, dtype=pl.String),
+            "reason_params": pl.Series([None] * n, dtype=pl.String),
             "source_document": t.source.citation,
             "source_clause": t.source.clause,
         }

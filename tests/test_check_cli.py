@@ -157,12 +157,32 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         "gap": pytest.approx(-0.02),
         "status": "fail",
         "reason": None,
+        "reason_code": None,
+        "reason_params": None,
         "source": {"document": "测试市医改工作要点（测医改〔2024〕1号）", "clause": "一、(一)"},
     }
     city = next(
         r for r in out["results"] if r["level"] == "city" and r["indicator"] == "signing_coverage"
     )
     assert (city["unit"], city["value"]) == (CITY, 0.65)
+    assert out["schema_version"] == 2
+
+
+def test_json_reason_and_message_follow_lang(db: Path, tmp_path: Path) -> None:
+    spec = targets_file(tmp_path, visit=0.52, signing=0.6)
+    path = Path(spec)  # the signing target only from 2030
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('2017\nlevels = ["city"]', '2030\nlevels = ["city"]'), "utf-8")
+    zh = json.loads(run(db, "-t", spec, "-f", "json", "-p", "2024Q3").stdout)
+    en = json.loads(run(db, "-t", spec, "-f", "json", "-p", "2024Q3", "--lang", "en").stdout)
+    later = [r for r in zh["results"] if r["status"] == "not_evaluable"]
+    assert later and {(r["reason_code"], r["reason"]) for r in later} == {
+        ("not_in_force", "目标尚未生效（2030 年起）")
+    }
+    assert {r["reason_params"]["from_year"] for r in later} == {2030}
+    assert {r["reason"] for r in en["results"] if r["status"] == "not_evaluable"} == {
+        "target not yet in force (from 2030)"
+    }
 
 
 def test_csv_and_output_file(db: Path, tmp_path: Path) -> None:

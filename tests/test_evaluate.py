@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import polars as pl
@@ -113,9 +114,10 @@ def test_contract_ratio_indicators_at_county_and_city(con) -> None:
     for key, value in expected.items():
         assert got[key] == (None if value is None else pytest.approx(value, abs=1e-12)), key
     urban_west = row(result, "county", "西县", "signing_coverage_urban")
-    assert (urban_west["status"], urban_west["reason"]) == (
+    assert (urban_west["status"], urban_west["reason_code"], urban_west["reason_params"]) == (
         "not_evaluable",
-        "no institutions in scope",
+        "no_institutions",
+        "{}",
     )
     assert row(result, "county", "东县", "signing_coverage")["numerator"] == 1200
     assert row(result, "county", "东县", "signing_coverage")["denominator"] == 3000
@@ -175,12 +177,25 @@ def test_yoy_compares_only_hospitals_reporting_both_years(con) -> None:
     assert row(result, "city", CITY)["value"] == pytest.approx(0.125)
     assert row(result, "county", "东县")["value"] == pytest.approx(0.2)
     h4 = row(result, "facility", "H4")
-    assert (h4["status"], h4["reason"]) == ("not_evaluable", "no comparable data a year earlier")
+    assert (h4["status"], h4["reason_code"]) == ("not_evaluable", "no_comparable")
     issues = result.data_issues.filter(pl.col("kind") == "not_comparable")
     assert issues["org_code"].to_list() == ["H4", "H5"]
     assert issues["county"].to_list() == ["东县", "西县"]
-    assert "2024Q3 有数据、2023Q3 无" in issues["message"][0]
-    assert "reported for 2023Q3 but not for 2024Q3" in issues["message"][1]
+    assert issues["code"].to_list() == ["yoy_only_now", "yoy_only_earlier"]
+    assert (
+        issues["message_zh"][0]
+        == "三级医院普通门诊量年下降率：2024Q3 有数据、2023Q3 无，未计入同比"
+    )
+    assert issues["message_en"][1].endswith(
+        ": reported for 2023Q3 but not for 2024Q3, left out of the comparison"
+    )
+    assert json.loads(issues["params"][0]) == {
+        "indicator": "tertiary_outpatient_decline",
+        "name_zh": "三级医院普通门诊量年下降率",
+        "name_en": issues["message_en"][0].split(":")[0],
+        "period": "2024Q3",
+        "earlier": "2023Q3",
+    }
     assert issues["field"].to_list() == ["general_outpatient_visits"] * 2
 
 
@@ -191,7 +206,7 @@ def test_yoy_without_prior_year_data() -> None:
         con, target("tertiary_outpatient_decline", ">=", 0.1, levels=("facility", "county", "city"))
     )
     assert set(result.results["status"]) == {"not_evaluable"}
-    assert set(result.results["reason"]) == {"no comparable data a year earlier"}
+    assert set(result.results["reason_code"]) == {"no_comparable"}
     assert result.results.height == 5  # H1, H2, 东县, 西县, city
     assert result.data_issues.filter(pl.col("kind") == "not_comparable").height == 2
 
@@ -235,16 +250,17 @@ def test_zero_denominator_and_field_not_submitted() -> None:
         con, target("signing_coverage", ">=", 0.5), target("signing_coverage_key", ">=", 0.5)
     )
     south = row(result, "county", "南县", "signing_coverage")
-    assert (south["status"], south["reason"], south["value"], south["numerator"]) == (
+    assert (south["status"], south["reason_code"], south["value"], south["numerator"]) == (
         "not_evaluable",
-        "zero denominator",
+        "zero_denominator",
         None,
         None,
     )
     key = row(result, "county", "北县", "signing_coverage_key")
-    assert (key["status"], key["reason"]) == (
+    assert (key["status"], key["reason_code"], json.loads(key["reason_params"])) == (
         "not_evaluable",
-        "field not submitted: key_population",
+        "field_missing",
+        {"fields": ["key_population"]},
     )
     assert row(result, "county", "北县", "signing_coverage")["value"] == 0.5
     assert row(result, "city", CITY, "signing_coverage")["value"] == pytest.approx(5 / 10)
@@ -318,19 +334,24 @@ def test_target_not_yet_in_force(con) -> None:
     result = audit(con, target("signing_coverage", ">=", 0.3, from_year=2027))
     assert result.results.height == 3  # 东县, 西县, city
     assert set(result.results["status"]) == {"not_evaluable"}
-    assert set(result.results["reason"]) == {"target not yet in force (from 2027)"}
+    assert set(result.results["reason_code"]) == {"not_in_force"}
+    assert set(result.results["reason_params"]) == {'{"from_year": 2027}'}
     assert result.results["value"].null_count() == 3
 
 
 def test_needs_gives_a_row_per_county_and_city(con) -> None:
     result = audit(con, target("county_visit_rate", ">=", 0.9))
-    needs = "needs: in-county visits of county residents"
     # at county level the unit is the county (domain.md §5), never the city's name
-    assert result.results.select("level", "unit", "county", "status", "reason").rows() == [
-        ("city", CITY, None, "not_evaluable", needs),
-        ("county", "东县", "东县", "not_evaluable", needs),
-        ("county", "西县", "西县", "not_evaluable", needs),
+    assert result.results.select("level", "unit", "county", "status", "reason_code").rows() == [
+        ("city", CITY, None, "not_evaluable", "needs_data"),
+        ("county", "东县", "东县", "not_evaluable", "needs_data"),
+        ("county", "西县", "西县", "not_evaluable", "needs_data"),
     ]
+    needs = CONTRACT_INDICATORS["county_visit_rate"].needs
+    assert json.loads(result.results["reason_params"][0]) == {
+        "needs": list(needs),
+        "needs_zh": list(CONTRACT_INDICATORS["county_visit_rate"].needs_zh or needs),
+    }
     assert result.results.select("value", "numerator", "denominator", "gap").null_count().row(
         0
     ) == (3, 3, 3, 3)
@@ -364,7 +385,7 @@ def test_target_not_measured_gets_no_facility_rows(con) -> None:
             ("county", "东县", "not_evaluable"),
             ("county", "西县", "not_evaluable"),
         ]
-        assert set(rows["reason"]) == {"target not yet in force (from 2027)"}
+        assert set(rows["reason_code"]) == {"not_in_force"}
     assert audit(con, facility_only, levels=["city"]).results.height == 0
 
 
@@ -485,8 +506,20 @@ def test_whole_year_from_quarters_and_from_annual_rows() -> None:
     coverage = row(result, "county", "东县", "signing_coverage")
     assert (coverage["numerator"], coverage["denominator"]) == (600, 1200)
     assert result.period == "2024"
-    notices = result.data_issues.filter(pl.col("kind") == "notice")["message"].to_list()
-    assert len(notices) == 1 and "aggregated from its quarters" in notices[0]
+    notices = result.data_issues.filter(pl.col("kind") == "notice")
+    assert notices.select("code", "params").rows() == [
+        (
+            "year_from_quarters",
+            '{"quarters": ["2024Q1", "2024Q2", "2024Q3", "2024Q4"], "year": 2024}',
+        )
+    ]
+    assert notices["message_en"][0].startswith(
+        "no annual rows for 2024: values aggregated from its quarters (2024Q1, 2024Q2, 2024Q3, "
+        "2024Q4)"
+    )
+    assert notices["message_zh"][0].startswith(
+        "2024 年无全年报表，按季度数据汇总（2024Q1, 2024Q2, 2024Q3, 2024Q4）"
+    )
     # annual rows, once loaded, are used as submitted
     insert_rows(
         con,
@@ -552,16 +585,28 @@ def test_completeness() -> None:
     ) == (3, 1, 2, ("北县", "西县"), 1)
     issues = result.data_issues
     assert issues.schema == pl.Schema(ISSUE_SCHEMA)
-    assert issues.select("kind", "file", "sheet", "row", "field", "value", "message").row(0) == (
+    assert issues.select(
+        "kind", "code", "file", "sheet", "row", "field", "value", "message_zh", "message_en"
+    ).row(0) == (
         "row_error",
+        "not_a_number",
         "q3.xlsx",
         "Sheet1",
         7,
         "total_visits",
         "abc",
-        "不是数字；not a number",
+        "不是数字",
+        "not a number",
     )
+    assert json.loads(issues["params"][0]) == {"field": "total_visits", "value": "abc"}
     missing = issues.filter(pl.col("kind") == "missing_report")
+    assert missing.select("code", "message_zh", "message_en").unique().rows() == [
+        (
+            "missing_report",
+            "上期（2024Q2）已上报、本期（2024Q3）未上报",
+            "reported for 2024Q2 but not for 2024Q3",
+        )
+    ]
     assert missing.select("org_code", "org_name", "county").rows() == [
         ("C", "C名", "北县"),
         ("B", "B名", "西县"),
@@ -607,13 +652,13 @@ def test_gap_for_each_operator() -> None:
             "threshold_high": [None, None, None, None, None, 0.6, 0.6, None] + [None] * 4,
             "warn_within": [None, 0.1, None, None, None, None, None, None] + [0.03] * 4,
             "tolerance": [None] * 8 + [0.02] * 4,
-            "reason": [None] * 12,
+            "reason_code": [None] * 12,
         },
         schema_overrides={
             "threshold_high": pl.Float64,
             "warn_within": pl.Float64,
             "tolerance": pl.Float64,
-            "reason": pl.String,
+            "reason_code": pl.String,
         },
     )
     out = frame.with_columns(gap=gap_expr()).with_columns(status=status_expr())
@@ -648,4 +693,5 @@ def test_store_without_a_newer_field_column() -> None:
     con.execute("CREATE VIEW current_submissions AS SELECT * FROM submissions")
     insert_rows(con, "2024Q3", [org("A", "东县", "村卫生室", key_signed=3)])
     result = audit(con, target("signing_coverage_key", ">=", 0.5))
-    assert set(result.results["reason"]) == {"field not submitted: key_population"}
+    assert set(result.results["reason_code"]) == {"field_missing"}
+    assert set(result.results["reason_params"]) == {'{"fields": ["key_population"]}'}

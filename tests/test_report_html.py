@@ -137,7 +137,7 @@ def test_header_authority_and_sections(page: str) -> None:
         'id="sources"',
     ):
         assert section in page
-    assert "无法评估：需要县域内就诊人次数据；needs in-county visits" in page
+    assert "无法评估：缺少数据：县域内就诊人次数据" in page
 
 
 def test_names_are_escaped_and_page_is_self_contained(page: str) -> None:
@@ -303,7 +303,7 @@ def test_numbers_agree_across_json_excel_and_html(tmp_path: Path) -> None:
     for target_id, body in sections:
         if target_id in unmeasured:
             assert not [t for t in _parse(body).tables if t["class"] == "ranking"]
-            assert "无法评估：需要县域内就诊人次数据；needs in-county visits" in body
+            assert "无法评估：缺少数据：县域内就诊人次数据" in body
             continue
         ranking = next(t for t in _parse(body).tables if t["class"] == "ranking")
         for row in ranking["rows"]:

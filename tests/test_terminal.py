@@ -11,7 +11,7 @@ from rich.console import Console
 
 from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate import run_audit
-from kpi_audit.render.labels import format_gap, format_value, reason_text
+from kpi_audit.render.labels import format_gap, format_value
 from kpi_audit.render.terminal import behind_by_county, one_line, print_result
 from kpi_audit.spec.catalog import load_catalog
 
@@ -174,32 +174,6 @@ def test_formats() -> None:
     assert one_line("甲乙丙丁" * 20, 10) == "甲乙丙丁…"  # 8 cells + "…"
 
 
-def test_reason_text_in_both_languages() -> None:
-    assert reason_text("field not submitted: signed_residents") == "未填报：签约人数"
-    assert (
-        reason_text("no institution submitted all of: key_signed, key_population")
-        == "没有机构同时填报：重点人群签约人数、重点人群数"
-    )
-    assert reason_text("zero denominator") == "分母为零"
-    assert reason_text("no institutions in scope") == "无符合条件的机构"
-    assert reason_text("no comparable data a year earlier") == "无上年同期可比数据"
-    assert reason_text("target not yet in force (from 2027)") == "目标尚未生效（2027 年起）"
-    assert reason_text("needs: households") == "缺少数据：households"  # no Chinese given
-    needs = {
-        "a": (("households", "public or not"), ("家庭户数", "是否公立")),
-        "b": (("slots",), ()),  # a catalog without needs_zh: English kept
-    }
-    assert reason_text("needs: households, public or not", "zh", needs) == (
-        "缺少数据：家庭户数；是否公立"
-    )
-    assert reason_text("needs: slots", "zh", needs) == "缺少数据：slots"
-    assert reason_text("needs: households, public or not", "en", needs) == (
-        "needs: households, public or not"
-    )
-    assert reason_text("zero denominator", "en") == "zero denominator"
-    assert reason_text(None) == ""
-
-
 def test_excel_and_html_show_reasons_and_counts_like_the_terminal(
     result: AuditResult, tmp_path
 ) -> None:
@@ -243,17 +217,29 @@ def test_excel_and_html_show_reasons_and_counts_like_the_terminal(
     assert "Not evaluable: " + english in render_html(result, lang="en")
 
 
-def test_json_reason_stays_the_english_needs(result: AuditResult) -> None:
+def test_json_reason_follows_the_language_and_keeps_the_code(result: AuditResult) -> None:
     from kpi_audit.render.json_out import to_json_dict
 
-    reasons = {
-        r["reason"]
-        for r in to_json_dict(result)["results"]
-        if r["indicator"] == "in_county_visit_rate"
+    def reasons(lang: str) -> set[tuple[str, str]]:
+        return {
+            (r["reason_code"], r["reason"])
+            for r in to_json_dict(result, lang)["results"]
+            if r["indicator"] == "in_county_visit_rate"
+        }
+
+    assert reasons("en") == {
+        (
+            "needs_data",
+            "needs: visits of the county's residents inside the county and outside it "
+            "(县域内就诊人次 / 县域居民就诊总人次), e.g. from medical-insurance settlement data",
+        )
     }
-    assert reasons == {
-        "needs: visits of the county's residents inside the county and outside it "
-        "(县域内就诊人次 / 县域居民就诊总人次), e.g. from medical-insurance settlement data"
+    assert reasons("zh") == {
+        (
+            "needs_data",
+            "缺少数据：县域居民在县域内的就诊人次和县域居民就诊总人次（含到县域外就诊），"
+            "如取自医保结算数据",
+        )
     }
     assert result.indicator_needs == {
         "in_county_visit_rate": (

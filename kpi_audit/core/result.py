@@ -8,7 +8,6 @@ way to the writers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,7 +38,11 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "threshold_high": pl.Float64(),
     "gap": pl.Float64(),
     "status": pl.String(),
-    "reason": pl.String(),
+    # not_evaluable: a stable code (no_institutions, zero_denominator, field_missing,
+    # no_comparable, not_in_force, needs_data, …) and its parameters as a JSON object
+    # string; rendered per language by kpi_audit.render.i18n. Null otherwise.
+    "reason_code": pl.String(),
+    "reason_params": pl.String(),
     "source_document": pl.String(),
     "source_clause": pl.String(),
 }
@@ -48,12 +51,17 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
 # completeness findings of the check (kind = missing_report, county_no_data, …).
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.String(),  # row_error | missing_report | county_no_data | …
+    # The specific problem (an ingest rule's code such as not_a_number, or missing_report,
+    # yoy_only_now, …) and its parameters as a JSON object string.
+    "code": pl.String(),
+    "params": pl.String(),
     "file": pl.String(),
     "sheet": pl.String(),
     "row": pl.Int64(),
     "field": pl.String(),
     "value": pl.String(),
-    "message": pl.String(),  # Chinese first, then English: "…；…"
+    "message_zh": pl.String(),
+    "message_en": pl.String(),
     "org_code": pl.String(),
     "org_name": pl.String(),
     "county": pl.String(),
@@ -72,15 +80,6 @@ TREND_SCHEMA: dict[str, pl.DataType] = {
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
-
-
-NEEDS_PREFIX = "needs: "
-
-
-def needs_reason(needs: Sequence[str]) -> str:
-    """The ``reason`` of a target whose indicator needs data the submissions lack:
-    English, as the JSON contract keeps it (``needs: …, …``)."""
-    return NEEDS_PREFIX + ", ".join(needs)
 
 
 @dataclass
@@ -107,7 +106,7 @@ class AuditResult:
     trends: pl.DataFrame = field(default_factory=lambda: empty(TREND_SCHEMA))
     completeness: Completeness = field(default_factory=Completeness)
     # indicator id -> (needs, needs_zh) for the indicators whose data the submissions
-    # cannot carry: renderers show a "needs: …" reason in the report language with it.
+    # cannot carry (their results' reason_params carry the same lists).
     indicator_needs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict
     )

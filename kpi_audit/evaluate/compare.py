@@ -35,7 +35,7 @@ def gap_expr() -> pl.Expr:
 
 
 def status_expr() -> pl.Expr:
-    """pass / warn / fail from ``gap`` (and ``reason`` → not_evaluable)."""
+    """pass / warn / fail from ``gap`` (and ``reason_code`` → not_evaluable)."""
     gap, op, warn = pl.col("gap"), pl.col("operator"), pl.col("warn_within")
     meets = (
         pl.when(op.is_in([">", "<"]))
@@ -45,7 +45,7 @@ def status_expr() -> pl.Expr:
         .otherwise(gap >= -TOLERANCE)
     )
     return (
-        pl.when(pl.col("reason").is_not_null() | pl.col("value").is_null())
+        pl.when(pl.col("reason_code").is_not_null() | pl.col("value").is_null())
         .then(pl.lit("not_evaluable"))
         .when(meets)
         .then(pl.lit("pass"))

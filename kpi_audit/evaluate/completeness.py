@@ -12,11 +12,22 @@ from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, Completeness
 from kpi_audit.evaluate.rows import LoadedPeriods, source_labels
 from kpi_audit.evaluate.sql import sql_literal
+from kpi_audit.render.i18n import issue_messages
 
 
-def _issues(frame: pl.DataFrame) -> pl.DataFrame:
+def _issues(frame: pl.DataFrame, code: str | None = None, **params: object) -> pl.DataFrame:
+    """``frame`` in ISSUE_SCHEMA; with ``code``, every row gets that code, its params and
+    its messages."""
     if frame.width == 0:  # selecting literals from a frame without columns gives one null row
         return pl.DataFrame(schema=ISSUE_SCHEMA)
+    if code is not None:
+        params_text, zh, en = issue_messages(code, **params)
+        frame = frame.with_columns(
+            code=pl.lit(code),
+            params=pl.lit(params_text),
+            message_zh=pl.lit(zh),
+            message_en=pl.lit(en),
+        )
     return frame.select(
         [
             (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
@@ -28,14 +39,12 @@ def _issues(frame: pl.DataFrame) -> pl.DataFrame:
 def missing_reports(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> pl.DataFrame:
     prev = period.previous()
     sql = (
-        "SELECT 'missing_report' AS kind, p.org_code, p.org_name, p.county, "
-        f"'上期（{prev}）已上报、本期（{period}）未上报；reported for {prev} but not for "
-        f"{period}' AS message "
+        "SELECT 'missing_report' AS kind, p.org_code, p.org_name, p.county "
         f"FROM {table} p WHERE p.eval_period = {sql_literal(str(prev))} AND NOT EXISTS ("
         f"SELECT 1 FROM {table} c WHERE c.eval_period = {sql_literal(str(period))} "
         "AND c.org_code = p.org_code) ORDER BY p.county, p.org_code"
     )
-    return _issues(con.sql(sql).pl())
+    return _issues(con.sql(sql).pl(), "missing_report", previous=str(prev), period=str(period))
 
 
 def silent_counties(
@@ -49,28 +58,31 @@ def silent_counties(
         return _issues(pl.DataFrame())
     listed = ", ".join(sql_literal(str(p)) for p in earlier)
     sql = (
-        "SELECT 'county_no_data' AS kind, county, "
-        f"'该区县以往各期有数据，本期（{period}）无任何机构上报；county had data in earlier "
-        f"periods but none for {period}' AS message FROM ("
+        "SELECT 'county_no_data' AS kind, county FROM ("
         f"SELECT DISTINCT county FROM submissions WHERE period IN ({listed}) "
         "AND county IS NOT NULL EXCEPT "
         f"SELECT DISTINCT county FROM {table} WHERE eval_period = {sql_literal(str(period))}"
         ") ORDER BY county"
     )
-    return _issues(con.sql(sql).pl())
+    return _issues(con.sql(sql).pl(), "county_no_data", period=str(period))
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.DataFrame:
     """Rows rejected at ingest for these period labels, one record per problem."""
     listed = ", ".join(sql_literal(label) for label in labels)
+    rejected = "row_rejected"
+    _, rejected_zh, rejected_en = issue_messages(rejected)
     sql = (
         "WITH r AS (SELECT * FROM current_rejects WHERE period IN (" + listed + ") OR "
         "(period IS NULL AND file_id IN (SELECT file_id FROM submissions "
         f"WHERE period IN ({listed})))) "
         "SELECT 'row_error' AS kind, f.path AS file, r.sheet, CAST(r.source_row AS BIGINT) AS row,"
         " i.field, i.value, "
-        "COALESCE(i.message_zh || '；' || i.message_en, "
-        "'该行在导入时被拒绝；row rejected at ingest') AS message, "
+        f"COALESCE(i.code, {sql_literal(rejected)}) AS code, "
+        "CASE WHEN i.code IS NULL THEN '{}' ELSE CAST(json_object('field', i.field, "
+        "'value', i.value) AS VARCHAR) END AS params, "
+        f"COALESCE(i.message_zh, {sql_literal(rejected_zh)}) AS message_zh, "
+        f"COALESCE(i.message_en, {sql_literal(rejected_en)}) AS message_en, "
         "r.org_code, r.org_name, r.county "
         "FROM r JOIN files f ON f.file_id = r.file_id "
         "LEFT JOIN ingest_issues i ON i.file_id = r.file_id AND i.sheet IS NOT DISTINCT FROM "

@@ -33,6 +33,7 @@ from kpi_audit.evaluate.rows import (
     rows_relation,
 )
 from kpi_audit.evaluate.schedule import Scheduled, schedule
+from kpi_audit.render.i18n import issue_messages
 
 CITY_FALLBACK = "全市"
 
@@ -60,20 +61,27 @@ def _not_comparable(
     earlier = period.year_earlier()
     frame = con.sql(not_comparable_sql(ind, table, str(period), str(earlier))).pl()
     field = ind.numerator.field
-    only_earlier = (
-        f"{ind.name_zh}：{earlier} 有数据、{period} 无，未计入同比；{ind.name_en}: "
-        f"reported for {earlier} but not for {period}, left out of the comparison"
-    )
-    only_now = (
-        f"{ind.name_zh}：{period} 有数据、{earlier} 无，未计入同比；{ind.name_en}: "
-        f"reported for {period} but not for {earlier}, left out of the comparison"
-    )
+    names = {"name_zh": ind.name_zh, "name_en": ind.name_en, "indicator": ind.id}
+    sides = {"period": str(period), "earlier": str(earlier)}
+    earlier_only = issue_messages("yoy_only_earlier", **names, **sides)
+    now_only = issue_messages("yoy_only_now", **names, **sides)
+
+    def pick(i: int) -> pl.Expr:
+        return (
+            pl.when(pl.col("only_earlier"))
+            .then(pl.lit(earlier_only[i]))
+            .otherwise(pl.lit(now_only[i]))
+        )
+
     return frame.select(
         kind=pl.lit("not_comparable"),
+        code=pl.when(pl.col("only_earlier"))
+        .then(pl.lit("yoy_only_earlier"))
+        .otherwise(pl.lit("yoy_only_now")),
+        params=pick(0),
         field=pl.lit(field, pl.String),
-        message=pl.when(pl.col("only_earlier"))
-        .then(pl.lit(only_earlier))
-        .otherwise(pl.lit(only_now)),
+        message_zh=pick(1),
+        message_en=pick(2),
         org_code=pl.col("org_code"),
         org_name=pl.col("org_name"),
         county=pl.col("county"),
@@ -117,7 +125,8 @@ def _target_rows(
                 value=pl.lit(None, pl.Float64),
                 numerator=pl.lit(None, pl.Float64),
                 denominator=pl.lit(None, pl.Float64),
-                reason=pl.lit(s.reason),
+                reason_code=pl.lit(s.reason_code, pl.String),
+                reason_params=pl.lit(s.reason_params, pl.String),
             )
         )
     frame = frame.with_columns(
@@ -154,7 +163,7 @@ def _results(
     if not frames:
         return empty(RESULT_SCHEMA)
     frame = pl.concat(frames, how="diagonal_relaxed")
-    frame = frame.with_columns(gap=pl.when(pl.col("reason").is_null()).then(gap_expr()))
+    frame = frame.with_columns(gap=pl.when(pl.col("reason_code").is_null()).then(gap_expr()))
     frame = frame.with_columns(status=status_expr())
     return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()])
 
@@ -260,8 +269,15 @@ def run_audit(
         notice = basis_notice(p.year_earlier(), loaded)
         notices += [notice] if notice else []
     notice_frame = pl.DataFrame(
-        {"kind": ["notice"] * len(notices), "message": notices},
-        schema={"kind": pl.String(), "message": pl.String()},
+        [("notice", code, *issue_messages(code, **params)) for code, params in notices],
+        schema={
+            "kind": pl.String(),
+            "code": pl.String(),
+            "params": pl.String(),
+            "message_zh": pl.String(),
+            "message_en": pl.String(),
+        },
+        orient="row",
     )
     data_issues = pl.concat([notice_frame, found, *issues], how="diagonal_relaxed")
     data_issues = data_issues.select(

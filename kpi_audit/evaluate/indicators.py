@@ -29,13 +29,17 @@ import polars as pl
 from kpi_audit.core.models import SCALE_FACTOR, Indicator
 from kpi_audit.core.periods import parse_period
 from kpi_audit.evaluate.sql import compile_value, compile_where, sql_literal
+from kpi_audit.render.i18n import params_json
 
 YOY_KINDS = ("yoy_decline", "yoy_growth")
 RATIO_KINDS = ("ratio", "facility_share")
 SUM_KINDS = ("sum", "count")
-NO_SCOPE = "no institutions in scope"
-ZERO_DENOMINATOR = "zero denominator"
-NO_COMPARABLE = "no comparable data a year earlier"
+# A not-evaluable reason: (reason_code, reason_params as a JSON object), or None for
+# "evaluable". The words are in kpi_audit.render.i18n.
+Reason = tuple[str, str] | None
+NO_SCOPE: Reason = ("no_institutions", "{}")
+ZERO_DENOMINATOR: Reason = ("zero_denominator", "{}")
+NO_COMPARABLE: Reason = ("no_comparable", "{}")
 
 UNIT_SCHEMA: dict[str, pl.DataType] = {
     "eval_period": pl.String(),
@@ -46,7 +50,8 @@ UNIT_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.Float64(),
     "numerator": pl.Float64(),
     "denominator": pl.Float64(),
-    "reason": pl.String(),
+    "reason_code": pl.String(),
+    "reason_params": pl.String(),
 }
 _COUNTS = ("numerator", "denominator", "n_num_ok", "n_den_ok", "n_candidates")
 
@@ -205,37 +210,61 @@ def facility_sql(indicators: Sequence[Indicator], table: str, period: str) -> st
 # ---- value and reason ------------------------------------------------------------
 
 
-def _missing_field_reason(ind: Indicator) -> pl.Expr:
+def _missing_field_rules(ind: Indicator) -> list[tuple[pl.Expr, Reason]]:
+    """Why a unit without usable rows is not evaluable: the first field nobody filled
+    in, else that no institution filled in all of them."""
     fields = checked_fields(ind)
-    expr: pl.Expr | pl.When | pl.Then | None = None
-    for i, field in enumerate(fields):
-        cond, text = pl.col(f"nn_{i}") == 0, pl.lit(f"field not submitted: {field}")
-        expr = pl.when(cond).then(text) if expr is None else expr.when(cond).then(text)
-    fallback = pl.lit("no institution submitted all of: " + ", ".join(fields))
-    return fallback if expr is None else expr.otherwise(fallback)
+    rules: list[tuple[pl.Expr, Reason]] = [
+        (pl.col(f"nn_{i}") == 0, ("field_missing", params_json(fields=[f])))
+        for i, f in enumerate(fields)
+    ]
+    rules.append((pl.lit(True), ("no_complete_row", params_json(fields=fields))))
+    return rules
+
+
+def _under(cond: pl.Expr, rules: list[tuple[pl.Expr, Reason]]) -> list[tuple[pl.Expr, Reason]]:
+    return [(cond & c, r) for c, r in rules]
+
+
+def _reason_columns(rules: list[tuple[pl.Expr, Reason]]) -> tuple[pl.Expr, pl.Expr]:
+    """reason_code and reason_params from (condition, reason) rules, first match wins."""
+    code: pl.When | pl.Then | None = None
+    params: pl.When | pl.Then | None = None
+    for cond, reason in rules:
+        c, p = (
+            (pl.lit(None, pl.String), pl.lit(None, pl.String))
+            if reason is None
+            else (
+                pl.lit(reason[0]),
+                pl.lit(reason[1]),
+            )
+        )
+        code = pl.when(cond).then(c) if code is None else code.when(cond).then(c)
+        params = pl.when(cond).then(p) if params is None else params.when(cond).then(p)
+    if code is None or params is None:
+        return pl.lit(None, pl.String), pl.lit(None, pl.String)
+    return code.otherwise(pl.lit(None, pl.String)), params.otherwise(pl.lit(None, pl.String))
 
 
 def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
     """Value and reason per unit from the sums and counts (UNIT_SCHEMA)."""
     scale = SCALE_FACTOR[ind.scale]
     num, den = pl.col("numerator").fill_null(0.0), pl.col("denominator")
-    missing = _missing_field_reason(ind)
+    missing = _missing_field_rules(ind)
     if ind.kind in SUM_KINDS:
         # No institution in scope is a true zero (a county without county hospitals has
         # no key specialties in them); a field nobody in scope filled in is not.
-        reason = (
-            pl.when(pl.col("n_candidates") == 0)
-            .then(pl.lit(None, pl.String))
-            .when(pl.col("n_num_ok") == 0)
-            .then(missing)
-        )
+        rules = [
+            (pl.col("n_candidates") == 0, None),
+            *_under(pl.col("n_num_ok") == 0, missing),
+        ]
         value, numerator, denominator = num * scale, num, pl.lit(None, pl.Float64)
     else:
         if ind.kind in YOY_KINDS:
             submitted = pl.all_horizontal(
                 [pl.col(f"nn_{i}") > 0 for i in range(len(checked_fields(ind)))] or [pl.lit(True)]
             )
-            missing = pl.when(submitted).then(pl.lit(NO_COMPARABLE)).otherwise(missing)
+            missing = [(submitted, NO_COMPARABLE), *missing]
         # A numerator summed over rows outside the denominator's scope can be blank
         # everywhere while the denominator is fine.
         numerator_missing = (
@@ -243,21 +272,18 @@ def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
             if ind.numerator.field
             else pl.lit(False)
         )
-        reason = (
-            pl.when(pl.col("n_candidates") == 0)
-            .then(pl.lit(NO_SCOPE))
-            .when(pl.col("n_den_ok") == 0)
-            .then(missing)
-            .when(den == 0)
-            .then(pl.lit(ZERO_DENOMINATOR))
-            .when(numerator_missing)
-            .then(missing)
-        )
+        rules = [
+            (pl.col("n_candidates") == 0, NO_SCOPE),
+            *_under(pl.col("n_den_ok") == 0, missing),
+            (den == 0, ZERO_DENOMINATOR),
+            *_under(numerator_missing, missing),
+        ]
         ratio = num / den
         value = {"yoy_decline": 1.0 - ratio, "yoy_growth": ratio - 1.0}.get(ind.kind, ratio)
         value, numerator, denominator = value * scale, num, den
-    evaluated = pl.col("reason").is_null()
-    out = raw.with_columns(reason=reason).with_columns(
+    code, params = _reason_columns(rules)
+    evaluated = pl.col("reason_code").is_null()
+    out = raw.with_columns(reason_code=code, reason_params=params).with_columns(
         value=pl.when(evaluated).then(value),
         numerator=pl.when(evaluated).then(numerator),
         denominator=pl.when(evaluated).then(denominator),

@@ -200,17 +200,12 @@ def rows_relation(
     )
 
 
-def basis_notice(p: Period, loaded: LoadedPeriods) -> str | None:
-    """Say how a whole year's values were obtained when they come from its quarters."""
+def basis_notice(p: Period, loaded: LoadedPeriods) -> tuple[str, dict[str, object]] | None:
+    """Say how a whole year's values were obtained when they come from its quarters:
+    the notice's code and parameters (its words are in kpi_audit.render.i18n)."""
     if p.quarter is not None or loaded.has_annual_rows(p.year):
         return None
     quarters = [str(q) for q in loaded.periods if q.year == p.year and q.quarter is not None]
     if not quarters:
         return None
-    return (
-        f"{p.year} 年无全年报表，按季度数据汇总（{', '.join(quarters)}）：诊疗人次等流量"
-        "相加，人口、签约、床位、人员及属性取最近一个季度；"
-        f"no annual rows for {p.year}: values aggregated from its quarters "
-        f"({', '.join(quarters)}): visits and referrals summed; population, signed "
-        "residents, beds, staff and flags taken from each institution's latest quarter"
-    )
+    return "year_from_quarters", {"year": p.year, "quarters": quarters}

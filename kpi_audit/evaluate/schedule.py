@@ -9,7 +9,7 @@ from typing import Literal
 
 from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.models import LEVELS, Indicator, Level, Target, TargetSet
-from kpi_audit.core.result import needs_reason
+from kpi_audit.render.i18n import params_json
 
 State = Literal["evaluate", "not_yet", "needs"]
 
@@ -34,7 +34,8 @@ class Scheduled:
     # :func:`area_levels`.
     levels: tuple[Level, ...]
     state: State
-    reason: str | None  # for not_yet / needs
+    reason_code: str | None = None  # for not_yet (not_in_force) / needs (needs_data)
+    reason_params: str | None = None  # a JSON object
 
 
 def area_levels(levels: Sequence[Level]) -> tuple[Level, ...]:
@@ -93,18 +94,12 @@ def schedule(
                 if needs or state == "not_yet":
                     used = area_levels(used)
                 if needs:
-                    out.append(Scheduled(t, ts, indicator, used, "needs", needs_reason(needs)))
+                    needs_zh = indicator.needs_zh if len(indicator.needs_zh) == len(needs) else ()
+                    params = params_json(needs=list(needs), needs_zh=list(needs_zh or needs))
+                    out.append(Scheduled(t, ts, indicator, used, "needs", "needs_data", params))
                 elif state == "not_yet":
-                    out.append(
-                        Scheduled(
-                            t,
-                            ts,
-                            indicator,
-                            used,
-                            state,
-                            f"target not yet in force (from {t.from_year})",
-                        )
-                    )
+                    params = params_json(from_year=t.from_year)
+                    out.append(Scheduled(t, ts, indicator, used, state, "not_in_force", params))
                 else:
-                    out.append(Scheduled(t, ts, indicator, used, state, None))
+                    out.append(Scheduled(t, ts, indicator, used, state))
     return out

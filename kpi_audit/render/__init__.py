@@ -1,8 +1,9 @@
 """Renderers: each takes one evaluated :class:`~kpi_audit.core.result.AuditResult`.
 
 - ``terminal.print_result(result, console, *, level, lang)`` — rich tables
-- ``json_out.to_json_dict(result)`` / ``json_out.write_json(result, stream)`` — domain.md §5
-- ``csv_out.write_csv(result, stream)`` — one row per result
+- ``json_out.to_json_dict(result, lang)`` / ``json_out.write_json(result, stream, lang)`` —
+  domain.md §5
+- ``csv_out.write_csv(result, stream, lang)`` — one row per result
 - ``xlsx.write_xlsx(result, path, *, lang)`` — the workbook for leaders
 - ``html.write_html(result, path, *, lang)`` — the self-contained page
 """
@@ -46,13 +47,13 @@ def write_report(
         from kpi_audit.render.json_out import write_json
 
         with path.open("w", encoding="utf-8") as fh:
-            write_json(result, fh)
+            write_json(result, fh, lang)
     elif fmt == "csv":
         from kpi_audit.render.csv_out import write_csv
 
         # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            write_csv(result, fh)
+            write_csv(result, fh, lang)
     elif fmt == "xlsx":
         from kpi_audit.render.xlsx import write_xlsx
 

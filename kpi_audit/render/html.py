@@ -18,6 +18,7 @@ from kpi_audit.core.models import Target
 from kpi_audit.core.periods import parse_period
 from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render import svg
+from kpi_audit.render.i18n import localized
 from kpi_audit.render.labels import (
     STATUS_SYMBOL,
     format_count,
@@ -25,7 +26,6 @@ from kpi_audit.render.labels import (
     format_value,
     kind_text,
     label,
-    reason_text,
     status_text,
 )
 from kpi_audit.render.report_frames import (
@@ -60,7 +60,7 @@ def write_html(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
 
 def render_html(result: AuditResult, *, lang: str = "zh") -> str:
     template = _env.get_template("report.html.j2")
-    return template.render(**_context(result, lang))
+    return template.render(**_context(localized(result, lang), lang))
 
 
 def _context(result: AuditResult, lang: str) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "status_text": status_text(row["city_status"], lang),
         "city_value": format_value(row["city_value"], share, whole=whole),
         "city_gap": format_gap(row["city_gap"], share, lang, whole=whole),
-        "reason": reason_text(reason, lang, result.indicator_needs),
+        "reason": reason or "",
         "bar_chart": svg.bar_chart(
             bars,
             target.threshold,
@@ -182,7 +182,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
                 "status_text": status_text(r["status"], lang),
                 "numerator": format_count(r["numerator"]),
                 "denominator": format_count(r["denominator"]),
-                "reason": reason_text(r["reason"], lang, result.indicator_needs),
+                "reason": r["reason"] or "",
             }
             for r in ranking.iter_rows(named=True)
         ],

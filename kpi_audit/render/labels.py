@@ -1,164 +1,16 @@
-"""Words the reports show, in Chinese and English, and how values are displayed.
-
-One table (:data:`LABELS`) serves the Excel, HTML and terminal renderers, so a heading
-reads the same everywhere. Chinese is the default language.
+"""How statuses, levels and values are displayed. The words themselves live in the one
+table of :mod:`kpi_audit.render.i18n` (re-exported here).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.core.models import Target
-from kpi_audit.core.result import NEEDS_PREFIX, needs_reason
+from kpi_audit.render.i18n import LABELS, LANGS, label, reason_expr, reason_text
 
-LANGS = ("zh", "en")
-
-# key -> (zh, en)
-LABELS: dict[str, tuple[str, str]] = {
-    # statuses
-    "status.pass": ("达标", "meets target"),
-    "status.fail": ("未达标", "behind target"),
-    "status.warn": ("预警", "close to target"),
-    "status.not_evaluable": ("无法评估", "not evaluable"),
-    # levels
-    "level.city": ("市级", "City"),
-    "level.county": ("县级", "County"),
-    "level.facility": ("机构", "Facility"),
-    # sheet names (≤ 31 characters, none of []:*?/\)
-    "sheet.summary": ("汇总", "Summary"),
-    "sheet.issues": ("数据问题", "Data issues"),
-    "sheet.completeness": ("完整性", "Completeness"),
-    "sheet.sources": ("依据", "Sources"),
-    "sheet.charts": ("图表", "Charts"),
-    # column headings
-    "col.target_id": ("目标编号", "Target"),
-    "col.target_set": ("目标集", "Target set"),
-    "col.indicator": ("指标", "Indicator"),
-    "col.operator": ("要求", "Rule"),
-    "col.threshold": ("目标值", "Threshold"),
-    "col.threshold_high": ("目标上限", "Upper bound"),
-    "col.from_year": ("起始年份", "In force from"),
-    "col.until_year": ("截止年份", "In force until"),
-    "col.n_pass": ("达标区县", "Counties meeting"),
-    "col.n_fail": ("未达标区县", "Counties behind"),
-    "col.n_warn": ("预警区县", "Counties close"),
-    "col.n_not_evaluable": ("无法评估区县", "Counties not evaluable"),
-    "col.n_facility_fail": ("未达标机构", "Facilities behind"),
-    "col.city_value": ("全市数值", "City value"),
-    "col.city_status": ("全市状态", "City status"),
-    "col.unit": ("单位", "Unit"),
-    "col.unit_name": ("名称", "Name"),
-    "col.county": ("所属区县", "County"),
-    "col.period": ("报告期", "Period"),
-    "col.value": ("数值", "Value"),
-    "col.gap": ("差距", "Gap"),
-    "col.status": ("状态", "Status"),
-    "col.numerator": ("分子", "Numerator"),
-    "col.denominator": ("分母", "Denominator"),
-    "col.reason": ("原因", "Reason"),
-    "col.rank": ("排名", "Rank"),
-    "col.kind": ("类别", "Kind"),
-    "col.file": ("文件", "File"),
-    "col.sheet": ("工作表", "Sheet"),
-    "col.row": ("行号", "Row"),
-    "col.field": ("字段", "Field"),
-    "col.issue_value": ("填报值", "Value given"),
-    "col.message": ("说明", "Message"),
-    "col.org_code": ("机构代码", "Institution code"),
-    "col.org_name": ("机构名称", "Institution"),
-    "col.document": ("文件名称", "Document"),
-    "col.number": ("文号", "Number"),
-    "col.clause": ("条款", "Clause"),
-    "col.quote": ("原文", "Quoted text"),
-    "col.source": ("依据", "Source"),
-    # data-issue kinds
-    "kind.row_error": ("行错误", "row error"),
-    "kind.row_warning": ("行警告", "row warning"),
-    "kind.missing_report": ("未上报", "did not report"),
-    "kind.county_no_data": ("区县无数据", "county without data"),
-    # completeness
-    "comp.expected": ("应报机构数（上期已报）", "Institutions expected (reported last period)"),
-    "comp.reported": ("本期已报机构数", "Institutions reported"),
-    "comp.missing": ("未报机构数", "Institutions missing"),
-    "comp.rejected": ("被拒绝的数据行", "Rows rejected"),
-    "comp.counties_without_data": ("无数据的区县", "Counties without data"),
-    "comp.missing_list": ("未上报的机构", "Institutions that did not report"),
-    "comp.none": ("无", "none"),
-    # report text
-    "report.title": ("医改目标监测报告", "Health-reform target report"),
-    "report.period": ("报告期", "Period"),
-    "report.area": ("地区", "Area"),
-    "report.target_sets": ("目标集", "Target sets"),
-    "report.generated": ("生成时间", "Generated"),
-    "report.summary": ("总体情况", "Summary"),
-    "report.summary_note": ("按“目标 × 单位”计数", "Counted per target × unit"),
-    "report.targets": ("各项目标", "Targets"),
-    "report.threshold": ("目标", "Target"),
-    "report.since": ("执行起始", "In force from"),
-    "report.authority": ("依据", "Authority"),
-    "report.city_value": ("全市", "City"),
-    "report.chart_counties": ("各区县数值与目标线", "County values against the target line"),
-    "report.chart_trend": ("近期趋势", "Recent trend"),
-    "report.trend_worst": ("仅显示差距最大的 {n} 个区县", "the {n} counties furthest behind"),
-    "report.ranking": ("区县排名（由好到差）", "County ranking (best to worst)"),
-    "report.facilities_behind": ("未达标机构", "Facilities behind target"),
-    "report.and_more": (
-        "另有 {n} 条未列出，完整清单见 Excel 报告",
-        "and {n} more — see the Excel workbook",
-    ),
-    "report.not_evaluable_needs": ("无法评估：", "Not evaluable: "),
-    "report.data_issues": ("数据问题", "Data issues"),
-    "report.completeness": ("上报完整性", "Completeness"),
-    "report.sources": ("政策依据", "Sources"),
-    "report.none": ("无", "None"),
-    "report.units": ("家", ""),
-    "report.count_rows": ("共 {n} 条", "{n} in all"),
-    "report.threshold_line": ("目标线", "target"),
-    "report.no_county_values": ("没有区县级数值", "No county values"),
-    "report.footer": (
-        "本报告由 kpi-audit {version} 根据各机构上报数据自动生成。",
-        "Generated by kpi-audit {version} from the institutions' submissions.",
-    ),
-    "unit.pp": ("个百分点", " pp"),
-    # terminal (render/terminal.py)
-    "term.unit": ("单位", "Unit"),
-    "term.level": ("级别", "Level"),
-    "term.value": ("数值", "Value"),
-    "term.threshold": ("目标", "Target"),
-    "term.gap": ("差距", "Gap"),
-    "term.status": ("状态", "Status"),
-    "term.reason": ("原因", "Reason"),
-    "term.indicator": ("指标", "Indicator"),
-    "term.requirement": ("要求", "Requirement"),
-    "term.clause": ("条款", "Clause"),
-    "term.more": (
-        "另有 {n} 家机构达标或无法评估（--level facility 显示全部）",
-        "{n} more facilities meet the target or cannot be judged (--level facility shows all)",
-    ),
-    "term.not_evaluable": (
-        "无法评估的目标（{n} 项，完整原因见 JSON / Excel / HTML 报告）",
-        "Targets that cannot be evaluated ({n}; full reasons in the JSON, Excel and HTML reports)",
-    ),
-    "term.issues": (
-        "数据问题：{rows} 行被拒绝 · {missing} 家机构本期未上报 · {counties} 个区县"
-        "无数据 · {other} 条其他",
-        "data issues: {rows} rows rejected · {missing} "
-        "institutions did not report · {counties} counties without data · {other} other",
-    ),
-    "term.summary": (
-        "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
-        "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
-    ),
-    "term.behind": ("未达标区县：{counties}", "Behind target: {counties}"),
-    "term.behind_sep": ("、", ", "),
-    "term.behind_item": ("{county} {n} 项", "{county} {n} {targets}"),
-    "term.nothing": ("没有可报告的目标", "no targets to report"),
-    # CLI
-    "cli.wrote": ("已生成报告：{path}（{fmt}）", "wrote {path} ({fmt})"),
-}
+__all__ = ["LABELS", "LANGS", "label", "reason_expr", "reason_text"]
 
 STATUS_ORDER = ("fail", "warn", "not_evaluable", "pass")
 STATUS_SYMBOL: dict[str, str] = {"pass": "✔", "fail": "✘", "warn": "!", "not_evaluable": "?"}
@@ -179,13 +31,6 @@ OPERATOR_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str, lang: str = "zh", **fmt: object) -> str:
-    """The label ``key`` in ``lang`` (zh or en), with ``{placeholders}`` filled."""
-    zh, en = LABELS[key]
-    text = en if lang == "en" else zh
-    return text.format(**fmt) if fmt else text
-
-
 def status_text(status: str | None, lang: str = "zh") -> str:
     """Symbol and word, e.g. ``✘ 未达标`` — never colour alone."""
     if status is None:
@@ -202,53 +47,6 @@ def kind_text(kind: str | None, lang: str = "zh") -> str:
         return ""
     key = f"kind.{kind}"
     return label(key, lang) if key in LABELS else kind
-
-
-# The evaluation's reasons are English strings (the JSON contract keeps them so);
-# every report shows them through :func:`reason_text`.
-_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^zero denominator$"), "分母为零"),
-    (re.compile(r"^no institutions in scope$"), "无符合条件的机构"),
-    (re.compile(r"^no comparable data a year earlier$"), "无上年同期可比数据"),
-    (re.compile(r"^target not yet in force \(from (\d+)\)$"), r"目标尚未生效（\1 年起）"),
-    (re.compile(r"^needs: (.*)$", re.DOTALL), r"缺少数据：\1"),
-)
-_FIELD_REASONS_ZH = (
-    (re.compile(r"^field not submitted: (.*)$"), "未填报：{}"),
-    (re.compile(r"^no institution submitted all of: (.*)$"), "没有机构同时填报：{}"),
-)
-
-
-def _field_list_zh(ids: str) -> str:
-    names = [FIELDS_BY_ID[f].zh if f in FIELDS_BY_ID else f for f in ids.split(", ")]
-    return "、".join(names)
-
-
-# indicator id -> (needs, needs_zh): what AuditResult.indicator_needs holds.
-IndicatorNeeds = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
-
-
-def reason_text(
-    reason: str | None, lang: str = "zh", indicator_needs: IndicatorNeeds | None = None
-) -> str:
-    """An evaluation reason (English, as in the JSON) in the report language: Chinese
-    with field ids as the template's headers, and the data a target needs as the
-    catalog's ``needs_zh`` (pass ``AuditResult.indicator_needs``); English as given.
-    Empty for None."""
-    if not reason or lang == "en":
-        return reason or ""
-    if indicator_needs and reason.startswith(NEEDS_PREFIX):
-        for needs, needs_zh in indicator_needs.values():
-            if needs_zh and needs_reason(needs) == reason:
-                return "缺少数据：" + "；".join(needs_zh)
-    for pattern, template in _FIELD_REASONS_ZH:
-        match = pattern.match(reason)
-        if match:
-            return template.format(_field_list_zh(match.group(1)))
-    for pattern, zh in _REASONS_ZH:
-        if pattern.match(reason):
-            return pattern.sub(zh, reason)
-    return reason
 
 
 def indicator_name(names: dict[str, tuple[str, str]], indicator: str, lang: str = "zh") -> str:

@@ -13,7 +13,7 @@ from kpi_audit.render.labels import (
     indicator_is_share,
     indicator_name,
     label,
-    reason_text,
+    reason_expr,
     threshold_text,
 )
 
@@ -28,19 +28,11 @@ def with_display_columns(
     frame: pl.DataFrame, result: AuditResult, lang: str, shares: dict[str, bool]
 ) -> pl.DataFrame:
     """Adds ``indicator_name``, ``_share`` (show as a percentage), ``_whole`` (a count:
-    show as a whole number) and, when there is a ``reason``, ``reason_text`` (the reason
-    in ``lang``) to a results frame."""
+    show as a whole number) and, when there is a ``reason_code``, ``reason_text`` (the
+    reason in ``lang``) to a results frame."""
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
-    if "reason" in frame.columns:
-        reasons = {
-            r: reason_text(r, lang, result.indicator_needs)
-            for r in frame["reason"].unique().drop_nulls()
-        }
-        frame = frame.with_columns(
-            pl.col("reason")
-            .replace_strict(reasons, default=None, return_dtype=pl.String)
-            .alias("reason_text")
-        )
+    if "reason_code" in frame.columns:
+        frame = frame.with_columns(reason_expr(frame, lang).alias("reason_text"))
     counted = list(counted_indicators(result.targets))
     return frame.with_columns(
         pl.col("indicator").is_in(counted).alias("_whole"),

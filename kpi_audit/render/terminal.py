@@ -23,8 +23,8 @@ from rich.text import Text
 
 from kpi_audit.core.models import Target
 from kpi_audit.core.result import AuditResult
+from kpi_audit.render.i18n import message_expr
 from kpi_audit.render.labels import (
-    IndicatorNeeds,
     counted_indicators,
     format_gap,
     format_value,
@@ -32,7 +32,7 @@ from kpi_audit.render.labels import (
     indicator_name,
     label,
     level_text,
-    reason_text,
+    reason_expr,
     status_text,
     threshold_text,
 )
@@ -98,7 +98,7 @@ def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> 
     return [title, citation]
 
 
-def _table(rows: pl.DataFrame, shown: Display, lang: str, needs: IndicatorNeeds) -> Table:
+def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
     table = Table(show_edge=False, pad_edge=False)
     for key, justify in (
         ("level", "left"),
@@ -125,7 +125,7 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str, needs: IndicatorNeeds)
             threshold,
             shown.gap(r["gap"], lang),
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
-            reason_text(r["reason"], lang, needs),
+            r["reason"] or "",
         )
     return table
 
@@ -168,7 +168,7 @@ def _print_not_evaluable(
                 indicator_name(result.indicator_names, t.indicator, lang),
                 threshold_text(t, shown[t.indicator].share, lang),
                 t.source.clause,
-                one_line(reason_text(reasons[t.id], lang, result.indicator_needs), cells),
+                one_line(reasons[t.id], cells),
             )
         console.print(table)
     console.print()
@@ -208,6 +208,7 @@ def print_result(
     results = result.results
     if level != "all":
         results = results.filter(pl.col("level") == level)
+    results = results.with_columns(reason=reason_expr(results, lang))
     shown = displays(result.targets)
     targets = {t.id: t for t in result.targets}
     stats = _target_stats(results).filter(pl.col("target_id").is_in(list(targets)))
@@ -226,7 +227,7 @@ def print_result(
             rows = rows.filter(keep)
         for line in _heading(target, result, shown[target.indicator], lang):
             console.print(line)
-        console.print(_table(_ordered(rows), shown[target.indicator], lang, result.indicator_needs))
+        console.print(_table(_ordered(rows), shown[target.indicator], lang))
         if hidden:
             console.print(Text(label("term.more", lang, n=hidden), style="dim"))
         console.print()
@@ -251,7 +252,8 @@ def _print_footer(
         for k, n in counts.items()
         if k not in ("row_error", "missing_report", "county_no_data", "notice")
     )
-    for notice in result.data_issues.filter(pl.col("kind") == "notice")["message"].to_list():
+    notices = result.data_issues.filter(pl.col("kind") == "notice")
+    for notice in notices.select(message_expr(lang)).to_series().to_list():
         console.print(Text(notice, style="dim"))
     console.print(
         label(

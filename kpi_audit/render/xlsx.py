@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
+from kpi_audit.render.i18n import localized
 from kpi_audit.render.labels import (
     indicator_name,
     kind_text,
@@ -122,6 +123,7 @@ SOURCE_COLUMNS = (
 
 def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     """Write the workbook to ``path`` (streamed: any number of facility rows)."""
+    result = localized(result, lang)
     wb = Workbook(write_only=True)
     shares = share_flags(result)
     summary = target_summary(result, lang, shares)

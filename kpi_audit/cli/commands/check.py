@@ -79,11 +79,11 @@ def check(
     if fmt == OutputFormat.json:
         from kpi_audit.render.json_out import write_json
 
-        write_json(result, sys.stdout)
+        write_json(result, sys.stdout, lang.value)
     elif fmt == OutputFormat.csv:
         from kpi_audit.render.csv_out import write_csv
 
-        write_csv(result, sys.stdout)
+        write_csv(result, sys.stdout, lang.value)
     else:
         from kpi_audit.render.terminal import print_result
 

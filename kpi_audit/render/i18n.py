@@ -1,0 +1,325 @@
+"""The one table of words and messages, Chinese and English, and how a coded message
+(a not-evaluable reason, a data issue) is rendered per language at the edge.
+
+Everything a user reads comes from :data:`LABELS`: report headings, statuses, terminal
+lines, and the messages of reason and issue codes. Problems are data: the evaluator
+writes a stable code and its parameters (``reason_code`` + ``reason_params`` on a
+result row, ``code`` + ``params`` on a data issue); this module turns them into words.
+
+Adding a reason or data-issue code
+----------------------------------
+1. Where the problem is found, write the code and a JSON object of parameters, e.g.
+   ``reason_code="not_due"``, ``reason_params=json.dumps({"due": "year_end"})``
+   (data issues: ``code`` / ``params``, and ``message_zh`` / ``message_en`` from
+   :func:`issue_messages`).
+2. Add ONE entry below: ``"reason.not_due": ("中文 {due}", "English {due}")``
+   (data issues: ``"issue.<code>"``). Placeholders are parameter names.
+
+Parameter conventions: a list is joined with 、 in Chinese and ", " in English (see
+:data:`_JOINS` for exceptions); ``field`` / ``fields`` hold field ids, shown in Chinese
+as the template's headers (总诊疗人次) and in English as the ids. Text that exists in
+both languages travels as two parameters (``name_zh`` / ``name_en``) and each template
+uses its own. ``tests/test_i18n.py`` checks that every entry renders in both languages.
+An unknown code renders as the code and its parameters, never as an error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+
+from kpi_audit.core.fields import FIELDS_BY_ID
+from kpi_audit.core.result import AuditResult
+
+LANGS = ("zh", "en")
+
+# key -> (zh, en)
+LABELS: dict[str, tuple[str, str]] = {
+    # statuses
+    "status.pass": ("达标", "meets target"),
+    "status.fail": ("未达标", "behind target"),
+    "status.warn": ("预警", "close to target"),
+    "status.not_evaluable": ("无法评估", "not evaluable"),
+    # levels
+    "level.city": ("市级", "City"),
+    "level.county": ("县级", "County"),
+    "level.facility": ("机构", "Facility"),
+    # sheet names (≤ 31 characters, none of []:*?/\)
+    "sheet.summary": ("汇总", "Summary"),
+    "sheet.issues": ("数据问题", "Data issues"),
+    "sheet.completeness": ("完整性", "Completeness"),
+    "sheet.sources": ("依据", "Sources"),
+    "sheet.charts": ("图表", "Charts"),
+    # column headings
+    "col.target_id": ("目标编号", "Target"),
+    "col.target_set": ("目标集", "Target set"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.operator": ("要求", "Rule"),
+    "col.threshold": ("目标值", "Threshold"),
+    "col.threshold_high": ("目标上限", "Upper bound"),
+    "col.from_year": ("起始年份", "In force from"),
+    "col.until_year": ("截止年份", "In force until"),
+    "col.n_pass": ("达标区县", "Counties meeting"),
+    "col.n_fail": ("未达标区县", "Counties behind"),
+    "col.n_warn": ("预警区县", "Counties close"),
+    "col.n_not_evaluable": ("无法评估区县", "Counties not evaluable"),
+    "col.n_facility_fail": ("未达标机构", "Facilities behind"),
+    "col.city_value": ("全市数值", "City value"),
+    "col.city_status": ("全市状态", "City status"),
+    "col.unit": ("单位", "Unit"),
+    "col.unit_name": ("名称", "Name"),
+    "col.county": ("所属区县", "County"),
+    "col.period": ("报告期", "Period"),
+    "col.value": ("数值", "Value"),
+    "col.gap": ("差距", "Gap"),
+    "col.status": ("状态", "Status"),
+    "col.numerator": ("分子", "Numerator"),
+    "col.denominator": ("分母", "Denominator"),
+    "col.reason": ("原因", "Reason"),
+    "col.rank": ("排名", "Rank"),
+    "col.kind": ("类别", "Kind"),
+    "col.file": ("文件", "File"),
+    "col.sheet": ("工作表", "Sheet"),
+    "col.row": ("行号", "Row"),
+    "col.field": ("字段", "Field"),
+    "col.issue_value": ("填报值", "Value given"),
+    "col.message": ("说明", "Message"),
+    "col.org_code": ("机构代码", "Institution code"),
+    "col.org_name": ("机构名称", "Institution"),
+    "col.document": ("文件名称", "Document"),
+    "col.number": ("文号", "Number"),
+    "col.clause": ("条款", "Clause"),
+    "col.quote": ("原文", "Quoted text"),
+    "col.source": ("依据", "Source"),
+    # data-issue kinds
+    "kind.row_error": ("行错误", "row error"),
+    "kind.row_warning": ("行警告", "row warning"),
+    "kind.missing_report": ("未上报", "did not report"),
+    "kind.county_no_data": ("区县无数据", "county without data"),
+    # completeness
+    "comp.expected": ("应报机构数（上期已报）", "Institutions expected (reported last period)"),
+    "comp.reported": ("本期已报机构数", "Institutions reported"),
+    "comp.missing": ("未报机构数", "Institutions missing"),
+    "comp.rejected": ("被拒绝的数据行", "Rows rejected"),
+    "comp.counties_without_data": ("无数据的区县", "Counties without data"),
+    "comp.missing_list": ("未上报的机构", "Institutions that did not report"),
+    "comp.none": ("无", "none"),
+    # report text
+    "report.title": ("医改目标监测报告", "Health-reform target report"),
+    "report.period": ("报告期", "Period"),
+    "report.area": ("地区", "Area"),
+    "report.target_sets": ("目标集", "Target sets"),
+    "report.generated": ("生成时间", "Generated"),
+    "report.summary": ("总体情况", "Summary"),
+    "report.summary_note": ("按“目标 × 单位”计数", "Counted per target × unit"),
+    "report.targets": ("各项目标", "Targets"),
+    "report.threshold": ("目标", "Target"),
+    "report.since": ("执行起始", "In force from"),
+    "report.authority": ("依据", "Authority"),
+    "report.city_value": ("全市", "City"),
+    "report.chart_counties": ("各区县数值与目标线", "County values against the target line"),
+    "report.chart_trend": ("近期趋势", "Recent trend"),
+    "report.trend_worst": ("仅显示差距最大的 {n} 个区县", "the {n} counties furthest behind"),
+    "report.ranking": ("区县排名（由好到差）", "County ranking (best to worst)"),
+    "report.facilities_behind": ("未达标机构", "Facilities behind target"),
+    "report.and_more": (
+        "另有 {n} 条未列出，完整清单见 Excel 报告",
+        "and {n} more — see the Excel workbook",
+    ),
+    "report.not_evaluable_needs": ("无法评估：", "Not evaluable: "),
+    "report.data_issues": ("数据问题", "Data issues"),
+    "report.completeness": ("上报完整性", "Completeness"),
+    "report.sources": ("政策依据", "Sources"),
+    "report.none": ("无", "None"),
+    "report.units": ("家", ""),
+    "report.count_rows": ("共 {n} 条", "{n} in all"),
+    "report.threshold_line": ("目标线", "target"),
+    "report.no_county_values": ("没有区县级数值", "No county values"),
+    "report.footer": (
+        "本报告由 kpi-audit {version} 根据各机构上报数据自动生成。",
+        "Generated by kpi-audit {version} from the institutions' submissions.",
+    ),
+    "unit.pp": ("个百分点", " pp"),
+    # terminal (render/terminal.py)
+    "term.unit": ("单位", "Unit"),
+    "term.level": ("级别", "Level"),
+    "term.value": ("数值", "Value"),
+    "term.threshold": ("目标", "Target"),
+    "term.gap": ("差距", "Gap"),
+    "term.status": ("状态", "Status"),
+    "term.reason": ("原因", "Reason"),
+    "term.indicator": ("指标", "Indicator"),
+    "term.requirement": ("要求", "Requirement"),
+    "term.clause": ("条款", "Clause"),
+    "term.more": (
+        "另有 {n} 家机构达标或无法评估（--level facility 显示全部）",
+        "{n} more facilities meet the target or cannot be judged (--level facility shows all)",
+    ),
+    "term.not_evaluable": (
+        "无法评估的目标（{n} 项，完整原因见 JSON / Excel / HTML 报告）",
+        "Targets that cannot be evaluated ({n}; full reasons in the JSON, Excel and HTML reports)",
+    ),
+    "term.issues": (
+        "数据问题：{rows} 行被拒绝 · {missing} 家机构本期未上报 · {counties} 个区县"
+        "无数据 · {other} 条其他",
+        "data issues: {rows} rows rejected · {missing} "
+        "institutions did not report · {counties} counties without data · {other} other",
+    ),
+    "term.summary": (
+        "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
+        "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
+    ),
+    "term.behind": ("未达标区县：{counties}", "Behind target: {counties}"),
+    "term.behind_sep": ("、", ", "),
+    "term.behind_item": ("{county} {n} 项", "{county} {n} {targets}"),
+    "term.nothing": ("没有可报告的目标", "no targets to report"),
+    # CLI
+    "cli.wrote": ("已生成报告：{path}（{fmt}）", "wrote {path} ({fmt})"),
+    # ---- not-evaluable reasons: "reason.<reason_code>", placeholders = reason_params
+    "reason.no_data": ("本期无数据", "no data for this period"),
+    "reason.no_institutions": ("无符合条件的机构", "no institutions in scope"),
+    "reason.zero_denominator": ("分母为零", "zero denominator"),
+    "reason.field_missing": ("未填报：{fields}", "field not submitted: {fields}"),
+    "reason.no_complete_row": (
+        "没有机构同时填报：{fields}",
+        "no institution submitted all of: {fields}",
+    ),
+    "reason.no_comparable": ("无上年同期可比数据", "no comparable data a year earlier"),
+    "reason.not_in_force": (
+        "目标尚未生效（{from_year} 年起）",
+        "target not yet in force (from {from_year})",
+    ),
+    "reason.needs_data": ("缺少数据：{needs_zh}", "needs: {needs}"),
+    # ---- data issues: "issue.<code>", placeholders = params
+    "issue.missing_report": (
+        "上期（{previous}）已上报、本期（{period}）未上报",
+        "reported for {previous} but not for {period}",
+    ),
+    "issue.county_no_data": (
+        "该区县以往各期有数据，本期（{period}）无任何机构上报",
+        "county had data in earlier periods but none for {period}",
+    ),
+    "issue.row_rejected": ("该行在导入时被拒绝", "row rejected at ingest"),
+    "issue.yoy_only_now": (
+        "{name_zh}：{period} 有数据、{earlier} 无，未计入同比",
+        "{name_en}: reported for {period} but not for {earlier}, left out of the comparison",
+    ),
+    "issue.yoy_only_earlier": (
+        "{name_zh}：{earlier} 有数据、{period} 无，未计入同比",
+        "{name_en}: reported for {earlier} but not for {period}, left out of the comparison",
+    ),
+    "issue.year_from_quarters": (
+        "{year} 年无全年报表，按季度数据汇总（{quarters}）：诊疗人次等流量相加，人口、签约、"
+        "床位、人员及属性取最近一个季度",
+        "no annual rows for {year}: values aggregated from its quarters ({quarters}): visits "
+        "and referrals summed; population, signed residents, beds, staff and flags taken from "
+        "each institution's latest quarter",
+    ),
+}
+
+# How a list parameter is joined, per parameter name: (zh, en). Default: 、 and ", ".
+_JOINS: dict[str, tuple[str, str]] = {
+    "needs_zh": ("；", "; "),
+    "quarters": (", ", ", "),
+}
+_FIELD_PARAMS = ("field", "fields")
+
+
+def label(key: str, lang: str = "zh", **fmt: object) -> str:
+    """The label ``key`` in ``lang`` (zh or en), with ``{placeholders}`` filled."""
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def parse_params(params: Mapping[str, Any] | str | None) -> dict[str, Any]:
+    """Parameters as a dict, from a JSON object string (as the frames hold them)."""
+    if params is None or params == "":
+        return {}
+    if isinstance(params, str):
+        loaded = json.loads(params)
+        return loaded if isinstance(loaded, dict) else {}
+    return dict(params)
+
+
+def params_json(**params: Any) -> str:
+    """The JSON object string a frame's ``reason_params`` / ``params`` column holds."""
+    return json.dumps(params, ensure_ascii=False, sort_keys=True)
+
+
+def _shown(name: str, value: Any, lang: str) -> str:
+    zh = lang != "en"
+    if name in _FIELD_PARAMS and zh:
+        ids = value if isinstance(value, list | tuple) else [value]
+        value = [FIELDS_BY_ID[f].zh if f in FIELDS_BY_ID else f for f in ids]
+    if isinstance(value, list | tuple):
+        sep = _JOINS.get(name, ("、", ", "))[0 if zh else 1]
+        return sep.join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def coded_text(
+    prefix: str, code: str | None, params: Mapping[str, Any] | str | None, lang: str = "zh"
+) -> str:
+    """The message of ``prefix.code`` (``reason`` or ``issue``) in ``lang``; empty
+    for no code. An unknown code or a missing parameter shows the code and its
+    parameters rather than failing a report."""
+    if not code:
+        return ""
+    values = parse_params(params)
+    entry = LABELS.get(f"{prefix}.{code}")
+    if entry is not None:
+        template = entry[1] if lang == "en" else entry[0]
+        try:
+            return template.format_map({k: _shown(k, v, lang) for k, v in values.items()})
+        except (KeyError, IndexError, ValueError):
+            pass
+    return f"{code} {params_json(**values)}" if values else code
+
+
+def reason_text(code: str | None, params: Mapping[str, Any] | str | None, lang: str = "zh") -> str:
+    """A not-evaluable reason (``reason_code`` + ``reason_params``) in ``lang``."""
+    return coded_text("reason", code, params, lang)
+
+
+def issue_text(code: str | None, params: Mapping[str, Any] | str | None, lang: str = "zh") -> str:
+    """A data issue's message (``code`` + ``params``) in ``lang``."""
+    return coded_text("issue", code, params, lang)
+
+
+def issue_messages(code: str, **params: Any) -> tuple[str, str, str]:
+    """(params JSON, message_zh, message_en) of a data issue found by kpi-audit."""
+    return params_json(**params), issue_text(code, params, "zh"), issue_text(code, params, "en")
+
+
+def _coded_expr(frame: pl.DataFrame, prefix: str, code: str, params: str, lang: str) -> pl.Expr:
+    """The messages of a frame's ``code`` / ``params`` columns in ``lang``: each
+    distinct pair rendered once, then mapped (null where there is no code)."""
+    key = pl.concat_str([pl.col(code), pl.col(params).fill_null("")], separator="\x1f")
+    pairs = frame.select(code, params).unique().drop_nulls(code)
+    mapping = {f"{c}\x1f{p or ''}": coded_text(prefix, c, p, lang) for c, p in pairs.iter_rows()}
+    return key.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
+    """A results frame's reasons (``reason_code`` + ``reason_params``) in ``lang``."""
+    return _coded_expr(frame, "reason", "reason_code", "reason_params", lang)
+
+
+def message_expr(lang: str = "zh") -> pl.Expr:
+    """A data-issues frame's message in ``lang`` (its ``message_zh`` / ``message_en``)."""
+    return pl.col("message_en" if lang == "en" else "message_zh")
+
+
+def localized(result: AuditResult, lang: str = "zh") -> AuditResult:
+    """A copy of ``result`` whose results carry ``reason`` and whose data issues carry
+    ``message``, both in ``lang``: what the report renderers show."""
+    return replace(
+        result,
+        results=result.results.with_columns(reason=reason_expr(result.results, lang)),
+        data_issues=result.data_issues.with_columns(message=message_expr(lang)),
+    )
