@@ -84,3 +84,15 @@ def test_not_evaluable_values_are_null(schema: dict) -> None:
         if r["status"] == "not_evaluable":
             assert (r["value"], r["numerator"], r["denominator"]) == (None, None, None)
             assert r["reason"]
+
+
+def test_written_text_is_the_document_in_its_key_order() -> None:
+    result = _result()
+    stream = io.StringIO()
+    write_json(result, stream)
+    written = json.loads(stream.getvalue())
+    # json.dumps keeps insertion order, so equal texts mean equal keys, order and values
+    assert json.dumps(written, ensure_ascii=False) == json.dumps(
+        to_json_dict(result), ensure_ascii=False, allow_nan=False
+    )
+    assert written["results"] and written["data_issues"]

@@ -4,19 +4,21 @@ Numbers are JSON numbers, never strings; a value that cannot be evaluated is nul
 ``reason`` and ``message`` are in the output language (``lang``, Chinese by default);
 ``reason_code`` / ``code`` and their parameters say the same as data, and every data
 issue carries ``message_zh`` and ``message_en``.
+``to_json_dict`` builds the document as Python data (each array of rows from a frame);
+``write_json`` writes the same document at the writer's floor (render/json_text.py).
 """
 
 from __future__ import annotations
 
-import json
-import math
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import IO, Any
 
 import polars as pl
 
 from kpi_audit.core.result import AuditResult
-from kpi_audit.render.i18n import message_expr, parse_params, reason_expr
+from kpi_audit.render.i18n import message_expr, reason_expr
+from kpi_audit.render.json_text import Rows, records, write_document
 
 # Raised whenever keys are added (domain.md §5). 2: reason_code, reason_params,
 # data issues' code, params, message_zh, message_en; reason/message follow --lang.
@@ -61,37 +63,39 @@ ISSUE_KEYS = (
 )
 
 
-def _finite(value: Any) -> Any:
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-def _with_params(records: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """The JSON object string in ``key`` as an object (null when there is none)."""
-    for r in records:
-        r[key] = parse_params(r[key]) if r[key] is not None else None
-    return records
-
-
 def result_rows(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
     """The results with ``reason`` in ``lang`` (what the JSON and CSV writers show)."""
     return result.results.with_columns(reason=reason_expr(result.results, lang))
 
 
-def results_records(result: AuditResult, lang: str = "zh") -> list[dict[str, Any]]:
-    frame = result_rows(result, lang).select(
+def results_frame(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
+    """One column per key of a JSON result, in the contract's order (objects as structs;
+    ``reason_params`` a JSON object's text, embedded as an object)."""
+    return result_rows(result, lang).select(
         *RESULT_KEYS,
         source=pl.struct(document="source_document", clause="source_clause"),
     )
-    records = [{k: _finite(v) for k, v in r.items()} for r in frame.to_dicts()]
-    return _with_params(records, "reason_params")
+
+
+def issues_frame(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
+    return result.data_issues.with_columns(message=message_expr(lang)).select(ISSUE_KEYS)
+
+
+def results_records(result: AuditResult, lang: str = "zh") -> list[dict[str, Any]]:
+    return records(results_frame(result, lang))
 
 
 def issue_records(result: AuditResult, lang: str = "zh") -> list[dict[str, Any]]:
-    frame = result.data_issues.with_columns(message=message_expr(lang)).select(ISSUE_KEYS)
-    return _with_params(frame.to_dicts(), "params")
+    return records(issues_frame(result, lang))
 
 
-def to_json_dict(result: AuditResult, lang: str = "zh") -> dict[str, Any]:
+RowsOf = Callable[[pl.DataFrame], Any]
+
+
+def to_json_dict(
+    result: AuditResult, lang: str = "zh", *, rows: RowsOf = records
+) -> dict[str, Any]:
+    """The document; ``rows`` makes each array of rows from its frame (dicts by default)."""
     return {
         "tool": result.tool,
         "version": result.version,
@@ -101,8 +105,8 @@ def to_json_dict(result: AuditResult, lang: str = "zh") -> dict[str, Any]:
         "target_sets": list(result.target_sets),
         "area": result.area,
         "summary": result.summary(),
-        "results": results_records(result, lang),
-        "data_issues": issue_records(result, lang),
+        "results": rows(results_frame(result, lang)),
+        "data_issues": rows(issues_frame(result, lang)),
         "completeness": {
             **asdict(result.completeness),
             "counties_without_data": list(result.completeness.counties_without_data),
@@ -111,5 +115,4 @@ def to_json_dict(result: AuditResult, lang: str = "zh") -> dict[str, Any]:
 
 
 def write_json(result: AuditResult, stream: IO[str], lang: str = "zh") -> None:
-    json.dump(to_json_dict(result, lang), stream, ensure_ascii=False, indent=2, allow_nan=False)
-    stream.write("\n")
+    write_document(to_json_dict(result, lang, rows=Rows), stream)
