@@ -19,6 +19,7 @@ from kpi_audit.core.result import (
     AuditResult,
     Completeness,
 )
+from kpi_audit.spec.catalog import load_catalog
 
 CITY = "河川市"
 COUNTIES = ("东县", "西县", "南县", "北县", "河口区", "山阳县", "临川县")
@@ -126,6 +127,9 @@ INDICATOR_NAMES: dict[str, tuple[str, str]] = {
     "in_county_visit_rate": ("县域内就诊率", "In-county visit rate"),
     "signing_coverage": ("签约服务覆盖率", "Signing coverage"),
 }
+
+# The shipped catalog says what each indicator's values are (share, count, per_10000 …).
+CATALOG = load_catalog()
 
 # Reasons: (reason_code, reason_params), rendered by kpi_audit.render.i18n.
 NO_DATA = ("no_data", "{}")
@@ -461,6 +465,7 @@ def make_result(
         area=CITY,
         targets=targets,
         indicator_names=dict(INDICATOR_NAMES),
+        value_kinds={i: CATALOG[i].value_kind for i in INDICATOR_NAMES if i in CATALOG},
         results=results
         if results is not None
         else pl.DataFrame(result_rows(), schema=RESULT_SCHEMA),

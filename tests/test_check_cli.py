@@ -149,6 +149,7 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         "county": "东县",
         "period": "2024Q3",
         "value": 0.5,
+        "value_kind": "share",
         "numerator": 500.0,
         "denominator": 1000.0,  # (300+200)/1000
         "operator": ">=",

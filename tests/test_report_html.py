@@ -11,8 +11,15 @@ import pytest
 from _report_helpers import XSS_NAME, make_result, many_facilities_behind
 
 from kpi_audit.render import svg
+from kpi_audit.render.format import (
+    Display,
+    format_gap,
+    format_threshold,
+    format_value,
+    threshold_text,
+)
 from kpi_audit.render.html import FACILITY_CAP, render_html, write_html
-from kpi_audit.render.labels import format_gap, format_value, label, threshold_text
+from kpi_audit.render.i18n import label
 
 
 class _Tables(HTMLParser):
@@ -107,7 +114,7 @@ def test_summary_cards_and_table(page: str) -> None:
     rows = {r[0]: r for r in summary["rows"] if len(r) > 1}
     # city 871000/1570000 = 55.5%, 9.5 points behind; counties 3 pass 2 fail 1 warn 1 n/e
     assert rows["基层诊疗量占比"][1:] == [
-        "≥ 65.0%",
+        "≥ 65%",
         "55.5%",
         "-9.5个百分点",
         "✘ 未达标",
@@ -118,7 +125,7 @@ def test_summary_cards_and_table(page: str) -> None:
         "0",
     ]
     # 447 / 2160000 × 10000 = 2.07 GPs per 10,000: a plain number, not a percentage
-    assert rows["每万居民全科医生数"][1:4] == ["≥ 2", "2.07", "+0.07"]
+    assert rows["每万居民全科医生数"][1:4] == ["≥ 2/万人", "2.07", "+0.07"]
     # two facilities (H002, H004, H005 → 3) are behind the tertiary decline target
     assert rows["三级医院普通门诊量年下降率"][-1] == "3"
 
@@ -214,7 +221,7 @@ def test_bar_chart_escapes_text_and_draws_threshold() -> None:
     )
     assert "<b>" not in chart and "&lt;b&gt;东县&lt;/b&gt;" in chart
     assert 'aria-label="a &#34;title&#34; &amp; more"' in chart
-    assert chart.count("<rect") == 2 and "目标线 65.0%" in chart
+    assert chart.count("<rect") == 2 and "目标线 65%" in chart
     assert 'fill="#c62828"' in chart and 'fill="#2e7d32"' in chart
 
 
@@ -235,9 +242,10 @@ def test_bar_chart_labels_counts_as_whole_numbers() -> None:
     )
     assert ">2</text>" in chart and ">1,234</text>" in chart and "目标线 3</text>" in chart
     assert "<title>东县: 2</title>" in chart and ".00" not in chart
-    # without whole (a ratio on the number scale) two decimals, as in the tables
+    # without whole (a ratio on the number scale) two decimals, as in the tables; the
+    # threshold as the documents write it
     chart = str(svg.bar_chart(bars, 3, share=False, title="t", threshold_label="目标线"))
-    assert ">2.00</text>" in chart and "目标线 3.00</text>" in chart
+    assert ">2.00</text>" in chart and "目标线 3</text>" in chart
 
 
 def test_line_chart_labels_counts_as_whole_numbers() -> None:
@@ -267,6 +275,10 @@ def test_value_formats() -> None:
     assert label("report.and_more", "en", n=3) == "and 3 more — see the Excel workbook"
     t = make_result().targets[4]
     assert threshold_text(t, False) == "≥ 2"
+    assert Display("per_10000").requirement(t) == "≥ 2/万人"
+    assert Display("per_10000").requirement(t, "en") == "≥ 2 per 10,000"
+    assert format_threshold(0.925, True) == "92.5%" and format_threshold(1500, False) == "1,500"
+    assert format_threshold(0.1, True) == "10%"  # 0.1 × 100 is 10.000000000000002
 
 
 def test_numbers_agree_across_json_excel_and_html(tmp_path: Path) -> None:
@@ -327,15 +339,14 @@ def _terminal_county_values(result) -> dict[tuple[str, str], str]:
     """(target id, county) -> the value cell of the terminal's county rows."""
     from rich.console import Console
 
-    from kpi_audit.render.labels import indicator_is_share, indicator_name
+    from kpi_audit.render.format import display_of, indicator_name
     from kpi_audit.render.terminal import print_result
 
     console = Console(file=io.StringIO(), width=250, color_system=None)
     print_result(result, console)
-    shares = indicator_is_share(result.targets)
     headings = {
         f"{indicator_name(result.indicator_names, t.indicator)}  "
-        f"{threshold_text(t, shares[t.indicator])}  [{t.target_set}]": t.id
+        f"{display_of(result.value_kinds, t.indicator).requirement(t)}  [{t.target_set}]": t.id
         for t in result.targets
     }
     values: dict[tuple[str, str], str] = {}

@@ -79,8 +79,8 @@ def test_most_failing_target_first_and_counts_as_whole_numbers(result: AuditResu
     headings = [line for line in lines if "[test-set]" in line]
     assert headings == [
         "县级医院临床重点专科数  ≥ 4  [test-set]",
-        "基层医疗卫生机构诊疗量占总诊疗量比例  ≥ 52.0%  [test-set]",
-        "家庭医生签约服务覆盖率  ≥ 65.0%  [test-set]",
+        "基层医疗卫生机构诊疗量占总诊疗量比例  ≥ 52%  [test-set]",
+        "家庭医生签约服务覆盖率  ≥ 65%  [test-set]",
     ]
     start = lines.index(headings[0])
     assert (
@@ -96,8 +96,8 @@ def test_most_failing_target_first_and_counts_as_whole_numbers(result: AuditResu
 
 def test_value_exactly_at_target_shows_plus_minus(result: AuditResult) -> None:
     lines = render(result)
-    assert "市级 │ 河川市 │ 65.0% │ 65.0% │  ±0.0个百分点 │ ✔ 达标   │" in lines
-    assert "县级 │ 东县   │ 50.0% │ 52.0% │ -2.0个百分点 │ ✘ 未达标 │" in lines
+    assert "市级 │ 河川市 │ 65.0% │  65% │  ±0.0个百分点 │ ✔ 达标   │" in lines
+    assert "县级 │ 东县   │ 50.0% │  52% │ -2.0个百分点 │ ✘ 未达标 │" in lines
 
 
 def test_unmeasured_targets_in_one_compact_section_at_the_end(result: AuditResult) -> None:
@@ -113,10 +113,10 @@ def test_unmeasured_targets_in_one_compact_section_at_the_end(result: AuditResul
     )
     assert lines[start + 1 :] == [
         "郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
-        "指标                   ┃ 要求    ┃ 条款      ┃ 原因",
-        "━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
-        f"县域内就诊率           │ ≥ 90.0% │ 二、(二)3 │ {needs}",
-        "重点人群签约服务覆盖率 │ ≥ 60.0% │ 二、(二)3 │ 目标尚未生效（2030 年起）",
+        "指标                   ┃ 要求  ┃ 条款      ┃ 原因",
+        "━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
+        f"县域内就诊率           │ ≥ 90% │ 二、(二)3 │ {needs}",
+        "重点人群签约服务覆盖率 │ ≥ 60% │ 二、(二)3 │ 目标尚未生效（2030 年起）",
         "",
         "数据问题：0 行被拒绝 · 0 家机构本期未上报 · 0 个区县无数据 · 0 条其他",
         # per target × unit: pass = city ×3 + 西县 (visits, signing); fail = 东县 ×3 + 西县

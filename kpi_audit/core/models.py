@@ -12,6 +12,8 @@ from typing import Literal
 
 Level = Literal["facility", "county", "city"]
 LEVELS: tuple[Level, ...] = ("facility", "county", "city")
+# The order reports show the levels in: the whole area first.
+DISPLAY_LEVEL_ORDER: tuple[Level, ...] = ("city", "county", "facility")
 
 # ratio:           Σ numerator / Σ denominator × scale
 # yoy_decline:     1 − Σ numerator(P) / Σ numerator(P − 1 year), comparable units only
@@ -28,6 +30,12 @@ SCALE_FACTOR: dict[str, float] = {
     "per_10000": 10000.0,
     "number": 1.0,
 }
+# What an indicator's value is, for display (see Indicator.value_kind): a share or a
+# rate of change (fractions, shown as percentages), a count (whole numbers), a rate per
+# 1,000 / 10,000, or another number.
+ValueKind = Literal["share", "rate", "count", "per_1000", "per_10000", "number"]
+VALUE_KINDS: tuple[ValueKind, ...] = ("share", "rate", "count", "per_1000", "per_10000", "number")
+PERCENT_KINDS: tuple[ValueKind, ...] = ("share", "rate")
 # around: met within ± ``tolerance`` of ``threshold`` (the documents' “左右”).
 Operator = Literal[">=", "<=", "between", "==", ">", "<", "around"]
 # from: applies from the start of from_year; year_end: judged on the whole year (or its
@@ -71,6 +79,15 @@ class Indicator:
     needs: tuple[str, ...] = ()
     # The same, in Chinese, entry for entry (the catalog requires it with ``needs``).
     needs_zh: tuple[str, ...] = ()
+
+    @property
+    def value_kind(self) -> ValueKind:
+        """What the value is, from kind and scale: the one rule every renderer follows."""
+        if self.kind in ("sum", "count"):
+            return "count"
+        if self.scale == "fraction":
+            return "rate" if self.kind in ("yoy_decline", "yoy_growth") else "share"
+        return self.scale
 
     @property
     def fields_used(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import polars as pl
 
-from kpi_audit.core.models import Target
+from kpi_audit.core.models import Target, ValueKind
 
 STATUSES = ("pass", "fail", "warn", "not_evaluable")
 
@@ -110,6 +110,10 @@ class AuditResult:
     indicator_needs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict
     )
+    # indicator id -> what its values are (share, rate, count, per_1000, per_10000,
+    # number): how every renderer shows them (kpi_audit.render.format). An indicator
+    # missing here is shown as a plain number.
+    value_kinds: dict[str, ValueKind] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

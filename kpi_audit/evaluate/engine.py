@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from kpi_audit import __version__
-from kpi_audit.core.models import Indicator, Level, TargetSet
+from kpi_audit.core.models import DISPLAY_LEVEL_ORDER, Indicator, Level, TargetSet
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
 from kpi_audit.evaluate.compare import gap_expr, status_expr
@@ -146,7 +146,7 @@ def _target_rows(
         source_document=pl.lit(t.source.citation),
         source_clause=pl.lit(t.source.clause),
         order=pl.col("level").replace_strict(
-            {"city": 0, "county": 1, "facility": 2}, return_dtype=pl.Int8
+            {lv: i for i, lv in enumerate(DISPLAY_LEVEL_ORDER)}, return_dtype=pl.Int8
         ),
     ).sort("order", "unit", maintain_order=True, nulls_last=True)
 
@@ -315,4 +315,5 @@ def run_audit(
         trends=trend_frame,
         completeness=completeness,
         indicator_needs=needs,
+        value_kinds={i: catalog[i].value_kind for i in names},
     )

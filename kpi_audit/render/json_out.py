@@ -21,7 +21,8 @@ from kpi_audit.render.i18n import message_expr, reason_expr
 from kpi_audit.render.json_text import Rows, records, write_document
 
 # Raised whenever keys are added (domain.md §5). 2: reason_code, reason_params,
-# data issues' code, params, message_zh, message_en; reason/message follow --lang.
+# value_kind; data issues' code, params, message_zh, message_en; reason/message follow
+# --lang.
 SCHEMA_VERSION = 2
 
 RESULT_KEYS = (
@@ -34,6 +35,7 @@ RESULT_KEYS = (
     "county",
     "period",
     "value",
+    "value_kind",
     "numerator",
     "denominator",
     "operator",
@@ -64,8 +66,14 @@ ISSUE_KEYS = (
 
 
 def result_rows(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
-    """The results with ``reason`` in ``lang`` (what the JSON and CSV writers show)."""
-    return result.results.with_columns(reason=reason_expr(result.results, lang))
+    """The results with ``reason`` in ``lang`` and each indicator's ``value_kind`` (what
+    the JSON and CSV writers show)."""
+    return result.results.with_columns(
+        reason=reason_expr(result.results, lang),
+        value_kind=pl.col("indicator").replace_strict(
+            dict(result.value_kinds), default="number", return_dtype=pl.String
+        ),
+    )
 
 
 def results_frame(result: AuditResult, lang: str = "zh") -> pl.DataFrame:

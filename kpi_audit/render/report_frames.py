@@ -7,21 +7,21 @@ import polars as pl
 
 from kpi_audit.core.periods import parse_period
 from kpi_audit.core.result import STATUSES, AuditResult
-from kpi_audit.render.labels import (
+from kpi_audit.render.format import (
+    DISPLAY_LEVEL_ORDER,
     STATUS_ORDER,
-    counted_indicators,
-    indicator_is_share,
+    Display,
+    display_of,
     indicator_name,
-    label,
-    reason_expr,
-    threshold_text,
 )
+from kpi_audit.render.i18n import label, reason_expr
 
-LEVEL_ORDER = ("city", "county", "facility")
+LEVEL_ORDER = DISPLAY_LEVEL_ORDER
 
 
 def share_flags(result: AuditResult) -> dict[str, bool]:
-    return indicator_is_share(result.targets)
+    """indicator id -> shown as a percentage, from the result's value kinds."""
+    return {i: Display(kind).share for i, kind in result.value_kinds.items()}
 
 
 def with_display_columns(
@@ -33,15 +33,14 @@ def with_display_columns(
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
     if "reason_code" in frame.columns:
         frame = frame.with_columns(reason_expr(frame, lang).alias("reason_text"))
-    counted = list(counted_indicators(result.targets))
+    counted = [i for i, kind in result.value_kinds.items() if Display(kind).whole]
     return frame.with_columns(
         pl.col("indicator").is_in(counted).alias("_whole"),
         pl.col("indicator")
         .replace_strict(names, default=pl.col("indicator"), return_dtype=pl.String)
         .alias("indicator_name"),
         pl.col("indicator")
-        .replace_strict(shares, default=None, return_dtype=pl.Boolean)
-        .fill_null(pl.col("threshold").abs() <= 1)
+        .replace_strict(shares, default=False, return_dtype=pl.Boolean)
         .alias("_share"),
     )
 
@@ -83,9 +82,7 @@ def target_summary(result: AuditResult, lang: str, shares: dict[str, bool]) -> p
                 "target_id": t.id,
                 "target_set": t.target_set,
                 "indicator": t.indicator,
-                "requirement": threshold_text(
-                    t, shares.get(t.indicator, abs(t.threshold) <= 1), lang
-                ),
+                "requirement": display_of(result.value_kinds, t.indicator).requirement(t, lang),
                 "threshold": t.threshold,
                 "threshold_high": t.threshold_high,
                 "from_year": t.from_year,

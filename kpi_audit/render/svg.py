@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from kpi_audit.render.labels import format_value, text_width_px
+from kpi_audit.render.format import STATUS_PALETTE, format_threshold, format_value, text_width_px
 
-STATUS_FILL = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#e08a00", "not_evaluable": "#9e9e9e"}
+STATUS_FILL = {status: f"#{c.mark}" for status, c in STATUS_PALETTE.items()}
 THRESHOLD_COLOUR = "#b71c1c"
 CITY_COLOUR = "#1a237e"
 # Muted, distinguishable line colours for the counties (colour-blind-safe order).
@@ -145,7 +145,7 @@ def bar_chart(
     )
     parts.append(
         f'<text x="{tx:.1f}" y="{top - 12}" text-anchor="middle" class="threshold">'
-        f"{escape(threshold_label)} {escape(format_value(threshold, share, whole=whole))}</text>"
+        f"{escape(threshold_label)} {escape(format_threshold(threshold, share))}</text>"
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -209,7 +209,7 @@ def line_chart(
             f'<line x1="{left}" y1="{py(threshold):.1f}" x2="{left + plot_w}" '
             f'y2="{py(threshold):.1f}" stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" '
             f'stroke-dasharray="6 4"><title>{escape(threshold_label)} '
-            f"{escape(format_value(threshold, share, whole=whole))}</title></line>"
+            f"{escape(format_threshold(threshold, share))}</title></line>"
         )
     colours = iter(SERIES_COLOURS * (len(lines) // len(SERIES_COLOURS) + 1))
     # Counties first, the city last so it is drawn on top.

@@ -12,9 +12,6 @@ with NO_COLOR, in a pipe, or in a log file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 import polars as pl
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
@@ -23,49 +20,21 @@ from rich.text import Text
 
 from kpi_audit.core.models import Target
 from kpi_audit.core.result import AuditResult
-from kpi_audit.render.i18n import message_expr
-from kpi_audit.render.labels import (
-    counted_indicators,
-    format_gap,
-    format_value,
-    indicator_is_share,
+from kpi_audit.render.format import (
+    DISPLAY_LEVEL_ORDER,
+    STATUS_PALETTE,
+    Display,
+    display_of,
     indicator_name,
-    label,
     level_text,
-    reason_expr,
     status_text,
-    threshold_text,
 )
+from kpi_audit.render.i18n import label, message_expr, reason_expr
 
-STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not_evaluable": "dim"}
-LEVEL_ORDER = {"city": 0, "county": 1, "facility": 2}
+STYLE = {status: colours.terminal for status, colours in STATUS_PALETTE.items()}
+LEVEL_ORDER = {level: i for i, level in enumerate(DISPLAY_LEVEL_ORDER)}
 BEHIND = ("fail", "warn")
 REASON_CELLS = 60  # a reason in the not-evaluable table is cut to one line of this width
-
-
-@dataclass(frozen=True)
-class Display:
-    """How one indicator's numbers are shown: percent, whole number or 2 decimals."""
-
-    share: bool
-    whole: bool
-
-    def value(self, value: float | None) -> str:
-        return format_value(value, self.share, whole=self.whole)
-
-    def gap(self, gap: float | None, lang: str) -> str:
-        return format_gap(gap, self.share, lang, whole=self.whole)
-
-
-def displays(targets: Iterable[Target]) -> dict[str, Display]:
-    """indicator id -> Display, for every indicator of ``targets``."""
-    targets = tuple(targets)
-    shares = indicator_is_share(targets)
-    counted = counted_indicators(targets)
-    return {
-        t.indicator: Display(shares.get(t.indicator, abs(t.threshold) <= 1), t.indicator in counted)
-        for t in targets
-    }
 
 
 def one_line(text: str, cells: int = REASON_CELLS) -> str:
@@ -93,7 +62,7 @@ def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> 
     not the table's, so a narrow table does not fold the document title."""
     title = Text()
     title.append(indicator_name(result.indicator_names, target.indicator, lang), "bold")
-    title.append(f"  {threshold_text(target, shown.share, lang)}  [{target.target_set}]")
+    title.append(f"  {shown.requirement(target, lang)}  [{target.target_set}]")
     citation = Text(f"{target.source.citation} {target.source.clause}".strip(), "dim")
     return [title, citation]
 
@@ -114,9 +83,9 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
         unit = (
             r["unit"] if r["unit_name"] in (None, r["unit"]) else f"{r['unit_name']} ({r['unit']})"
         )
-        low = shown.value(r["threshold"])
+        low = shown.threshold(r["threshold"])
         threshold = (
-            f"{low}–{shown.value(r['threshold_high'])}" if r["operator"] == "between" else low
+            f"{low}–{shown.threshold(r['threshold_high'])}" if r["operator"] == "between" else low
         )
         table.add_row(
             level_text(r["level"], lang),
@@ -148,7 +117,6 @@ def _print_not_evaluable(
 ) -> None:
     """One table per document: indicator, requirement, clause, reason cut to a line."""
     console.print(Text(label("term.not_evaluable", lang, n=len(targets)), style="bold"))
-    shown = displays(targets)
     # One line per reason: at most REASON_CELLS, less on a narrow console so that the
     # indicator name keeps room to wrap.
     cells = max(16, min(REASON_CELLS, console.width * 2 // 5))
@@ -166,7 +134,7 @@ def _print_not_evaluable(
         for t in group:
             table.add_row(
                 indicator_name(result.indicator_names, t.indicator, lang),
-                threshold_text(t, shown[t.indicator].share, lang),
+                display_of(result.value_kinds, t.indicator).requirement(t, lang),
                 t.source.clause,
                 one_line(reasons[t.id], cells),
             )
@@ -209,7 +177,6 @@ def print_result(
     if level != "all":
         results = results.filter(pl.col("level") == level)
     results = results.with_columns(reason=reason_expr(results, lang))
-    shown = displays(result.targets)
     targets = {t.id: t for t in result.targets}
     stats = _target_stats(results).filter(pl.col("target_id").is_in(list(targets)))
     evaluated = stats.filter(pl.col("only_reason").is_null()).sort(
@@ -225,9 +192,10 @@ def print_result(
             keep = ~facility | pl.col("status").is_in(BEHIND)
             hidden = rows.filter(~keep).height
             rows = rows.filter(keep)
-        for line in _heading(target, result, shown[target.indicator], lang):
+        shown = display_of(result.value_kinds, target.indicator)
+        for line in _heading(target, result, shown, lang):
             console.print(line)
-        console.print(_table(_ordered(rows), shown[target.indicator], lang))
+        console.print(_table(_ordered(rows), shown, lang))
         if hidden:
             console.print(Text(label("term.more", lang, n=hidden), style="dim"))
         console.print()

@@ -13,15 +13,8 @@ from openpyxl import Workbook
 
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
-from kpi_audit.render.i18n import localized
-from kpi_audit.render.labels import (
-    indicator_name,
-    kind_text,
-    label,
-    level_text,
-    status_text,
-    threshold_text,
-)
+from kpi_audit.render.format import display_of, indicator_name, kind_text, level_text, status_text
+from kpi_audit.render.i18n import label, localized
 from kpi_audit.render.report_frames import (
     completeness_rows,
     level_rows,
@@ -252,9 +245,7 @@ def _write_sources(
                 "target_id": t.id,
                 "target_set": t.target_set,
                 "indicator_name": indicator_name(result.indicator_names, t.indicator, lang),
-                "requirement": threshold_text(
-                    t, shares.get(t.indicator, abs(t.threshold) <= 1), lang
-                ),
+                "requirement": display_of(result.value_kinds, t.indicator).requirement(t, lang),
                 "from_year": t.from_year,
                 "until_year": t.until_year,
                 "document": t.source.document,

@@ -193,26 +193,12 @@ def find_target_or_set(
     )
 
 
-_SYMBOLS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+def format_requirement(target: Target, indicator: Indicator | None, lang: str = "zh") -> str:
+    """``≥ 65%``, ``5%–10%``, ``≤ 4``, ``≥ 1.2/千人`` … by the one display rule
+    (:class:`kpi_audit.render.format.Display`) for the indicator's value kind."""
+    from kpi_audit.render.format import Display
 
-
-def format_value(value: float, scale: str) -> str:
-    """A threshold as people write it: 65%, 1.2/千人, 2/万人, 4."""
-    if scale == "fraction":
-        return f"{value * 100:.4g}%"
-    suffix = {"per_1000": "/千人", "per_10000": "/万人"}.get(scale, "")
-    return f"{value:.6g}{suffix}"
-
-
-def format_requirement(target: Target, indicator: Indicator | None) -> str:
-    """``≥ 65%``, ``5%–10%``, ``≤ 4`` …"""
-    scale = indicator.scale if indicator else "number"
-    low = format_value(target.threshold, scale)
-    if target.operator == "around" and target.tolerance is not None:
-        return f"{low} ± {format_value(target.tolerance, scale)}"
-    if target.operator == "between" and target.threshold_high is not None:
-        return f"{low}–{format_value(target.threshold_high, scale)}"
-    return f"{_SYMBOLS.get(target.operator, target.operator)} {low}"
+    return Display(indicator.value_kind if indicator else "number").requirement(target, lang)
 
 
 def target_record(target: Target, catalog: dict[str, Indicator]) -> dict[str, Any]:

@@ -218,7 +218,7 @@ def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -
             if indicator
             else target.indicator,
         ),
-        ("requirement", format_requirement(target, indicator)),
+        ("requirement", format_requirement(target, indicator, lang.value)),
         ("in_force", years),
         (
             "levels",
