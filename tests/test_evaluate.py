@@ -199,6 +199,34 @@ def test_yoy_compares_only_hospitals_reporting_both_years(con) -> None:
     assert issues["field"].to_list() == ["general_outpatient_visits"] * 2
 
 
+def test_a_filter_value_with_braces_reaches_the_sql_as_written(con) -> None:
+    # The year-over-year check once ran str.format over SQL holding the filter's
+    # literals: a value with "{" raised KeyError instead of filtering.
+    from dataclasses import replace
+
+    from kpi_audit.core.models import Condition
+
+    base = CONTRACT_INDICATORS["tertiary_outpatient_decline"]
+    braces = Condition("org_name", "!=", "某{院}名")
+    numerator = replace(base.numerator, where=(*base.numerator.where, braces))
+    catalog = {**CONTRACT_INDICATORS, base.id: replace(base, numerator=numerator)}
+    insert_rows(
+        con,
+        "2023Q3",
+        [_org("H5", "西县", "综合医院", hospital_grade="三级", general_outpatient_visits=900)],
+        path="old.xlsx",
+    )
+    result = run_audit(
+        con,
+        period="2024Q3",
+        target_sets=[target_set(target(base.id, ">=", 0.1, levels=LEVELS_ALL), area="测试市")],
+        catalog=catalog,
+    )
+    assert row(result, "city", CITY)["value"] == pytest.approx(0.125)
+    issues = result.data_issues.filter(pl.col("kind") == "not_comparable")
+    assert issues["org_code"].to_list() == ["H5"]
+
+
 def test_yoy_without_prior_year_data() -> None:
     con = store()
     insert_rows(con, "2024Q3", Q3_2024)

@@ -170,13 +170,13 @@ def setup_logging(*, quiet: bool = False, verbose: int = 0) -> None:
     logger.propagate = False
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to the *current* sys.stderr (CliRunner swaps it per invocation)."""
 
     def __init__(self) -> None:
         super().__init__()
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -15,6 +15,7 @@ from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_d
 if TYPE_CHECKING:
     import duckdb
 
+    from kpi_audit.core.models import Level as CoreLevel
     from kpi_audit.core.result import AuditResult
 
 DbOption = Annotated[
@@ -170,7 +171,7 @@ def audit_from_options(
             period=given,
             target_specs=targets or [],
             files=files or [],
-            levels=None if level == Level.all else [level.value],
+            levels=None if level == Level.all else [cast("CoreLevel", level.value)],
             sheet=sheet,
             strict=strict,
             # --period also names the period of files without a 报告期 column

@@ -256,7 +256,7 @@ def run_audit(
         table = rows_relation(con, _window(p), loaded, fields, superseded)
         data_city = _data_city(con, table, p)
         area = data_city or next((ts.area for ts in target_sets if ts.area), CITY_FALLBACK)
-        units, trends, issues = _indicator_values(
+        units, trend_parts, issues = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area
         )
         areas = _area_units(con, table, p)
@@ -295,10 +295,10 @@ def run_audit(
     }
     needs = {i: (catalog[i].needs, catalog[i].needs_zh) for i in names if catalog[i].needs}
     trend_frame = (
-        pl.concat(trends)
+        pl.concat(trend_parts)
         .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
         .sort("indicator", "level", "unit", "period")
-        if trends
+        if trend_parts
         else empty(TREND_SCHEMA)
     )
     return AuditResult(

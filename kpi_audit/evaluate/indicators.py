@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.models import SCALE_FACTOR, Indicator
 from kpi_audit.core.periods import parse_period
 from kpi_audit.evaluate.sql import compile_value, compile_where, sql_literal
@@ -80,7 +81,8 @@ def _row_columns(ind: Indicator, k: int) -> list[str]:
     n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
     cols = [f'("{f}" IS NOT NULL) AS has{k}_{i}' for i, f in enumerate(checked_fields(ind))]
     if ind.kind in RATIO_KINDS:
-        assert ind.denominator is not None, f"{ind.id}: a {ind.kind} needs a denominator"
+        if ind.denominator is None:
+            raise ConfigError(f"indicator {ind.id}: a {ind.kind} needs a denominator")
         d_in, d_val = compile_where(ind.denominator.where), compile_value(ind.denominator)
         cols += [
             f"{n_in} AS n_in{k}",
@@ -228,22 +230,13 @@ def _under(cond: pl.Expr, rules: list[tuple[pl.Expr, Reason]]) -> list[tuple[pl.
 
 def _reason_columns(rules: list[tuple[pl.Expr, Reason]]) -> tuple[pl.Expr, pl.Expr]:
     """reason_code and reason_params from (condition, reason) rules, first match wins."""
-    code: pl.When | pl.Then | None = None
-    params: pl.When | pl.Then | None = None
-    for cond, reason in rules:
-        c, p = (
-            (pl.lit(None, pl.String), pl.lit(None, pl.String))
-            if reason is None
-            else (
-                pl.lit(reason[0]),
-                pl.lit(reason[1]),
-            )
-        )
-        code = pl.when(cond).then(c) if code is None else code.when(cond).then(c)
-        params = pl.when(cond).then(p) if params is None else params.when(cond).then(p)
-    if code is None or params is None:
-        return pl.lit(None, pl.String), pl.lit(None, pl.String)
-    return code.otherwise(pl.lit(None, pl.String)), params.otherwise(pl.lit(None, pl.String))
+    none = pl.lit(None, pl.String)
+    code, params = none, none
+    for cond, reason in reversed(rules):  # nested from the last rule out
+        c, p = (none, none) if reason is None else (pl.lit(reason[0]), pl.lit(reason[1]))
+        code = pl.when(cond).then(c).otherwise(code)
+        params = pl.when(cond).then(p).otherwise(params)
+    return code, params
 
 
 def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
@@ -421,12 +414,16 @@ def facility_values(
 def not_comparable_sql(ind: Indicator, table: str, period: str, year_earlier: str) -> str:
     """Institutions in scope that reported the field in only one of the two periods."""
     n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
-    ok = (
-        "SELECT org_code, org_name, county FROM {t} WHERE eval_period = {p} "
-        f"AND COALESCE({n_in}, FALSE) AND {n_val} IS NOT NULL"
-    )
-    cur = ok.format(t=table, p=sql_literal(period))
-    prev = ok.format(t=table, p=sql_literal(year_earlier))
+
+    def reported(label: str) -> str:
+        # Plain concatenation: the compiled condition may hold any literal, braces too.
+        return (
+            f"SELECT org_code, org_name, county FROM {table} "
+            f"WHERE eval_period = {sql_literal(label)} "
+            f"AND COALESCE({n_in}, FALSE) AND {n_val} IS NOT NULL"
+        )
+
+    cur, prev = reported(period), reported(year_earlier)
     return (
         "SELECT COALESCE(c.org_code, p.org_code) AS org_code, "
         "COALESCE(c.org_name, p.org_name) AS org_name, "

@@ -86,22 +86,21 @@ def _ingest_in_order(
     stored: set[str] = set()  # sha256 of the files stored by this run
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-audit-read") as pool:
 
-        def start(
-            path: Path,
-        ) -> tuple[_ToLoad | FileReport, Future[PreparedFile | InputError] | None]:
+        def start(path: Path) -> FileReport | tuple[_ToLoad, Future[PreparedFile | InputError]]:
             checked = _check(con, path, strict=strict)
             if isinstance(checked, FileReport):
-                return checked, None
+                return checked
             return checked, pool.submit(_prepare, checked, period, sheet)
 
         ahead = start(files[0]) if files else None
         for i, path in enumerate(files):
-            checked, future = ahead if ahead is not None else start(path)
+            started = ahead if ahead is not None else start(path)
             nxt = files[i + 1] if i + 1 < len(files) else None
             ahead = start(nxt) if nxt is not None and _small(nxt) else None
-            if isinstance(checked, FileReport):
-                yield path, checked
+            if isinstance(started, FileReport):
+                yield path, started
                 continue
+            checked, future = started
             if checked.sha256 in stored:
                 # The same content twice in one run: checked before the first was stored.
                 again = _check(con, path, strict=strict)
@@ -109,7 +108,6 @@ def _ingest_in_order(
                     yield path, again
                     continue
                 checked = again
-            assert future is not None
             yield path, _load(con, checked, future.result(), strict=strict)
             stored.add(checked.sha256)
 

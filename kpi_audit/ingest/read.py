@@ -60,6 +60,7 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
     or a file where no sheet has a header.
     """
     suffix = path.suffix.lower()
+    grids: list[tuple[str | None, pl.DataFrame, list[str]]]
     if suffix == ".csv":
         grids = [(None, *_csv_grid(path, data))]
     elif suffix in WORKBOOK_SUFFIXES:
@@ -110,7 +111,7 @@ def _workbook_grids(
         ) from exc
     names = reader.sheet_names
     wanted = names if only is None else [_pick_sheet(path, names, only)]
-    grids = []
+    grids: list[tuple[str | None, pl.DataFrame, list[str]]] = []
     for name in wanted:
         try:
             # header_row=None + skip_rows=0: every row from row 1, blank ones included,

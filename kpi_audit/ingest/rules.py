@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import polars as pl
 
@@ -28,6 +28,8 @@ from kpi_audit.ingest.issues import Severity, shown
 # once from per-column statistics (null counts, minima): ("values", c) c is not all
 # null; ("blanks", c) c has a null; ("negative", c) c has a value below zero.
 Gate = tuple[str, str]
+# Given the rows a rule flagged: the zh and en message expressions for them.
+Messages = Callable[[pl.DataFrame], tuple[pl.Expr, pl.Expr]]
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,18 @@ class Rule:
     field: str | None
     code: str
     severity: Severity
-    messages: Callable[[pl.DataFrame], tuple[pl.Expr, pl.Expr]]
+    messages: Messages
     gate: Gate | None = None
     flagged: pl.Expr | None = None  # mask.any(), named uniquely among the rules
 
 
-def _static(zh: str, en: str) -> Callable[[pl.DataFrame], tuple[pl.Expr, pl.Expr]]:
-    return lambda _rows: (pl.lit(zh), pl.lit(en))
+def _static(zh: str, en: str) -> Messages:
+    return _exprs(pl.lit(zh), pl.lit(en))
+
+
+def _exprs(zh: pl.Expr, en: pl.Expr) -> Messages:
+    """Messages that do not depend on which rows were flagged."""
+    return lambda _rows: (zh, en)
 
 
 @lru_cache(maxsize=256)
@@ -115,7 +122,7 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
                     field_id,
                     "bad_period",
                     "error",
-                    lambda _rows, raw=raw: (
+                    _exprs(
                         pl.format(
                             "无法识别的报告期「{}」（应如 2024Q3、2024年第三季度、2024）", raw
                         ),
@@ -135,7 +142,7 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
                     field_id,
                     code,
                     "error",
-                    lambda _rows, raw=raw, name=name, words=words, field_id=field_id: (
+                    _exprs(
                         pl.format(f"「{name}」应为{words[0]}，实际为「{{}}」", raw),
                         pl.format(f"{field_id} should be {words[1]}, got '{{}}'", raw),
                     ),
@@ -152,7 +159,7 @@ def _vocabulary(present: frozenset[str]) -> list[Rule]:
             f.id,
             "vocabulary",
             "error",
-            lambda flagged, f=f: _vocabulary_messages(flagged, f),
+            partial(_vocabulary_messages, f=f),
         )
         for f in FIELDS
         if f.vocabulary and f.id in present
@@ -195,7 +202,7 @@ def _negative_counts(present: frozenset[str]) -> list[Rule]:
             f.id,
             "negative",
             "error",
-            lambda _rows, f=f: (
+            _exprs(
                 pl.format(
                     "「{}」不能为负数，实际为「{}」", pl.lit(f.zh), shown(pl.col(f"{f.id}__raw"))
                 ),
@@ -222,7 +229,7 @@ def _parts_exceed_wholes(present: frozenset[str]) -> list[Rule]:
                 f.id,
                 "part_exceeds_whole",
                 "error",
-                lambda _rows, f=f, whole=whole: _part_whole_messages(f, whole),
+                _exprs(*_part_whole_messages(f, whole)),
             )
         )
     return out

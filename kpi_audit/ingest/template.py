@@ -142,10 +142,9 @@ def build_template(*, lang: str = "zh") -> Workbook:
     instructions."""
     if lang not in LANGS:
         raise UsageError(f"unknown template language {lang!r}; use one of {', '.join(LANGS)}")
-    language: Lang = lang  # type: ignore[assignment]
+    language: Lang = lang
     wb = Workbook()
-    data = wb.active
-    assert data is not None
+    data = wb.active  # a new workbook has one sheet
     data.title = DATA_SHEET[language]
     _fill_data_sheet(data, language)
     _fill_instructions_sheet(wb.create_sheet(INSTRUCTIONS_SHEET[language]), language)
@@ -155,7 +154,7 @@ def build_template(*, lang: str = "zh") -> Workbook:
 def instruction_rows(lang: Lang = "zh") -> list[tuple[str, ...]]:
     """One row per field, in FIELDS order, with the columns of INSTRUCTION_COLUMNS."""
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for f in FIELDS:
         meaning = MEANING_ZH.get(f.id, f.zh) if lang == "zh" else f.en
         unit = f.unit if lang == "zh" else _UNIT_EN.get(f.unit, f.unit)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
@@ -137,7 +138,7 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     rows.apply(path)
 
 
-def _new_sheet(wb: Workbook, title: str):
+def _new_sheet(wb: Workbook, title: str) -> WriteOnlyWorksheet:
     """A sheet that prints on landscape A4 with every column on one page width (leaders
     print these). Set at creation: a write-only sheet writes its properties first."""
     ws = wb.create_sheet(title)
@@ -150,7 +151,12 @@ def _new_sheet(wb: Workbook, title: str):
 
 
 def _write_summary(
-    ws, result: AuditResult, summary: pl.DataFrame, styles: Styles, rows: RowSplicer, lang: str
+    ws: WriteOnlyWorksheet,
+    result: AuditResult,
+    summary: pl.DataFrame,
+    styles: Styles,
+    rows: RowSplicer,
+    lang: str,
 ) -> None:
     counts = result.summary()
     title = f"{result.area} {result.period} {label('report.title', lang)}"
@@ -199,7 +205,9 @@ def _field_names(lang: str) -> dict[str, str]:
     return {f.id: (f.en if lang == "en" else f.zh) for f in FIELDS}
 
 
-def _write_issues(ws, result: AuditResult, styles: Styles, rows: RowSplicer, lang: str) -> None:
+def _write_issues(
+    ws: WriteOnlyWorksheet, result: AuditResult, styles: Styles, rows: RowSplicer, lang: str
+) -> None:
     kinds = {k: kind_text(k, lang) for k in result.data_issues["kind"].unique().drop_nulls()}
     issues = result.data_issues.with_columns(
         pl.col("kind")
@@ -211,7 +219,7 @@ def _write_issues(ws, result: AuditResult, styles: Styles, rows: RowSplicer, lan
 
 
 def _write_completeness(
-    ws, result: AuditResult, styles: Styles, splicer: RowSplicer, lang: str
+    ws: WriteOnlyWorksheet, result: AuditResult, styles: Styles, splicer: RowSplicer, lang: str
 ) -> None:
     c = result.completeness
     preamble = [
@@ -236,7 +244,12 @@ def _write_completeness(
 
 
 def _write_sources(
-    ws, result: AuditResult, shares: dict[str, bool], styles: Styles, splicer: RowSplicer, lang: str
+    ws: WriteOnlyWorksheet,
+    result: AuditResult,
+    shares: dict[str, bool],
+    styles: Styles,
+    splicer: RowSplicer,
+    lang: str,
 ) -> None:
     """Every target considered — also those not in force this period — and its source."""
     rows = pl.DataFrame(

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.fields import FIELDS_BY_ID, ORG_CLASSES
@@ -175,7 +175,7 @@ class WhereReader(EntryReader):
                 self._add(key, message)
                 return None
         stored = tuple(values) if op in _LIST_OPS else values[0]
-        return Condition(field=field, op=op, value=stored)
+        return Condition(field=field, op=cast(ConditionOp, op), value=stored)
 
 
 class _IndicatorParser(WhereReader):
@@ -220,7 +220,7 @@ class _IndicatorParser(WhereReader):
             id=ident,
             name_zh=name_zh,
             name_en=name_en,
-            kind=kind,
+            kind=cast(IndicatorKind, kind),
             scale=scale,
             numerator=numerator or Measure(None),
             denominator=denominator,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from kpi_audit.core.models import (
     AREA_TYPES,
@@ -216,7 +216,7 @@ class _TargetParser(WhereReader):
             id=ident,
             target_set=self.header.name,
             indicator=indicator.id,
-            operator=operator,
+            operator=cast(Operator, operator),
             threshold=float(threshold),
             from_year=from_year,
             levels=levels,
@@ -305,7 +305,7 @@ class _TargetParser(WhereReader):
                 "from_year, or 'year_end': judged on the whole year or its last quarter)",
             )
             return "from"
-        return value  # type: ignore[no-any-return]
+        return cast(Due, value)
 
     def _scope(self) -> Scope:
         raw = self.entry.get("scope")

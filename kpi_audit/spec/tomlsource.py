@@ -207,6 +207,7 @@ class EntryReader:
             self._add("levels", f"must be a non-empty list of {', '.join(LEVELS)}")
             return ()
         for level in raw:
+            reason: str | None
             if level not in LEVELS:
                 reason = f"unknown level {level!r} (expected {', '.join(LEVELS)})"
             else:
