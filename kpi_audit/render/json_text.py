@@ -143,7 +143,9 @@ def _row_json(frame: pl.DataFrame) -> pl.Expr:
     return row
 
 
-def _tiny_checks(expr: pl.Expr, dtype: pl.DataType) -> Iterator[pl.Expr]:
+def _tiny_checks(
+    expr: pl.Expr, dtype: pl.DataType | pl.datatypes.DataTypeClass
+) -> Iterator[pl.Expr]:
     """True where ``expr`` holds (or, for a list, may hold) a float 0 < |x| < 1e-4."""
     if dtype.is_float():
         yield ((expr.abs() < _TINY) & (expr != 0)).fill_null(False)
