@@ -18,7 +18,6 @@ from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.indicators import (
     UNIT_SCHEMA,
     YOY_KINDS,
-    area_trends,
     area_values,
     checked_fields,
     facility_values,
@@ -33,6 +32,7 @@ from kpi_audit.evaluate.rows import (
     rows_relation,
 )
 from kpi_audit.evaluate.schedule import Scheduled, schedule
+from kpi_audit.evaluate.trends import area_trends
 from kpi_audit.render.i18n import issue_messages
 
 CITY_FALLBACK = "全市"

@@ -360,22 +360,6 @@ def area_values(
     return out
 
 
-def area_trends(
-    con: duckdb.DuckDBPyConnection,
-    indicators: Sequence[Indicator],
-    table: str,
-    periods: Sequence[str],
-) -> dict[str, pl.DataFrame]:
-    """County and city values of each indicator for each of ``periods`` (columns
-    eval_period, level, unit, value)."""
-    out: dict[str, pl.DataFrame] = {}
-    for family in _families(indicators):
-        parts = con.sql(parts_sql(family, table, periods, sums_only=True)).pl()
-        for k, ind in enumerate(family):
-            out[ind.id] = trend_roll_up(ind, parts, k)
-    return out
-
-
 def _families(indicators: Sequence[Indicator]) -> list[list[Indicator]]:
     families = (
         [i for i in indicators if i.kind not in YOY_KINDS],

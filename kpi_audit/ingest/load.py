@@ -38,11 +38,13 @@ def ingest_paths(
     sheet: str | None = None,
     strict: bool = False,
     on_progress: ProgressCallback | None = None,
+    aggregates: bool = True,
 ) -> IngestReport:
     """Load every file that ``paths`` names. A file that cannot be read (or a path
     that matches nothing) is reported as ``failed`` and the others still load; when no
     path matches anything, :class:`InputError` is raised. ``on_progress(path, done, total)`` is
-    called after each file."""
+    called after each file. With ``aggregates`` the per-period sums that trends read
+    (store/aggregates.py) are brought up to date for the years loaded, once per run."""
     default_period = _parse_period_option(period)
     report = IngestReport()
     files: dict[Path, None] = {}
@@ -64,7 +66,18 @@ def ingest_paths(
         report.files.append(file_report)
         if on_progress is not None:
             on_progress(str(path), done, len(files))
+    if aggregates:
+        _refresh_aggregates(con, report)
     return report
+
+
+def _refresh_aggregates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    years = sorted({parse_period(p).year for f in report.with_status("loaded") for p in f.periods})
+    if years:
+        from kpi_audit.evaluate.trends import refresh
+        from kpi_audit.spec.catalog import load_catalog
+
+        refresh(con, load_catalog(), years)
 
 
 # Files up to this size are read, coerced and validated one file ahead, in a worker

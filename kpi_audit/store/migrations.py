@@ -132,4 +132,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         # The header as written in the file, next to the field id it was matched to.
         "ALTER TABLE ingest_issues ADD COLUMN header VARCHAR;",
     ),
+    Migration(
+        10,
+        "period_aggregates",
+        # Per period × county × city × indicator sums, for trends, rankings and history
+        # without recomputation (store/aggregates.py says when an entry is still valid).
+        """
+        CREATE TABLE period_aggregates (
+            period VARCHAR NOT NULL,
+            indicator VARCHAR NOT NULL,
+            county VARCHAR,
+            city VARCHAR,
+            numerator DOUBLE,
+            denominator DOUBLE
+        );
+        CREATE TABLE period_aggregate_runs (
+            period VARCHAR NOT NULL,
+            indicator VARCHAR NOT NULL,
+            definition VARCHAR NOT NULL,   -- hash of the indicator's SQL and the version
+            fingerprint VARCHAR NOT NULL,  -- of the submissions (and registers) it read
+            computed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (period, indicator)
+        );
+        """,
+    ),
 )

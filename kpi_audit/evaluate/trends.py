@@ -1,0 +1,145 @@
+"""County and city values over earlier periods (the trend lines), from the per-period
+aggregates kept in the store (store/aggregates.py): an earlier period's sums are
+computed once, when first needed or at ingest, then read back by every later report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import polars as pl
+
+from kpi_audit import __version__
+from kpi_audit.core.models import Indicator
+from kpi_audit.core.periods import Period
+from kpi_audit.evaluate.indicators import _families, checked_fields, parts_sql, trend_roll_up
+from kpi_audit.evaluate.rows import TREND_LENGTH, loaded_periods, rows_relation
+from kpi_audit.store import aggregates
+from kpi_audit.store.aggregates import AGGREGATE_SCHEMA
+
+Runs = dict[tuple[str, str], tuple[str, str]]  # (period, indicator) -> (definition, fingerprint)
+
+
+def definition(ind: Indicator) -> str:
+    """What an indicator's stored sums depend on besides the data: its SQL, the version."""
+    return aggregates.definition_hash(
+        __version__ + "\n" + parts_sql([ind], "ROWS", ["PERIOD"], sums_only=True)
+    )
+
+
+def area_sums(
+    con: duckdb.DuckDBPyConnection,
+    indicators: Sequence[Indicator],
+    table: str,
+    periods: Sequence[str],
+) -> pl.DataFrame:
+    """Per period × county × city × indicator sums (AGGREGATE_SCHEMA): the stored ones
+    still valid, the rest computed from ``table`` (and stored when the store is writable)."""
+    if not indicators or not periods:
+        return pl.DataFrame(schema=AGGREGATE_SCHEMA)
+    prints = aggregates.fingerprints(con, periods)
+    wanted: Runs = {
+        (p, ind.id): (definition(ind), prints[p]) for p in periods for ind in indicators
+    }
+    stored, served = aggregates.read_valid(con, wanted)
+    missing = {k: v for k, v in wanted.items() if k not in served}
+    if not missing:
+        return stored
+    fresh = compute_sums(
+        con,
+        [i for i in indicators if any(k[1] == i.id for k in missing)],
+        table,
+        sorted({p for p, _ in missing}),
+    )
+    fresh = fresh.join(
+        pl.DataFrame(list(missing), schema=["period", "indicator"], orient="row"),
+        on=["period", "indicator"],
+        how="semi",
+    )
+    aggregates.store(con, fresh, missing)
+    return pl.concat([stored, fresh])
+
+
+def compute_sums(
+    con: duckdb.DuckDBPyConnection,
+    indicators: Sequence[Indicator],
+    table: str,
+    periods: Sequence[str],
+) -> pl.DataFrame:
+    """The sums of ``indicators`` over ``periods``, one query per indicator family."""
+    frames = [pl.DataFrame(schema=AGGREGATE_SCHEMA)]
+    for family in _families(indicators):
+        parts = con.sql(parts_sql(family, table, periods, sums_only=True)).pl()
+        frames += [
+            parts.select(
+                period="eval_period",
+                indicator=pl.lit(ind.id),
+                county="county",
+                city="city",
+                numerator=pl.col(f"numerator{k}"),
+                denominator=pl.col(f"denominator{k}"),
+            ).cast(AGGREGATE_SCHEMA)  # type: ignore[arg-type]
+            for k, ind in enumerate(family)
+        ]
+    return pl.concat(frames)
+
+
+def area_trends(
+    con: duckdb.DuckDBPyConnection,
+    indicators: Sequence[Indicator],
+    table: str,
+    periods: Sequence[str],
+) -> dict[str, pl.DataFrame]:
+    """County and city values of each indicator for each of ``periods`` (columns
+    eval_period, level, unit, value), from the per-period aggregates."""
+    sums = area_sums(con, indicators, table, periods)
+    out: dict[str, pl.DataFrame] = {}
+    for ind in indicators:
+        own = sums.filter(pl.col("indicator") == ind.id).select(
+            eval_period="period",
+            county="county",
+            city="city",
+            numerator0="numerator",
+            denominator0="denominator",
+        )
+        out[ind.id] = trend_roll_up(ind, own, 0)
+    return out
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    catalog: Mapping[str, Indicator],
+    years: Sequence[int],
+) -> int:
+    """Compute and store the sums of every measurable county/city indicator for the
+    loaded periods whose sums the submissions of ``years`` feed (those years and the
+    next: year-over-year values read a year back) — what ingest calls after loading, so
+    that reports on a read-only store find them. Returns the number of (period,
+    indicator) entries written; 0 when the store is read-only."""
+    loaded = loaded_periods(con)
+    touched = {y for x in years for y in (x, x + 1)}
+    periods = [p for p in loaded.periods if p.year in touched]
+    years_done = sorted({p.year for p in periods})
+    periods += [Period(y) for y in years_done if Period(y) not in periods]
+    inds = [i for i in catalog.values() if i.evaluable and {"county", "city"} & set(i.levels)]
+    if not periods or not inds:
+        return 0
+    fields = [f for i in inds for f in checked_fields(i)]
+    superseded = f"_kpi_audit_superseded_{uuid.uuid4().hex[:12]}"
+    try:
+        table = rows_relation(con, periods, loaded, fields, superseded)
+        labels = [str(p) for p in periods]
+        prints = aggregates.fingerprints(con, labels)
+        runs: Runs = {(p, i.id): (definition(i), prints[p]) for p in labels for i in inds}
+        _, served = aggregates.read_valid(con, runs)
+        missing = {k: v for k, v in runs.items() if k not in served}
+        if not missing:
+            return 0
+        sums = compute_sums(con, inds, table, sorted({p for p, _ in missing}))
+        return len(missing) if aggregates.store(con, sums, missing) else 0
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {superseded}")
+
+
+__all__ = ["TREND_LENGTH", "area_sums", "area_trends", "compute_sums", "refresh"]
