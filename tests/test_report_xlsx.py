@@ -90,7 +90,7 @@ def test_summary_row_for_primary_visit_share(wb) -> None:
         18,
     ]
     row = _find(ws, 5, 目标编号="zz-primary-visit-share")
-    assert row["要求"].value == "≥ 65.0%"
+    assert row["要求"].value == "≥ 65%"
     assert row["目标值"].value == 0.65 and row["目标值"].number_format == "0.0%"
     assert row["起始年份"].value == 2017
     # city: 871000 / 1570000 = 0.55478 → behind by 0.09522
@@ -114,7 +114,7 @@ def test_summary_row_for_primary_visit_share(wb) -> None:
 
 def test_plain_number_indicator_is_not_a_percentage(wb) -> None:
     row = _find(wb["汇总"], 5, 目标编号="zz-gp-per-10000")
-    assert row["要求"].value == "≥ 2"
+    assert row["要求"].value == "≥ 2/万人"
     # 447 / 2160000 × 10000 = 2.0694
     assert row["全市数值"].value == pytest.approx(2.069444, abs=1e-6)
     assert row["全市数值"].number_format == "#,##0.00"

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from kpi_audit.render.format import STATUS_PALETTE, format_threshold, format_value, text_width_px
 
-STATUS_FILL = {status: f"#{c.mark}" for status, c in STATUS_PALETTE.items()}
+STATUS_FILL = {status: f"#{c.mark.lower()}" for status, c in STATUS_PALETTE.items()}
 THRESHOLD_COLOUR = "#b71c1c"
 CITY_COLOUR = "#1a237e"
 # Muted, distinguishable line colours for the counties (colour-blind-safe order).
