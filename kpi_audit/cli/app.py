@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "check": "kpi_audit.cli.commands.check",
     "report": "kpi_audit.cli.commands.report",
     "targets": "kpi_audit.cli.commands.targets",
+    "quality": "kpi_audit.cli.commands.quality",
 }
 # Plain click help: rich's help formatter alone costs more than the rest of the start.
 _TYPER_SETTINGS: dict[str, Any] = {

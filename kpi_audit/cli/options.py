@@ -3,13 +3,14 @@ that resolve them."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
+from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK, UsageError
 from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_db_path
 
 if TYPE_CHECKING:
@@ -85,6 +86,16 @@ LevelOption = Annotated[Level, typer.Option("--level", help="Which level(s) to r
 LangOption = Annotated[Lang, typer.Option("--lang", help="Report language.")]
 
 
+def parse_date_option(text: str | None, option: str) -> date | None:
+    """An ISO date given on the command line (UsageError when it is not one)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option}: '{text}' is not a date (write it as 2024-10-12)") from None
+
+
 def resolve_db(ctx: typer.Context, db: Path | None) -> Path:
     """The command's --db, else the top-level --db / KPI_AUDIT_DB, else the default."""
     if db is not None:
@@ -116,19 +127,22 @@ class FailOn(StrEnum):
     fail = "fail"
     warn = "warn"
     not_evaluable = "not-evaluable"
+    quality = "quality"  # a failed target, or a data-quality finding of severity error
 
 
 FAILING_STATUSES: dict[FailOn, tuple[str, ...]] = {
     FailOn.fail: ("fail",),
     FailOn.warn: ("fail", "warn"),
     FailOn.not_evaluable: ("fail", "warn", "not_evaluable"),
+    FailOn.quality: ("fail",),
 }
 
 FailOnOption = Annotated[
     FailOn,
     typer.Option(
         "--fail-on",
-        help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable).",
+        help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable); "
+        "quality: a failed target or a data-quality finding of severity error.",
     ),
 ]
 FilesArgument = Annotated[
@@ -144,6 +158,8 @@ FilesArgument = Annotated[
 def exit_code(result: AuditResult, fail_on: FailOn = FailOn.fail) -> int:
     """1 when any result has a status ``fail_on`` counts as failing, else 0."""
     summary = result.summary()
+    if fail_on == FailOn.quality and result.quality is not None and result.quality.errors():
+        return EXIT_FAILED
     return EXIT_FAILED if any(summary[s] for s in FAILING_STATUSES[fail_on]) else EXIT_OK
 
 

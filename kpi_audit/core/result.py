@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from kpi_audit.core.models import Target, ValueKind
+
+if TYPE_CHECKING:
+    from kpi_audit.quality.rules import Rule
 
 STATUSES = ("pass", "fail", "warn", "not_evaluable")
 
@@ -78,6 +82,45 @@ TREND_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+# One row per data-quality finding (kpi_audit/quality/). ``indicator`` is set for the
+# county/city kinds, ``field`` for the facility ones; ``value_kind`` (count | share |
+# number | days) says how to show value, expected_low/high and reference. ``history`` is
+# the unit's value over ``history_periods`` (oldest first, null where not reported), for
+# the sparklines.
+QUALITY_SCHEMA: dict[str, pl.DataType] = {
+    "rule": pl.String(),
+    "kind": pl.String(),
+    "severity": pl.String(),  # error | warning
+    "level": pl.String(),
+    "unit": pl.String(),
+    "unit_name": pl.String(),
+    "county": pl.String(),
+    "period": pl.String(),
+    "indicator": pl.String(),
+    "field": pl.String(),
+    "value": pl.Float64(),
+    "expected_low": pl.Float64(),
+    "expected_high": pl.Float64(),
+    "score": pl.Float64(),
+    "reference": pl.Float64(),
+    "other": pl.String(),
+    "note": pl.String(),
+    "count": pl.Int64(),
+    "value_kind": pl.String(),
+    "history": pl.List(pl.Float64()),
+    "history_periods": pl.List(pl.String()),
+}
+# Per rule and outcome, how many units (facility × field, county × indicator, …) were
+# assessed, flagged or not assessed; ``reason_code`` says why not (short_history,
+# no_previous, no_history, no_value).
+QUALITY_COVERAGE_SCHEMA: dict[str, pl.DataType] = {
+    "rule": pl.String(),
+    "outcome": pl.String(),  # flagged | passed | not_assessed
+    "reason_code": pl.String(),
+    "units": pl.Int64(),
+}
+
+
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
@@ -89,6 +132,21 @@ class Completeness:
     missing_institutions: int = 0  # reported last period, not this one
     counties_without_data: tuple[str, ...] = ()
     rejected_rows: int = 0
+
+
+@dataclass
+class QualityReview:
+    """The data-quality findings of one period (kpi_audit.quality.review)."""
+
+    period: str
+    findings: pl.DataFrame = field(default_factory=lambda: empty(QUALITY_SCHEMA))
+    coverage: pl.DataFrame = field(default_factory=lambda: empty(QUALITY_COVERAGE_SCHEMA))
+    rules: tuple[Rule, ...] = ()
+    # indicator id (or a related rule's inline side) -> (zh, en) name
+    indicator_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def errors(self) -> int:
+        return self.findings.filter(pl.col("severity") == "error").height
 
 
 @dataclass
@@ -114,6 +172,7 @@ class AuditResult:
     # number): how every renderer shows them (kpi_audit.render.format). An indicator
     # missing here is shown as a plain number.
     value_kinds: dict[str, ValueKind] = field(default_factory=dict)
+    quality: QualityReview | None = None  # None: the review was not run
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

@@ -31,12 +31,14 @@ def audit(
     strict: bool = False,
     data_period: str | None = None,
     trends: bool = True,
+    quality: bool = True,
 ) -> AuditResult:
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled
     set names or target-file paths) for ``period``.
 
     ``data_period`` is the period of files that have no 报告期 column; ``trends`` as in
-    :func:`run_audit`. Raises UsageError
+    :func:`run_audit`; ``quality`` also runs the data-quality review
+    (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``. Raises UsageError
     when no target set is named, the ingest errors of ``IngestReport.raise_for_failures``,
     and whatever :func:`run_audit` raises.
     """
@@ -58,6 +60,11 @@ def audit(
 
     catalog = load_catalog()
     target_sets = load_target_sets(list(target_specs), catalog=catalog)
-    return run_audit(
+    result = run_audit(
         con, period=period, target_sets=target_sets, catalog=catalog, levels=levels, trends=trends
     )
+    if quality:
+        from kpi_audit.quality import review
+
+        result.quality = review(con, period=result.period, catalog=catalog)
+    return result

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -39,12 +39,16 @@ def ingest_paths(
     strict: bool = False,
     on_progress: ProgressCallback | None = None,
     aggregates: bool = True,
+    received: date | None = None,
 ) -> IngestReport:
     """Load every file that ``paths`` names. A file that cannot be read (or a path
     that matches nothing) is reported as ``failed`` and the others still load; when no
     path matches anything, :class:`InputError` is raised. ``on_progress(path, done, total)`` is
     called after each file. With ``aggregates`` the per-period sums that trends read
-    (store/aggregates.py) are brought up to date for the years loaded, once per run."""
+    (store/aggregates.py) are brought up to date for the years loaded, once per run.
+    ``received`` is the date the office received the files (kept with each file
+    loaded or already loaded; late_submission compares it with the deadline), when it
+    is not the day of the ingest."""
     default_period = _parse_period_option(period)
     report = IngestReport()
     files: dict[Path, None] = {}
@@ -66,6 +70,8 @@ def ingest_paths(
         report.files.append(file_report)
         if on_progress is not None:
             on_progress(str(path), done, len(files))
+    if received is not None:
+        _record_received(con, report, received)
     if aggregates:
         _refresh_aggregates(con, report)
     return report
@@ -78,6 +84,14 @@ def _refresh_aggregates(con: duckdb.DuckDBPyConnection, report: IngestReport) ->
         from kpi_audit.spec.catalog import load_catalog
 
         refresh(con, load_catalog(), years)
+
+
+def _record_received(con: duckdb.DuckDBPyConnection, report: IngestReport, received: date) -> None:
+    hashes = [f.sha256 for f in report.files if f.sha256 and f.status != "failed"]
+    if hashes:
+        con.execute(
+            "UPDATE files SET received_at = ? WHERE list_contains(?, sha256)", [received, hashes]
+        )
 
 
 # Files up to this size are read, coerced and validated one file ahead, in a worker

@@ -23,7 +23,7 @@ from kpi_audit.render.json_text import Rows, records, write_document
 # Raised whenever keys are added (domain.md §5). 2: reason_code, reason_params,
 # value_kind; data issues' code, params, message_zh, message_en; reason/message follow
 # --lang.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 RESULT_KEYS = (
     "target_id",
@@ -104,6 +104,8 @@ def to_json_dict(
     result: AuditResult, lang: str = "zh", *, rows: RowsOf = records
 ) -> dict[str, Any]:
     """The document; ``rows`` makes each array of rows from its frame (dicts by default)."""
+    from kpi_audit.render.quality import coverage_records, quality_records
+
     return {
         "tool": result.tool,
         "version": result.version,
@@ -119,6 +121,8 @@ def to_json_dict(
             **asdict(result.completeness),
             "counties_without_data": list(result.completeness.counties_without_data),
         },
+        "quality": quality_records(result.quality, lang),
+        "quality_coverage": coverage_records(result.quality),
     }
 
 

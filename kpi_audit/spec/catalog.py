@@ -34,6 +34,7 @@ __all__ = [
     "WhereReader",
     "check_catalog",
     "load_catalog",
+    "read_ratio_measures",
 ]
 
 KINDS: tuple[str, ...] = get_args(IndicatorKind)
@@ -323,3 +324,14 @@ def _value_problem(field: str, ftype: str, value: Any) -> str | None:
     if vocabulary and value not in vocabulary:
         return f"{value!r} is not a {field} value (expected one of {', '.join(vocabulary)})"
     return None
+
+
+def read_ratio_measures(
+    source: TomlSource, table: str, index: int, entry: dict[str, Any], prefix: str
+) -> tuple[Measure | None, Measure | None, list[ConfigProblem]]:
+    """Numerator and denominator of a ratio written inline in another file's table (a
+    data-quality rule's side), read and checked exactly as an ``[[indicator]]``'s are."""
+    reader = _IndicatorParser(source, index, entry)
+    EntryReader.__init__(reader, source, table, index, entry, prefix)
+    numerator, denominator = reader._measures("ratio")
+    return numerator, denominator, reader.problems

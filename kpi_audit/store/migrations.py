@@ -157,3 +157,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
 )
+
+# Numbers 20–29: the data-quality review (kpi_audit/quality/).
+MIGRATIONS += (
+    Migration(
+        20,
+        "files_received_at",
+        # The date the office received the file (`ingest --received`), when it is not
+        # the day it was ingested: what late_submission compares with the deadline.
+        "ALTER TABLE files ADD COLUMN received_at DATE;",
+    ),
+)

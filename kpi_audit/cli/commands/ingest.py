@@ -19,6 +19,7 @@ from kpi_audit.cli.options import (
     StrictOption,
     WaitOption,
     open_store,
+    parse_date_option,
 )
 
 if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the command runs
@@ -52,6 +53,15 @@ def ingest(
         ),
     ] = False,
     lang: LangOption = Lang.zh,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received",
+            help="Date the files were received (2024-10-12), when not today: "
+            "the data-quality review checks it against the submission deadline.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
@@ -60,11 +70,18 @@ def ingest(
 
     from kpi_audit.ingest.load import ingest_paths
 
+    received_on = parse_date_option(received, "--received")
     con = open_store(ctx, db, wait, read_only=False)
     try:
         with _progress() as on_progress:
             report = ingest_paths(
-                con, paths, period=period, sheet=sheet, strict=strict, on_progress=on_progress
+                con,
+                paths,
+                period=period,
+                sheet=sheet,
+                strict=strict,
+                on_progress=on_progress,
+                received=received_on,
             )
     finally:
         con.close()

@@ -1,0 +1,217 @@
+"""The data-quality findings (``AuditResult.quality`` / ``kpi-audit quality``) for every
+renderer: JSON records (domain.md §5 ``quality``), CSV rows, the terminal table.
+
+Self-contained so that the report renderers only call in: ``xlsx_quality`` and
+``html_quality`` hold the Excel sheet and the HTML section.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from typing import IO, Any
+
+import polars as pl
+
+from kpi_audit.core.result import QualityReview
+
+# domain.md §5, then additive keys.
+QUALITY_KEYS = (
+    "rule",
+    "level",
+    "unit",
+    "period",
+    "indicator",
+    "field",
+    "value",
+    "expected_low",
+    "expected_high",
+    "score",
+    "message",
+    "severity",
+    "kind",
+    "unit_name",
+    "county",
+    "reference",
+    "other",
+    "count",
+    "message_zh",
+    "message_en",
+    "history",
+    "history_periods",
+)
+# The words of the quality sections (key -> (zh, en)); the rule texts are in rules.toml.
+LABELS: dict[str, tuple[str, str]] = {
+    "quality.title": ("数据质量审核 · {period}", "Data-quality review · {period}"),
+    "quality.none": ("未发现数据质量问题", "no data-quality findings"),
+    "quality.city_level": ("全市", "City level"),
+    "quality.severity": ("级别", "Severity"),
+    "quality.rule": ("规则", "Rule"),
+    "quality.unit": ("单位", "Unit"),
+    "quality.county": ("区县", "County"),
+    "quality.item": ("项目", "Item"),
+    "quality.value": ("数值", "Value"),
+    "quality.expected": ("合理范围", "Plausible range"),
+    "quality.history": ("历史", "History"),
+    "quality.message": ("说明", "Finding"),
+    "quality.sheet": ("数据质量", "Data quality"),
+    "quality.note": (
+        "数据质量提示不改变任何目标的判定；"
+        "使用 --fail-on quality 时，“错误”级别的提示使退出码为 1。",
+        "Findings never change a verdict; with --fail-on quality an error finding makes the "
+        "exit code 1.",
+    ),
+    "quality.total": (
+        "共 {n} 条数据质量提示（错误 {errors}，警示 {warnings}）",
+        "{n} data-quality findings ({errors} errors, {warnings} warnings)",
+    ),
+    "quality.not_assessed": ("未评估 {units} 项：{reason}", "not assessed: {units} ({reason})"),
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("警示", "warning"),
+    "reason.short_history": ("此前期数不足规则所需", "fewer earlier periods than the rule needs"),
+    "reason.no_previous": ("无上期数据", "no previous period"),
+    "reason.no_history": ("无往年同期数据", "no earlier years' same period"),
+    "reason.no_value": ("本期无法计算", "no value this period"),
+}
+
+
+def label(key: str, lang: str = "zh", **fmt: object) -> str:
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def quality_frame(review: QualityReview, lang: str = "zh") -> pl.DataFrame:
+    """The findings with their messages (``message`` in ``lang``, and both languages)."""
+    from kpi_audit.quality.messages import messages
+
+    zh, en = messages(review, "zh"), messages(review, "en")
+    return review.findings.with_columns(
+        message=en if lang == "en" else zh, message_zh=zh, message_en=en
+    )
+
+
+def quality_records(review: QualityReview | None, lang: str = "zh") -> list[dict[str, Any]]:
+    if review is None:
+        return []
+    frame = quality_frame(review, lang).select(QUALITY_KEYS)
+    return [{k: _finite(v) for k, v in r.items()} for r in frame.to_dicts()]
+
+
+def coverage_records(review: QualityReview | None) -> list[dict[str, Any]]:
+    return [] if review is None else review.coverage.to_dicts()
+
+
+def review_json(review: QualityReview, lang: str = "zh") -> dict[str, Any]:
+    """What ``kpi-audit quality --format json`` prints."""
+    return {
+        "period": review.period,
+        "quality": quality_records(review, lang),
+        "quality_coverage": coverage_records(review),
+    }
+
+
+_CSV_KEYS = tuple(k for k in QUALITY_KEYS if k not in ("history", "history_periods"))
+
+
+def write_quality_csv(review: QualityReview, stream: IO[str], lang: str = "zh") -> None:
+    writer = csv.writer(stream)
+    writer.writerow(_CSV_KEYS)
+    for r in quality_frame(review, lang).select(_CSV_KEYS).iter_rows():
+        writer.writerow(["" if v is None else v for v in r])
+
+
+def rule_rows(review_rules: Any, lang: str) -> list[dict[str, Any]]:
+    """`kpi-audit quality rules`: one entry per rule."""
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "severity": r.severity,
+            "name": r.name(lang),
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "parameters": _plain(r.parameters()),
+        }
+        for r in review_rules
+    ]
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as JSON-friendly values (a related rule's sides by indicator id or
+    their numerator/denominator fields)."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if v is None:
+            continue
+        if hasattr(v, "indicator"):
+            ind = v.indicator
+            if "." in ind.id:
+                out[k] = {
+                    "numerator": ind.numerator.field,
+                    "denominator": ind.denominator.field if ind.denominator else None,
+                    "where": [f"{c.field} {c.op} {c.value}" for c in ind.numerator.where],
+                    "per_year": v.per_year,
+                }
+            else:
+                out[k] = ind.id
+        elif isinstance(v, tuple):
+            out[k] = list(v)
+        else:
+            out[k] = v
+    return out
+
+
+def severity_word(severity: str, lang: str) -> str:
+    key = f"severity.{severity}"
+    return label(key, lang) if key in LABELS else severity
+
+
+def print_review(review: QualityReview, console: Any, *, lang: str = "zh") -> None:
+    """The terminal table: grouped by county (city-level findings first), most severe
+    first inside each group."""
+    from rich.table import Table
+
+    frame = quality_frame(review, lang)
+    title = label("quality.title", lang, period=review.period)
+    if frame.is_empty():
+        console.print(title, markup=False)
+        console.print(label("quality.none", lang), markup=False)
+        return
+    console.print(title, markup=False)
+    rule_names = {r.id: r.name(lang) for r in review.rules}
+    frame = frame.with_columns(
+        _group=pl.when(pl.col("level") == "city")
+        .then(pl.lit(""))
+        .otherwise(pl.col("county").fill_null(""))
+    )
+    groups = frame.select("_group").unique(maintain_order=True)["_group"].sort().to_list()
+    for group in groups:
+        rows = frame.filter(pl.col("_group") == group).sort(
+            pl.col("severity").replace_strict({"error": 0, "warning": 1}, default=2),
+            maintain_order=True,
+        )
+        heading = group or label("quality.city_level", lang)
+        table = Table(title=heading, title_justify="left", show_lines=False, expand=False)
+        for column in ("quality.severity", "quality.rule", "quality.message"):
+            table.add_column(label(column, lang), overflow="fold")
+        for r in rows.iter_rows(named=True):
+            table.add_row(
+                severity_word(r["severity"], lang),
+                rule_names.get(r["rule"], r["rule"]),
+                r["message"],
+            )
+        console.print(table)
+    errors = review.errors()
+    console.print(
+        label("quality.total", lang, n=frame.height, errors=errors, warnings=frame.height - errors),
+        markup=False,
+    )

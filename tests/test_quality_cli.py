@@ -1,0 +1,58 @@
+"""`kpi-audit quality` and `quality rules`, and `check --fail-on quality`, through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from _eval_helpers import insert_rows, org
+from typer.testing import CliRunner
+
+from kpi_audit.cli.app import app
+from kpi_audit.store.db import connect
+
+
+def _store_with_a_copied_report(path: Path) -> None:
+    con = connect(path)
+    row = {"total_visits": 5000, "tcm_visits": 800, "general_outpatient_visits": 4500}
+    for period in ("2024Q2", "2024Q3"):
+        insert_rows(con, period, [org("A01", "东县", "乡镇卫生院", org_name="甲卫生院", **row)])
+    con.execute("UPDATE files SET received_at = DATE '2024-10-01'")
+    con.close()
+
+
+def test_quality_rules_lists_every_rule(runner: CliRunner) -> None:
+    out = runner.invoke(app, ["quality", "rules", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rules = json.loads(out.stdout)
+    assert [r["id"] for r in rules][:2] == ["outlier_history", "jump_previous"]
+    outlier = rules[0]
+    assert outlier["parameters"]["z"] == 3.5 and outlier["severity"] == "warning"
+
+
+def test_quality_json_and_exit_codes(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    out = runner.invoke(app, ["quality", "--period", "2024Q3", "--format", "json", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    (finding,) = data["quality"]
+    assert finding["rule"] == "repeated_submission"
+    assert finding["message"] == (
+        "甲卫生院（东县）2024Q3 各项诊疗与转诊数与上期完全相同（总诊疗 5000），疑为复制上期报表"
+    )
+    failing = runner.invoke(app, ["quality", "--db", str(db), "--fail-on-error"])
+    assert failing.exit_code == 1
+
+
+def test_check_fail_on_quality(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    base = ["check", "--db", str(db), "-t", "zhejiang-2017", "--period", "2024Q3", "-f", "json"]
+    plain = runner.invoke(app, base)
+    data = json.loads(plain.stdout)
+    assert data["quality"][0]["severity"] == "error"
+    # The finding changes no verdict (1 pass, 3 not evaluable) and not the default exit code.
+    assert data["summary"] == {"pass": 1, "fail": 0, "warn": 0, "not_evaluable": 3}
+    assert plain.exit_code == 0
+    assert runner.invoke(app, [*base, "--fail-on", "quality"]).exit_code == 1
