@@ -16,8 +16,8 @@ import polars as pl
 
 from kpi_audit.core.models import Indicator
 from kpi_audit.core.periods import Period
-from kpi_audit.evaluate.indicators import area_trends
 from kpi_audit.evaluate.sql import sql_literal
+from kpi_audit.evaluate.trends import area_trends
 from kpi_audit.quality.rules import ConsistencyRule, RelatedRule
 
 VALUES = "_kpi_quality_values"

@@ -18,6 +18,7 @@ from kpi_audit.core.result import (
 )
 from kpi_audit.evaluate.indicators import checked_fields
 from kpi_audit.evaluate.rows import (
+    LoadedPeriods,
     _latest_loads,
     loaded_periods,
     resolve_period,
@@ -127,7 +128,7 @@ def _rule_sql(
     p: Period,
     window: Sequence[Period],
     years: int,
-    loaded: object,
+    loaded: LoadedPeriods,
     late_superseded: str,
 ) -> str:
     previous = p.previous()
@@ -149,7 +150,7 @@ def _rule_sql(
         }
         return area.related_sql(rule, p, years, factors)
     if isinstance(rule, LateRule):
-        labels = source_labels([p], loaded)  # type: ignore[arg-type]
+        labels = source_labels([p], loaded)
         return late_sql(rule, _latest_loads(con, labels, late_superseded), labels)
     raise AssertionError(f"no SQL for rule kind {rule.kind}")  # pragma: no cover
 
@@ -199,8 +200,14 @@ def _with_histories(
         fac = fac.with_columns(history_periods=pl.lit(labels, pl.List(pl.String)))
     rest = frame.filter(~is_facility)
     if rest.height:
-        n = rest["history"].list.len().max() or 0
-        rest = rest.with_columns(history_periods=pl.lit(_same_labels(rest["period"][0], int(n))))
+        longest = rest["history"].list.len().max()
+        n = longest if isinstance(longest, int) else 0
+        same = pl.lit(_same_labels(rest["period"][0], n), pl.List(pl.String))
+        rest = rest.with_columns(
+            history_periods=pl.when(pl.col("history").is_not_null()).then(
+                same.list.tail(pl.col("history").list.len())
+            )
+        )
     return pl.concat([fac.select(QUALITY_SCHEMA.keys()), rest.select(QUALITY_SCHEMA.keys())])
 
 
