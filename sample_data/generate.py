@@ -65,13 +65,13 @@ class County:
 # fmt: off
 #  name      division  urban  primary tcm  referral cov_urb cov_rur cov_key senior chronic
 _DESIGN = (
-    ("东湖区", "419902", True,  0.47, 0.27, 0.09, 0.35, 0.75, 0.62, 0.42, 0.52),
-    ("西湾区", "419903", True,  0.50, 0.33, 0.12, 0.26, 0.72, 0.56, 0.38, 0.47),
-    ("南山区", "419904", True,  0.53, 0.31, 0.14, 0.37, 0.83, 0.66, 0.41, 0.58),
-    ("青石县", "419921", False, 0.68, 0.34, 0.13, 0.45, 0.83, 0.64, 0.44, 0.61),
-    ("白水县", "419922", False, 0.72, 0.26, 0.08, 0.40, 0.75, 0.57, 0.34, 0.44),
-    ("云岭县", "419923", False, 0.78, 0.36, 0.14, 0.48, 0.87, 0.69, 0.41, 0.36),
-    ("柳河县", "419924", False, 0.67, 0.29, 0.11, 0.42, 0.82, 0.61, 0.38, 0.49),
+    ("东湖区", "419902", True,  0.47, 0.27, 0.09, 0.35, 0.50, 0.62, 0.42, 0.52),
+    ("西湾区", "419903", True,  0.50, 0.33, 0.12, 0.26, 0.45, 0.56, 0.38, 0.47),
+    ("南山区", "419904", True,  0.53, 0.31, 0.14, 0.37, 0.52, 0.66, 0.41, 0.58),
+    ("青石县", "419921", False, 0.68, 0.34, 0.13, 0.45, 0.50, 0.64, 0.44, 0.61),
+    ("白水县", "419922", False, 0.72, 0.26, 0.08, 0.40, 0.44, 0.57, 0.34, 0.44),
+    ("云岭县", "419923", False, 0.78, 0.36, 0.14, 0.48, 0.56, 0.69, 0.41, 0.36),
+    ("柳河县", "419924", False, 0.67, 0.29, 0.11, 0.42, 0.49, 0.61, 0.38, 0.49),
 )
 #            社区卫生服务站 乡镇卫生院 村卫生室 门诊部 诊所
 _PRIMARY_COUNTS = {
@@ -680,6 +680,80 @@ def _referrals(
     return {"referrals_up": round(total * up), "referrals_down": round(down)}
 
 
+# ---------------------------------------------------------------- planted anomalies
+# What the data-quality review (kpi-audit quality) must find; README.md lists them.
+# Applied to the rows as reported, after every random draw, so nothing else moves.
+
+_COUNTS = ("total_visits", "tcm_visits", "general_outpatient_visits")
+_COPIED = (*_COUNTS, "appointment_visits", "referrals_up", "referrals_down")
+PLANTED_PERIOD = Period(2024, 3)
+
+
+def _nth(rows: list[dict[str, object]], org_type: str, n: int = 0) -> dict[str, object]:
+    return [r for r in rows if r["org_type"] == org_type][n]
+
+
+def _ten_times_the_usual(rows: list[dict[str, object]]) -> None:
+    """白水县's first 村卫生室 reports ten times its usual visits (outlier + jump)."""
+    clinic = _nth(rows, "村卫生室")
+    for f in _COUNTS:
+        clinic[f] = int(clinic[f]) * 10  # type: ignore[call-overload]
+
+
+def _referrals_jump(rows: list[dict[str, object]]) -> None:
+    """南山区人民医院's referrals up ×4 against 2024Q2 (a jump; not an outlier field, and
+    no target reads it)."""
+    hospital = next(r for r in rows if r["org_name"] == "南山区人民医院")
+    hospital["referrals_up"] = int(hospital["referrals_up"]) * 4  # type: ignore[call-overload]
+
+
+def _copied_last_quarter(rows: list[dict[str, object]], previous: dict[object, dict]) -> None:
+    """云岭县's 2nd 乡镇卫生院 sends its 2024Q2 counts again."""
+    centre = _nth(rows, "乡镇卫生院", 1)
+    centre.update({f: previous[centre["org_code"]][f] for f in _COPIED})
+
+
+def _copied_other_clinic(rows: list[dict[str, object]]) -> None:
+    """柳河县's 2nd 村卫生室 reports exactly the counts of its 1st."""
+    first, second = _nth(rows, "村卫生室", 0), _nth(rows, "村卫生室", 1)
+    second.update({f: first[f] for f in _COPIED})
+
+
+def _signing_drive(rows: list[dict[str, object]]) -> None:
+    """青石县 reports a signing drive: signed residents ×1.45 in one quarter, key
+    populations unchanged (consistency over time, and key below overall coverage)."""
+    for r in rows:
+        if r["signed_residents"] is not None:
+            signed = round(int(r["signed_residents"]) * 1.45)  # type: ignore[call-overload]
+            r["signed_residents"] = min(signed, int(r["resident_population"]))  # type: ignore[call-overload]
+
+
+def _tcm_hospital_low(rows: list[dict[str, object]]) -> None:
+    """柳河县中医院 counts only 4% of its visits as TCM, every quarter: below the 5% of
+    the county's general hospitals (related data)."""
+    hospital = next(r for r in rows if r["org_name"] == "柳河县中医院")
+    hospital["tcm_visits"] = round(int(hospital["total_visits"]) * 0.04)  # type: ignore[call-overload]
+
+
+def plant_quality_anomalies(
+    period: Period, county: str, rows: list[dict[str, object]], previous: dict[object, dict]
+) -> None:
+    if county == "柳河县":
+        _tcm_hospital_low(rows)
+    if period != PLANTED_PERIOD:
+        return
+    if county == "白水县":
+        _ten_times_the_usual(rows)
+    elif county == "南山区":
+        _referrals_jump(rows)
+    elif county == "云岭县":
+        _copied_last_quarter(rows, previous)
+    elif county == "柳河县":
+        _copied_other_clinic(rows)
+    elif county == "青石县":
+        _signing_drive(rows)
+
+
 # ---------------------------------------------------------------- files
 
 
@@ -813,17 +887,17 @@ def county_quarters(seed: int = SEED) -> Iterator[tuple[Period, County, list[dic
     rng = random.Random(seed)
     city = build_city(rng)
     missing = _missing(city)
+    previous: dict[object, dict[str, object]] = {}
     for period in PERIODS:
         for county in COUNTIES:
-            yield (
-                period,
-                county,
-                [
-                    report(inst, period, rng) | {"remark": REMARKS.get((inst.name, period))}
-                    for inst in city
-                    if inst.county is county and _reports(inst, period, missing)
-                ],
-            )
+            rows = [
+                report(inst, period, rng) | {"remark": REMARKS.get((inst.name, period))}
+                for inst in city
+                if inst.county is county and _reports(inst, period, missing)
+            ]
+            plant_quality_anomalies(period, county.name, rows, previous)
+            previous.update({r["org_code"]: dict(r) for r in rows})
+            yield period, county, rows
 
 
 def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
