@@ -255,7 +255,7 @@ def run_audit(
     try:
         table = rows_relation(con, _window(p), loaded, fields, superseded)
         data_city = _data_city(con, table, p)
-        area = data_city or next((ts.area for ts in target_sets if ts.area), CITY_FALLBACK)
+        area = data_city or next((ts.area for ts in target_sets if ts.area), None) or CITY_FALLBACK
         units, trend_parts, issues = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area
         )

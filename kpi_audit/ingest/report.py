@@ -11,6 +11,7 @@ from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.issues import empty_issues
 
 Status = Literal["loaded", "unchanged", "rejected", "failed"]
+STATUSES: tuple[Status, ...] = ("loaded", "unchanged", "rejected", "failed")
 
 
 @dataclass

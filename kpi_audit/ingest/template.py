@@ -142,7 +142,7 @@ def build_template(*, lang: str = "zh") -> Workbook:
     instructions."""
     if lang not in LANGS:
         raise UsageError(f"unknown template language {lang!r}; use one of {', '.join(LANGS)}")
-    language: Lang = lang
+    language: Lang = "en" if lang == "en" else "zh"
     wb = Workbook()
     data = wb.active  # a new workbook has one sheet
     data.title = DATA_SHEET[language]

@@ -36,5 +36,7 @@ def list_submissions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per period × county of the current submissions (SUBMISSIONS_SCHEMA)."""
     frame = con.sql(_QUERY).pl()
     return (
-        frame.cast(SUBMISSIONS_SCHEMA) if frame.height else pl.DataFrame(schema=SUBMISSIONS_SCHEMA)
+        frame.cast(pl.Schema(SUBMISSIONS_SCHEMA))
+        if frame.height
+        else pl.DataFrame(schema=SUBMISSIONS_SCHEMA)
     )

@@ -239,11 +239,11 @@ def _rows(n: int) -> str:
 
 
 def _summary(report: IngestReport) -> str:
+    from kpi_audit.ingest.report import STATUSES
+
     n = len(report.files)
     by_status = ", ".join(
-        f"{len(report.with_status(s))} {s}"
-        for s in ("loaded", "unchanged", "rejected", "failed")
-        if report.with_status(s)
+        f"{len(report.with_status(s))} {s}" for s in STATUSES if report.with_status(s)
     )
     line = (
         f"{n} file{'s' if n != 1 else ''}: {by_status}; {_rows(report.rows_loaded)} loaded, "
