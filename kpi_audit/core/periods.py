@@ -84,6 +84,14 @@ class Period:
         return out[::-1]
 
 
+def period_of(label: str) -> Period:
+    """A stored (canonical) period label → its Period; ValueError when it is none."""
+    parsed = parse_period(label)
+    if parsed is None:
+        raise ValueError(f"not a period label: {label!r}")
+    return parsed
+
+
 def parse_period(text: object) -> Period | None:
     """Parse the spellings offices use; None when it is not a period."""
     if text is None:

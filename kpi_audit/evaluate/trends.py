@@ -79,7 +79,7 @@ def compute_sums(
                 city="city",
                 numerator=pl.col(f"numerator{k}"),
                 denominator=pl.col(f"denominator{k}"),
-            ).cast(AGGREGATE_SCHEMA)  # type: ignore[arg-type]
+            ).cast(pl.Schema(AGGREGATE_SCHEMA))
             for k, ind in enumerate(family)
         ]
     return pl.concat(frames)

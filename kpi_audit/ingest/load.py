@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from kpi_audit.core.errors import InputError, UsageError
-from kpi_audit.core.periods import Period, parse_period
+from kpi_audit.core.periods import Period, parse_period, period_of
 from kpi_audit.ingest.discover import expand_paths
 from kpi_audit.ingest.issues import empty_issues
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
@@ -78,7 +78,7 @@ def ingest_paths(
 
 
 def _refresh_aggregates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
-    years = sorted({parse_period(p).year for f in report.with_status("loaded") for p in f.periods})
+    years = sorted({period_of(p).year for f in report.with_status("loaded") for p in f.periods})
     if years:
         from kpi_audit.evaluate.trends import refresh
         from kpi_audit.spec.catalog import load_catalog

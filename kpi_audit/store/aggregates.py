@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from kpi_audit.core.periods import parse_period
+from kpi_audit.core.periods import period_of
 
 if TYPE_CHECKING:
     import duckdb
@@ -76,7 +76,7 @@ def fingerprints(con: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> dict
     ]
     out = {}
     for label in periods:
-        year = parse_period(label).year
+        year = period_of(label).year
         key = "|".join([by_year.get(year, "-"), by_year.get(year - 1, "-"), *registers])
         out[label] = hashlib.sha1(key.encode()).hexdigest()[:16]
     return out
@@ -114,7 +114,7 @@ def read_valid(
         ).pl()
     finally:
         con.unregister("_kpi_wanted_aggregates")
-    return frame.cast(AGGREGATE_SCHEMA), {(p, i) for p, i in served}  # type: ignore[arg-type]
+    return frame.cast(pl.Schema(AGGREGATE_SCHEMA)), {(p, i) for p, i in served}
 
 
 def store(
@@ -169,7 +169,7 @@ def forget(con: duckdb.DuckDBPyConnection, years: Sequence[int]) -> None:
     if not years or not has_aggregates(con):
         return
     labels = [r[0] for r in con.execute(f"SELECT DISTINCT period FROM {RUNS}").fetchall()]
-    stale = [p for p in labels if parse_period(p).year in {y for x in years for y in (x, x + 1)}]
+    stale = [p for p in labels if period_of(p).year in {y for x in years for y in (x, x + 1)}]
     if stale:
         marks = ", ".join("?" for _ in stale)
         for table in (AGGREGATES, RUNS):
