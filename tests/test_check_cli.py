@@ -234,8 +234,8 @@ def test_run_audit_without_trends_gives_the_same_results(db: Path, tmp_path: Pat
     spec = targets_file(tmp_path, visit=0.5, signing=0.6)
     con = connect(db)
     try:
-        full = audit(con, period="2024Q3", target_specs=[spec])
-        lean = audit(con, period="2024Q3", target_specs=[spec], trends=False)
+        full = audit(con, period="2024Q3", target_specs=[spec], trends=True)
+        lean = audit(con, period="2024Q3", target_specs=[spec])  # the default
     finally:
         con.close()
     assert full.trends.height > 0 and lean.trends.height == 0

@@ -39,13 +39,21 @@ def con():
     c.close()
 
 
-def audit(con, *targets: Target, period: str = "2024Q3", levels=None, area: str = "测试市"):
+def audit(
+    con,
+    *targets: Target,
+    period: str = "2024Q3",
+    levels=None,
+    area: str = "测试市",
+    trends: bool = False,
+):
     return run_audit(
         con,
         period=period,
         target_sets=[target_set(*targets, area=area)],
         catalog=CONTRACT_INDICATORS,
         levels=levels,
+        trends=trends,
     )
 
 
@@ -652,7 +660,7 @@ def test_trends_cover_the_last_eight_quarters() -> None:
             period,
             [_org("A", "东县", "村卫生室", resident_population=100, signed_residents=10 + i)],
         )
-    result = audit(con, target("signing_coverage", ">=", 0.5), period="2024Q2")
+    result = audit(con, target("signing_coverage", ">=", 0.5), period="2024Q2", trends=True)
     county = result.trends.filter(pl.col("level") == "county")
     # 2022Q2 falls outside the eight quarters 2022Q3–2024Q2
     assert county["period"].to_list() == [

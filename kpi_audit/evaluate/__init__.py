@@ -30,7 +30,7 @@ def audit(
     sheet: str | None = None,
     strict: bool = False,
     data_period: str | None = None,
-    trends: bool = True,
+    trends: bool = False,
     quality: bool = True,
 ) -> AuditResult:
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled

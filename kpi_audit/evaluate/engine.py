@@ -225,18 +225,24 @@ def run_audit(
     *,
     period: str,
     target_sets: Sequence[TargetSet],
-    catalog: Mapping[str, Indicator],
+    catalog: Mapping[str, Indicator] | None = None,
     levels: Sequence[Level] | None = None,
-    trends: bool = True,
+    trends: bool = False,
 ) -> AuditResult:
     """Evaluate ``target_sets`` against the store for ``period`` (see domain.md §4).
 
-    ``period`` is a spelling parse_period accepts or ``latest``; ``levels`` limits the
-    levels reported (default all). ``trends=False`` skips the values over the last 8
-    periods (``AuditResult.trends`` stays empty): only the HTML report draws them, and at
-    national scale they are more than half the work. Raises UsageError for a bad period, NoDataError
-    when nothing is loaded for it, ConfigError for a target on an unknown indicator.
+    ``period`` is a spelling parse_period accepts or ``latest``; ``catalog`` defaults to
+    the bundled indicator catalog; ``levels`` limits the levels reported (default all).
+    ``trends=True`` also computes the values over the last 8 periods
+    (``AuditResult.trends``; empty by default): only the HTML report draws them, and at
+    national scale they are more than half the work. Raises UsageError for a bad period,
+    NoDataError when nothing is loaded for it, ConfigError for a target on an unknown
+    indicator.
     """
+    if catalog is None:
+        from kpi_audit.spec.catalog import load_catalog
+
+        catalog = load_catalog()
     loaded: LoadedPeriods = loaded_periods(con)
     p = resolve_period(period, loaded)
     scheduled = schedule(target_sets, catalog, p.year, levels)

@@ -38,9 +38,10 @@ def format_from_path(path: Path) -> FileFormat:
 
 
 def write_report(
-    result: AuditResult, path: Path, fmt: FileFormat | None = None, *, lang: str = "zh"
+    result: AuditResult, path: str | Path, fmt: FileFormat | None = None, *, lang: str = "zh"
 ) -> FileFormat:
     """Write ``result`` to ``path`` in ``fmt`` (default: from the file extension)."""
+    path = Path(path)
     fmt = fmt or format_from_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
