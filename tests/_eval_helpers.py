@@ -1,5 +1,5 @@
-"""Building blocks for evaluation tests: a store with rows inserted directly, the
-contract indicators (domain.md §4) as Indicator objects, and terse target builders."""
+"""Building blocks for evaluation tests: a store with rows inserted directly, the shipped
+indicator catalog, and terse target builders."""
 
 from __future__ import annotations
 
@@ -11,111 +11,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from kpi_audit.core.models import Condition, Indicator, Level, Measure, Source, Target, TargetSet
+from kpi_audit.core.models import Indicator, Level, Source, Target, TargetSet
 from kpi_audit.core.periods import parse_period
+from kpi_audit.spec.catalog import load_catalog
 from kpi_audit.store.db import connect
 
-PRIMARY = Condition("org_class", "=", "primary_care")
-TERTIARY = (Condition("org_class", "=", "hospital"), Condition("hospital_grade", "=", "三级"))
+# The engine is tested on the shipped indicator catalog (kpi_audit/spec/indicators.toml):
+# a hand-copied one would drift from what users run.
+CATALOG: dict[str, Indicator] = load_catalog()
 
-CONTRACT_INDICATORS: dict[str, Indicator] = {
-    i.id: i
-    for i in (
-        Indicator(
-            "primary_visit_share",
-            "基层诊疗量占比",
-            "primary-care share of visits",
-            "ratio",
-            Measure("total_visits", (PRIMARY,)),
-            Measure("total_visits"),
-        ),
-        Indicator(
-            "primary_tcm_share",
-            "基层中医诊疗量占比",
-            "primary-care TCM share",
-            "ratio",
-            Measure("tcm_visits", (PRIMARY,)),
-            Measure("total_visits", (PRIMARY,)),
-        ),
-        Indicator(
-            "tertiary_outpatient_decline",
-            "三级医院普通门诊量年下降率",
-            "tertiary general outpatient decline",
-            "yoy_decline",
-            Measure("general_outpatient_visits", TERTIARY),
-            levels=("facility", "county", "city"),
-        ),
-        Indicator(
-            "signing_coverage",
-            "签约服务覆盖率",
-            "signing coverage",
-            "ratio",
-            Measure("signed_residents"),
-            Measure("resident_population"),
-        ),
-        Indicator(
-            "signing_coverage_urban",
-            "城市签约服务覆盖率",
-            "urban signing coverage",
-            "ratio",
-            Measure("signed_residents", (Condition("area", "=", "城市"),)),
-            Measure("resident_population", (Condition("area", "=", "城市"),)),
-        ),
-        Indicator(
-            "signing_coverage_rural",
-            "农村签约服务覆盖率",
-            "rural signing coverage",
-            "ratio",
-            Measure("signed_residents", (Condition("area", "=", "农村"),)),
-            Measure("resident_population", (Condition("area", "=", "农村"),)),
-        ),
-        Indicator(
-            "signing_coverage_key",
-            "重点人群签约服务覆盖率",
-            "key-population coverage",
-            "ratio",
-            Measure("key_signed"),
-            Measure("key_population"),
-        ),
-        Indicator(
-            "county_visit_rate",
-            "县域内就诊率",
-            "in-county visit rate",
-            "ratio",
-            Measure("total_visits"),
-            Measure("total_visits"),
-            needs=("in-county visits of county residents",),
-        ),
-        Indicator(
-            "tcm_service_share_chc",
-            "提供中医药服务的社区卫生服务中心占比",
-            "community centres providing TCM",
-            "facility_share",
-            Measure(
-                None,
-                (
-                    Condition("org_type", "=", "社区卫生服务中心"),
-                    Condition("provides_tcm", "=", True),
-                ),
-            ),
-            Measure(None, (Condition("org_type", "=", "社区卫生服务中心"),)),
-        ),
-        Indicator(
-            "key_specialties_sum",
-            "县级医院临床重点专科数",
-            "key specialties",
-            "sum",
-            Measure("key_specialties", (Condition("county_level_hospital", "=", True),)),
-        ),
-        Indicator(
-            "referral_growth",
-            "向基层转诊人数年增长率",
-            "down-referral growth",
-            "yoy_growth",
-            Measure("referrals_down", (Condition("org_class", "=", "hospital"),)),
-        ),
-    )
-}
 
 SOURCE = Source(
     "郑州市人民政府关于推进分级诊疗制度建设的实施意见",

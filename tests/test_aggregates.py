@@ -4,7 +4,7 @@ recomputing them, and a changed period's sums are recomputed, never served stale
 from __future__ import annotations
 
 import polars as pl
-from _eval_helpers import CONTRACT_INDICATORS, insert_rows, org, store, target, target_set
+from _eval_helpers import CATALOG, insert_rows, org, store, target, target_set
 
 from kpi_audit.evaluate import run_audit
 from kpi_audit.evaluate.trends import refresh
@@ -32,7 +32,7 @@ def _trend(con) -> dict[str, float]:
         con,
         period="2024Q3",
         target_sets=[target_set(target("primary_visit_share", ">=", 0.65))],
-        catalog=CONTRACT_INDICATORS,
+        catalog=CATALOG,
         trends=True,
     )
     rows = result.trends.filter(
@@ -84,7 +84,7 @@ def test_refresh_prepares_the_sums_a_read_only_report_reads(tmp_path) -> None:
     path = tmp_path / "store.duckdb"
     con = connect(path)
     _loaded(con, {"2024Q1": (60, 40), "2024Q2": (70, 30), "2024Q3": (75, 25)})
-    written = refresh(con, CONTRACT_INDICATORS, [2024])
+    written = refresh(con, CATALOG, [2024])
     periods = {r[0] for r in con.execute("SELECT period FROM period_aggregate_runs").fetchall()}
     con.close()
     assert written > 0

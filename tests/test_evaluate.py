@@ -8,8 +8,8 @@ import math
 import polars as pl
 import pytest
 from _eval_helpers import (
+    CATALOG,
     CITY,
-    CONTRACT_INDICATORS,
     Q3_2023,
     Q3_2024,
     insert_rows,
@@ -51,7 +51,7 @@ def audit(
         con,
         period=period,
         target_sets=[target_set(*targets, area=area)],
-        catalog=CONTRACT_INDICATORS,
+        catalog=CATALOG,
         levels=levels,
         trends=trends,
     )
@@ -214,10 +214,10 @@ def test_a_filter_value_with_braces_reaches_the_sql_as_written(con) -> None:
 
     from kpi_audit.core.models import Condition
 
-    base = CONTRACT_INDICATORS["tertiary_outpatient_decline"]
+    base = CATALOG["tertiary_outpatient_decline"]
     braces = Condition("org_name", "!=", "某{院}名")
     numerator = replace(base.numerator, where=(*base.numerator.where, braces))
-    catalog = {**CONTRACT_INDICATORS, base.id: replace(base, numerator=numerator)}
+    catalog = {**CATALOG, base.id: replace(base, numerator=numerator)}
     insert_rows(
         con,
         "2023Q3",
@@ -376,28 +376,28 @@ def test_target_not_yet_in_force(con) -> None:
 
 
 def test_needs_gives_a_row_per_county_and_city(con) -> None:
-    result = audit(con, target("county_visit_rate", ">=", 0.9))
+    result = audit(con, target("in_county_visit_rate", ">=", 0.9))
     # at county level the unit is the county (domain.md §5), never the city's name
     assert result.results.select("level", "unit", "county", "status", "reason_code").rows() == [
         ("city", CITY, None, "not_evaluable", "needs_data"),
         ("county", "东县", "东县", "not_evaluable", "needs_data"),
         ("county", "西县", "西县", "not_evaluable", "needs_data"),
     ]
-    needs = CONTRACT_INDICATORS["county_visit_rate"].needs
+    needs = CATALOG["in_county_visit_rate"].needs
     assert json.loads(result.results["reason_params"][0]) == {
         "needs": list(needs),
-        "needs_zh": list(CONTRACT_INDICATORS["county_visit_rate"].needs_zh or needs),
+        "needs_zh": list(CATALOG["in_county_visit_rate"].needs_zh or needs),
     }
     assert result.results.select("value", "numerator", "denominator", "gap").null_count().row(
         0
     ) == (3, 3, 3, 3)
-    county_only = audit(con, target("county_visit_rate", ">=", 0.9, levels=("county",)))
+    county_only = audit(con, target("in_county_visit_rate", ">=", 0.9, levels=("county",)))
     assert county_only.results.select("level", "unit").rows() == [
         ("county", "东县"),
         ("county", "西县"),
     ]
     # --level city: the city row alone
-    city = audit(con, target("county_visit_rate", ">=", 0.9), levels=["city"])
+    city = audit(con, target("in_county_visit_rate", ">=", 0.9), levels=["city"])
     assert city.results.select("level", "unit").rows() == [("city", CITY)]
 
 
@@ -482,27 +482,31 @@ def test_facility_share_and_sum_kinds() -> None:
     )
     result = audit(
         con,
-        target("tcm_service_share_chc", ">=", 1.0),
-        target("key_specialties_sum", ">=", 4, levels=("county",)),
+        target("tcm_service_share_community_centre", ">=", 1.0),
+        target("county_hospital_key_specialties", ">=", 4, levels=("county",)),
     )
-    share = values(result, "tcm_service_share_chc")
+    share = values(result, "tcm_service_share_community_centre")
     # 东县: 1 of the 2 centres that answered; 西县 1/1; city 2/3
     assert share == {
         ("county", "东县"): 0.5,
         ("county", "西县"): 1.0,
         ("city", "测试市"): pytest.approx(2 / 3),
     }
-    specialties = values(result, "key_specialties_sum")
+    specialties = values(result, "county_hospital_key_specialties")
     # 东县 3 + 2 = 5; 西县 has no county-level hospital: 0 specialties
     assert specialties == {("county", "东县"): 5.0, ("county", "西县"): 0.0}
-    assert row(result, "county", "西县", "key_specialties_sum")["status"] == "fail"
+    assert row(result, "county", "西县", "county_hospital_key_specialties")["status"] == "fail"
 
 
 def test_yoy_growth() -> None:
     con = store()
-    insert_rows(con, "2023Q3", [org("H", "东县", "综合医院", referrals_down=200)])
-    insert_rows(con, "2024Q3", [org("H", "东县", "综合医院", referrals_down=230)])
-    result = audit(con, target("referral_growth", "between", 0.05, threshold_high=0.10))
+    # the catalog counts the down-referrals of secondary and tertiary hospitals only:
+    # the community centre (new in 2024) is out of scope, not a missing comparison
+    h = {"hospital_grade": "二级"}
+    insert_rows(con, "2023Q3", [org("H", "东县", "综合医院", referrals_down=200, **h)])
+    insert_rows(con, "2024Q3", [org("H", "东县", "综合医院", referrals_down=230, **h)])
+    insert_rows(con, "2024Q3", [org("C", "东县", "社区卫生服务中心", referrals_down=99)], path="c")
+    result = audit(con, target("referrals_down_growth", "between", 0.05, threshold_high=0.10))
     county = row(result, "county", "东县")
     # 230/200 − 1 = 0.15: above the 5–10% band by 0.05
     assert county["value"] == pytest.approx(0.15)

@@ -9,7 +9,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 from _eval_helpers import (
-    CONTRACT_INDICATORS,
+    CATALOG,
     Q3_2023,
     Q3_2024,
     insert_rows,
@@ -53,10 +53,10 @@ def _result():
         target("primary_visit_share", ">=", 0.52, warn_within=0.03),
         target("tertiary_outpatient_decline", ">=", 0.1, levels=("facility", "county", "city")),
         target("signing_coverage_urban", ">=", 0.3),  # 西县 not evaluable
-        target("county_visit_rate", ">=", 0.9),  # needs
-        target("referral_growth", "between", 0.05, threshold_high=0.1, from_year=2030),
+        target("in_county_visit_rate", ">=", 0.9),  # needs
+        target("referrals_down_growth", "between", 0.05, threshold_high=0.1, from_year=2030),
     )
-    return run_audit(con, period="2024Q3", target_sets=[ts], catalog=CONTRACT_INDICATORS)
+    return run_audit(con, period="2024Q3", target_sets=[ts], catalog=CATALOG)
 
 
 def test_output_matches_schema(schema: dict) -> None:

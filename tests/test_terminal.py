@@ -44,7 +44,11 @@ def make_result() -> AuditResult:
         target("signing_coverage_key", ">=", 0.6, from_year=2030),
     )
     out = run_audit(
-        con, period="2024Q3", target_sets=[target_set(*targets)], catalog=load_catalog()
+        con,
+        period="2024Q3",
+        target_sets=[target_set(*targets)],
+        catalog=load_catalog(),
+        trends=True,  # the HTML tests draw them
     )
     con.close()
     return out
