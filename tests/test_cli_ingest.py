@@ -120,14 +120,12 @@ def test_strict_and_sheet_options(runner, here: Path) -> None:
     result = runner.invoke(
         app, ["--db", "s.duckdb", "ingest", "--strict", "--sheet", "1", "east.xlsx"]
     )
-    assert result.exit_code == 0  # rejected rows (even a whole file) are not a failure
+    assert result.exit_code == 3  # --strict refusing a whole file is an input error
     assert result.stdout.splitlines()[0] == (
         "rejected   east.xlsx  sheets 东县 · --strict: 1 row with errors, nothing loaded"
     )
-    assert result.stdout.splitlines()[-1] == (
-        "1 file: 1 rejected; 0 rows loaded, 1 rejected (rejected rows are data problems "
-        "listed above, not a failure)"
-    )
+    assert result.stdout.splitlines()[-1] == "1 file: 1 rejected; 0 rows loaded, 1 rejected"
+    assert result.stderr == ("error: east.xlsx: --strict: refused whole, 1 row(s) with errors\n")
 
 
 def test_submissions_lists_periods_and_counties(runner, here: Path) -> None:

@@ -189,7 +189,7 @@ def test_unreadable_file_fails_and_the_others_still_load(store, tmp_path: Path) 
     assert _one(store, "SELECT count(*) FROM files") == (1,)
     with pytest.raises(InputError) as exc:
         report.raise_for_failures()
-    assert str(exc.value).endswith("(and 1 other file failed)")
+    assert str(exc.value).endswith("(and 1 other file not loaded)")
 
 
 def test_nothing_matched_at_all_raises(store, tmp_path: Path) -> None:

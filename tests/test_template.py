@@ -267,10 +267,17 @@ def test_cli_needs_an_output_and_a_known_language(runner, tmp_path: Path) -> Non
     )
 
 
-def test_cli_unwritable_output_is_an_input_error(runner, tmp_path: Path) -> None:
-    out = tmp_path / "no_such_dir" / "t.xlsx"
+def test_cli_impossible_output_is_an_input_error(runner, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "t.xlsx"
     result = runner.invoke(app, ["template", "-o", str(out)])
     assert result.exit_code == 3
     assert result.stderr == (
-        f"error: {out}: cannot write the workbook: No such file or directory\n"
+        f"error: {out}: cannot write there: {tmp_path / 'afile'} is a file, not a folder\n"
     )
+
+
+def test_cli_makes_the_folder_it_writes_into(runner, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "t.xlsx"
+    assert runner.invoke(app, ["template", "-o", str(out)]).exit_code == 0
+    assert openpyxl.load_workbook(out).sheetnames == ["填报表", "填报说明"]

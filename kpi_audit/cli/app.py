@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,11 +14,22 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from kpi_audit import __version__
-from kpi_audit.core.errors import EXIT_INTERNAL, KpiAuditError
+from kpi_audit.cli.console import silence_stdout
+from kpi_audit.core.errors import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    KpiAuditError,
+)
 from kpi_audit.store.db import ENV_DB, ENV_WAIT
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from rich.console import Console
+
+    from kpi_audit.core.result import AuditResult
 
 
 def err_console() -> Console:
@@ -72,9 +82,10 @@ class _MappedErrorsGroup(TyperGroup):
             err_console().print("interrupted")
             code = 130
         except BrokenPipeError:
-            # stdout closed early (`kpi-audit ... | head`): stop quietly, as Unix tools do.
-            _silence_stdout()
-            code = 141
+            # stdout closed early (`kpi-audit ... | head`) where no command guarded it: a
+            # closed stdout never changes the code (domain.md §6).
+            silence_stdout()
+            code = (ctx.find_root().obj or {}).get("exit_code", EXIT_OK)
         except Exception as exc:
             _report(
                 ctx,
@@ -87,12 +98,17 @@ class _MappedErrorsGroup(TyperGroup):
         raise typer.Exit(code)
 
 
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real stdout (e.g. under CliRunner)
-        pass
+def outcome_code(result: AuditResult, failing: Collection[str], *, quality: bool = False) -> int:
+    """The exit code of a completed audit (domain.md §6): 3 when a named file was
+    refused (the audit of the others is written all the same), else 1 when a result
+    has a status in ``failing`` (or, with ``quality``, the data-quality review found an
+    error), else 0. Exceptions map in :class:`_MappedErrorsGroup`."""
+    if result.files_refused:
+        return EXIT_INPUT
+    if quality and result.quality is not None and result.quality.errors():
+        return EXIT_FAILED
+    summary = result.summary()
+    return EXIT_FAILED if any(summary.get(s) for s in failing) else EXIT_OK
 
 
 def _report(ctx: Any, exc: BaseException, line: str) -> None:
@@ -196,7 +212,21 @@ def _load_command(name: str) -> Any:
 def main() -> None:
     try:
         app()
-    except SystemExit:
-        raise
-    except BaseException:  # pragma: no cover - typer already mapped everything it could
+    except SystemExit as done:
+        _flush_stdout()
+        raise done from None
+    except BaseException as exc:  # pragma: no cover - typer already mapped what it could
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_INTERNAL)
+    _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    """Flush now, so a closed pipe is silenced here instead of failing at exit (120)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()

@@ -3,6 +3,7 @@ that resolve them."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -10,14 +11,19 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK, UsageError
+from kpi_audit.core.errors import UsageError
 from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_db_path
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import duckdb
 
     from kpi_audit.core.models import Level as CoreLevel
     from kpi_audit.core.result import AuditResult
+    from kpi_audit.render import FileFormat
+
+log = logging.getLogger("kpi_audit.cli")
 
 DbOption = Annotated[
     Path | None,
@@ -156,11 +162,59 @@ FilesArgument = Annotated[
 
 
 def exit_code(result: AuditResult, fail_on: FailOn = FailOn.fail) -> int:
-    """1 when any result has a status ``fail_on`` counts as failing, else 0."""
-    summary = result.summary()
-    if fail_on == FailOn.quality and result.quality is not None and result.quality.errors():
-        return EXIT_FAILED
-    return EXIT_FAILED if any(summary[s] for s in FAILING_STATUSES[fail_on]) else EXIT_OK
+    """3 when a named file was refused, 1 when any result has a status ``fail_on``
+    counts as failing, else 0 (the mapping lives in cli/app.py)."""
+    from kpi_audit.cli.app import outcome_code
+
+    return outcome_code(result, FAILING_STATUSES[fail_on], quality=fail_on == FailOn.quality)
+
+
+OutputsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to this file (.xlsx, .html, .json, .csv); repeatable: "
+        "-o latest.xlsx -o latest.html -o latest.json.",
+        show_default=False,
+    ),
+]
+
+
+def planned_outputs(
+    outputs: Sequence[Path], fmt: str | None = None
+) -> list[tuple[Path, FileFormat]]:
+    """Each -o with its format, checked before the audit runs: a bad extension is a
+    usage error (2), a path that cannot be written an :class:`OutputError` (3)."""
+    from kpi_audit.core.atomic import check_writable
+    from kpi_audit.core.errors import UsageError
+    from kpi_audit.render import format_from_path
+
+    if fmt is not None and len(outputs) > 1:
+        raise UsageError("--format names one format: with several -o, each file's extension says")
+    planned = [(p, fmt or format_from_path(p)) for p in outputs]
+    seen = [p.resolve() for p, _ in planned]
+    if len(set(seen)) < len(seen):
+        raise UsageError("the same -o file is named twice")
+    for path, _ in planned:
+        check_writable(path)
+    return planned  # type: ignore[return-value]
+
+
+def log_refused(result: AuditResult) -> None:
+    """One line on stderr per file the run could not load (exit 3)."""
+    for f in result.files_refused:
+        message = f.message if f.message.startswith(f.file) else f"{f.file}: {f.message}"
+        log.error("refused: %s", message)
+
+
+def write_outputs(
+    result: AuditResult, planned: Sequence[tuple[Path, FileFormat]], lang: str
+) -> list[tuple[Path, FileFormat]]:
+    """Write every planned report (each atomically); returns them as written."""
+    from kpi_audit.render import write_report
+
+    return [(path, write_report(result, path, fmt, lang=lang)) for path, fmt in planned]
 
 
 def audit_from_options(

@@ -134,6 +134,17 @@ class Completeness:
     rejected_rows: int = 0
 
 
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file named for the run that could not be loaded (unreadable, invalid, or
+    refused whole under --strict): the audit of the other files is still written, and
+    the run exits 3 (domain.md §6)."""
+
+    file: str
+    status: str  # failed | rejected (--strict)
+    message: str
+
+
 @dataclass
 class QualityReview:
     """The data-quality findings of one period (kpi_audit.quality.review)."""
@@ -173,6 +184,7 @@ class AuditResult:
     # missing here is shown as a plain number.
     value_kinds: dict[str, ValueKind] = field(default_factory=dict)
     quality: QualityReview | None = None  # None: the review was not run
+    files_refused: tuple[RefusedFile, ...] = ()
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)

@@ -8,14 +8,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from kpi_audit.core.errors import UsageError
+from kpi_audit.core.errors import NoDataError, UsageError
 from kpi_audit.core.models import Level
-from kpi_audit.core.result import AuditResult
+from kpi_audit.core.result import AuditResult, RefusedFile
 from kpi_audit.evaluate.engine import run_audit
+
+if TYPE_CHECKING:
+    from kpi_audit.ingest.report import IngestReport
 
 __all__ = ["audit", "run_audit"]
 
@@ -36,10 +41,12 @@ def audit(
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled
     set names or target-file paths) for ``period``.
 
-    ``data_period`` is the period of files that have no 报告期 column; ``trends`` as in
-    :func:`run_audit`; ``quality`` also runs the data-quality review
-    (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``. Raises UsageError
-    when no target set is named, the ingest errors of ``IngestReport.raise_for_failures``,
+    Files that cannot be loaded do not stop the audit: they are listed in the result's
+    ``files_refused`` (and the CLI exits 3). ``data_period`` is the period of files that
+    have no 报告期 column; ``trends`` as in :func:`run_audit`; ``quality`` also runs the
+    data-quality review (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``.
+    Raises UsageError when no target set is named, :class:`InputError` when no path
+    names a file,
     and whatever :func:`run_audit` raises.
     """
     if not target_specs:
@@ -50,21 +57,50 @@ def audit(
             f"name at least one target set with --targets (bundled: {known}; "
             "or the path of a target file)"
         )
+    refused: tuple[RefusedFile, ...] = ()
     if files:
         from kpi_audit.ingest.load import ingest_paths
 
         report = ingest_paths(con, list(files), period=data_period, sheet=sheet, strict=strict)
-        report.raise_for_failures()
+        refused = refused_files(report)
     from kpi_audit.spec.catalog import load_catalog
     from kpi_audit.spec.targets import load_target_sets
 
     catalog = load_catalog()
     target_sets = load_target_sets(list(target_specs), catalog=catalog)
-    result = run_audit(
-        con, period=period, target_sets=target_sets, catalog=catalog, levels=levels, trends=trends
-    )
+    try:
+        result = run_audit(
+            con,
+            period=period,
+            target_sets=target_sets,
+            catalog=catalog,
+            levels=levels,
+            trends=trends,
+        )
+    except NoDataError as exc:
+        if not refused:
+            raise
+        # nothing to audit: say why the named files did not help
+        first = refused[0]
+        raise NoDataError(f"{exc.message} — not loaded: {first.file}: {first.message}") from exc
+    if refused:
+        result = replace(result, files_refused=refused)
     if quality:
         from kpi_audit.quality import review
 
         result.quality = review(con, period=result.period, catalog=catalog)
     return result
+
+
+def refused_files(report: IngestReport) -> tuple[RefusedFile, ...]:
+    """The files an ingest could not load (failed) or refused whole (--strict)."""
+    return tuple(
+        RefusedFile(
+            f.path,
+            f.status,
+            f.error
+            or f"--strict: {f.rows_rejected} row(s) with errors, nothing loaded from this file",
+        )
+        for f in report.files
+        if f.status in ("failed", "rejected")
+    )

@@ -22,6 +22,7 @@ from kpi_audit.core.errors import InputError, UsageError
 from kpi_audit.core.periods import Period, parse_period, period_of
 from kpi_audit.ingest.discover import expand_paths
 from kpi_audit.ingest.issues import empty_issues
+from kpi_audit.ingest.limits import Limits, read_regular_file
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
 from kpi_audit.ingest.report import FileReport, IngestReport
 from kpi_audit.ingest.write import store_file
@@ -171,9 +172,9 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> _ToLo
     """The file's bytes if it is to be loaded, else its report (unreadable, unchanged)."""
     shown = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return _failed(shown, None, f"{shown}: cannot read the file ({exc.strerror or exc})")
+        data = read_regular_file(path, Limits.from_env())  # no FIFOs, devices, huge files
+    except InputError as exc:
+        return _failed(shown, None, str(exc))
     sha256 = hashlib.sha256(data).hexdigest()
 
     earlier = fetch_one(

@@ -21,6 +21,7 @@ from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
 from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.headers import count_known_fields, match_header
+from kpi_audit.ingest.limits import Limits, check_workbook
 
 HEADER_SCAN_ROWS = 20
 # Fewer known headers than this in a row is a title or a note, not the header.
@@ -103,6 +104,8 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
 def _workbook_grids(
     path: Path, data: bytes, only: str | None
 ) -> list[tuple[str | None, pl.DataFrame, list[str]]]:
+    # before calamine sees it: it allocates each sheet's whole used range at once
+    check_workbook(path, data, Limits.from_env())
     try:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
@@ -176,6 +179,9 @@ def _csv_grid(path: Path, data: bytes) -> tuple[pl.DataFrame, list[str]]:
     text = _decode(path, data)
     if not text.strip():
         return pl.DataFrame(), []
+    # a field may be any length (the csv module's default limit is 131,072 characters);
+    # the whole text is in memory already, so no field can be longer than it
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     width = max(len(r) for r in itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS))
     names = [f"c{i}" for i in range(width)]
     try:

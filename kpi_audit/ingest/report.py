@@ -52,10 +52,15 @@ class IngestReport:
         return pl.concat([empty_issues(), *(f.issues for f in self.files)], how="vertical")
 
     def raise_for_failures(self) -> None:
-        """Raise :class:`InputError` naming the first failed file, if any failed."""
-        failed = self.failed
-        if not failed:
+        """Raise :class:`InputError` naming the first file that failed, or was refused
+        whole under --strict, if any was (exit 3)."""
+        refused = [*self.failed, *self.with_status("rejected")]
+        if not refused:
             return
-        others = len(failed) - 1
-        more = f" (and {others} other file{'s' if others > 1 else ''} failed)" if others else ""
-        raise InputError(f"{failed[0].error}{more}")
+        first = refused[0]
+        others = len(refused) - 1
+        more = f" (and {others} other file{'s' if others > 1 else ''} not loaded)" if others else ""
+        line = first.error or (
+            f"{first.path}: --strict: refused whole, {first.rows_rejected} row(s) with errors"
+        )
+        raise InputError(f"{line}{more}")

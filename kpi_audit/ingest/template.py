@@ -22,7 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from kpi_audit.core.errors import InputError, UsageError
+from kpi_audit.core.atomic import write_bytes_atomic
+from kpi_audit.core.errors import UsageError
 from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID, Field
 
 Lang = Literal["zh", "en"]
@@ -215,10 +216,7 @@ def save_reproducible(wb: Workbook, path: Path) -> None:
     buffer = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook() would reset `modified` to now.
     ExcelWriter(wb, _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    try:
-        Path(path).write_bytes(buffer.getvalue())
-    except OSError as exc:
-        raise InputError(f"cannot write the workbook: {exc.strerror}", path=str(path)) from exc
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 class _FixedTimeZip(zipfile.ZipFile):

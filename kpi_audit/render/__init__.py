@@ -43,17 +43,18 @@ def write_report(
     """Write ``result`` to ``path`` in ``fmt`` (default: from the file extension)."""
     path = Path(path)
     fmt = fmt or format_from_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from kpi_audit.core.atomic import atomic_write
+
     if fmt == "json":
         from kpi_audit.render.json_out import write_json
 
-        with path.open("w", encoding="utf-8") as fh:
+        with atomic_write(path, "w", encoding="utf-8") as fh:
             write_json(result, fh, lang)
     elif fmt == "csv":
         from kpi_audit.render.csv_out import write_csv
 
         # UTF-8 with BOM so that Excel on Chinese Windows opens it correctly.
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
             write_csv(result, fh, lang)
     elif fmt == "xlsx":
         from kpi_audit.render.xlsx import write_xlsx

@@ -55,7 +55,9 @@ _env = Environment(
 
 
 def write_html(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
-    path.write_text(render_html(result, lang=lang), encoding="utf-8")
+    from kpi_audit.core.atomic import write_text_atomic
+
+    write_text_atomic(path, render_html(result, lang=lang))
 
 
 def render_html(result: AuditResult, *, lang: str = "zh") -> str:

@@ -22,8 +22,8 @@ from kpi_audit.render.json_text import Rows, records, write_document
 
 # Raised whenever keys are added (domain.md §5). 2: reason_code, reason_params,
 # value_kind; data issues' code, params, message_zh, message_en; reason/message follow
-# --lang.
-SCHEMA_VERSION = 3
+# --lang. 3: quality, quality_coverage. 4: files_refused.
+SCHEMA_VERSION = 4
 
 RESULT_KEYS = (
     "target_id",
@@ -123,6 +123,7 @@ def to_json_dict(
         },
         "quality": quality_records(result.quality, lang),
         "quality_coverage": coverage_records(result.quality),
+        "files_refused": [asdict(f) for f in result.files_refused],
     }
 
 

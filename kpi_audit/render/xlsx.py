@@ -6,12 +6,14 @@ Usage: ``write_xlsx(result, path, lang="zh")``.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from kpi_audit.core.atomic import atomic_write
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render.format import display_of, indicator_name, kind_text, level_text, status_text
@@ -134,8 +136,12 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
         _new_sheet(wb, label("sheet.completeness", lang)), result, styles, rows, lang
     )
     _write_sources(_new_sheet(wb, label("sheet.sources", lang)), result, shares, styles, rows, lang)
-    wb.save(path)
-    rows.apply(path)
+    # openpyxl writes the small workbook in memory; the rows are spliced into it on the
+    # way to the file, which appears only when complete (atomic_write).
+    skeleton = io.BytesIO()
+    wb.save(skeleton)
+    with atomic_write(path) as out:
+        rows.apply(skeleton, out)
 
 
 def _new_sheet(wb: Workbook, title: str) -> WriteOnlyWorksheet:

@@ -9,13 +9,10 @@ a cell — minutes for a national quarter. Small and large results take the same
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import polars as pl
 from openpyxl import Workbook
@@ -284,38 +281,30 @@ class RowSplicer:
             _cell_xml(c, pl.lit("A1"), self.styles, self.lang)
         self.pending.append((ws, frame, tuple(columns), first_row))
 
-    def apply(self, path: Path) -> None:
-        """Rewrite ``path`` with the rows inserted before each sheet's ``</sheetData>``."""
+    def apply(self, source: IO[bytes], out: IO[bytes]) -> None:
+        """Copy the workbook ``source`` to ``out`` with the rows inserted before each
+        sheet's ``</sheetData>``."""
         by_part = {
             ws.path.lstrip("/"): (frame, columns, first)
             for ws, frame, columns, first in self.pending
             if frame.height
         }
-        if not by_part:
-            return
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-        os.close(fd)
-        try:
-            with (
-                zipfile.ZipFile(path) as zin,
-                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
-            ):
-                for info in zin.infolist():
-                    data = zin.read(info.filename)
-                    if info.filename not in by_part:
-                        zout.writestr(info, data)
-                        continue
-                    frame, columns, first = by_part[info.filename]
-                    head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
-                    with zout.open(info.filename, "w", force_zip64=True) as out:
-                        out.write(head.encode("utf-8"))
-                        for block in rows_xml(frame, columns, self.styles, self.lang, first):
-                            out.write(block.encode("utf-8"))
-                        out.write(("</sheetData>" + tail).encode("utf-8"))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with (
+            zipfile.ZipFile(source) as zin,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+        ):
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                if info.filename not in by_part:
+                    zout.writestr(info, data)
+                    continue
+                frame, columns, first = by_part[info.filename]
+                head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
+                with zout.open(info.filename, "w", force_zip64=True) as part:
+                    part.write(head.encode("utf-8"))
+                    for block in rows_xml(frame, columns, self.styles, self.lang, first):
+                        part.write(block.encode("utf-8"))
+                    part.write(("</sheetData>" + tail).encode("utf-8"))
 
 
 def write_table(

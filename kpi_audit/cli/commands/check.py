@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kpi_audit.cli.console import out_console, stdout_closed_ok
 from kpi_audit.cli.options import (
     DbOption,
     FailOn,
@@ -18,6 +18,7 @@ from kpi_audit.cli.options import (
     LangOption,
     Level,
     LevelOption,
+    OutputsOption,
     PeriodOption,
     SheetOption,
     StrictOption,
@@ -25,8 +26,11 @@ from kpi_audit.cli.options import (
     WaitOption,
     audit_from_options,
     exit_code,
+    log,
+    log_refused,
+    planned_outputs,
+    write_outputs,
 )
-from kpi_audit.render import format_from_path
 
 
 class OutputFormat(StrEnum):
@@ -45,22 +49,16 @@ def check(
         OutputFormat, typer.Option("--format", "-f", help="What to print on stdout.")
     ] = OutputFormat.table,
     fail_on: FailOnOption = FailOn.fail,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Also write the report to this file (.xlsx, .html, .json, .csv).",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputsOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = False,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
-    """Check the targets for a period: exit 0 when none failed, 1 when one did."""
+    """Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when a
+    named file could not be loaded (the others are audited all the same)."""
+    planned = planned_outputs(output or [])  # before the audit: a bad path fails fast
     result = audit_from_options(
         ctx,
         db=db,
@@ -72,31 +70,29 @@ def check(
         sheet=sheet,
         strict=strict,
         # only the HTML report draws the 8-period trends
-        trends=output is not None and format_from_path(output) == "html",
+        trends=any(f == "html" for _, f in planned),
     )
-    from rich.console import Console
+    code = exit_code(result, fail_on)
+    ctx.find_root().ensure_object(dict)["exit_code"] = code
+    with stdout_closed_ok():
+        if fmt == OutputFormat.json:
+            from kpi_audit.render.json_out import write_json
 
-    if fmt == OutputFormat.json:
-        from kpi_audit.render.json_out import write_json
+            write_json(result, sys.stdout, lang.value)
+        elif fmt == OutputFormat.csv:
+            from kpi_audit.render.csv_out import write_csv
 
-        write_json(result, sys.stdout, lang.value)
-    elif fmt == OutputFormat.csv:
-        from kpi_audit.render.csv_out import write_csv
+            write_csv(result, sys.stdout, lang.value)
+        else:
+            from kpi_audit.render.terminal import print_result
 
-        write_csv(result, sys.stdout, lang.value)
-    else:
-        from kpi_audit.render.terminal import print_result
+            print_result(result, out_console(), level=level.value, lang=lang.value)
+    from kpi_audit.render.labels import label
 
-        print_result(result, Console(highlight=False), level=level.value, lang=lang.value)
-    if output is not None:
-        from kpi_audit.render import write_report
-        from kpi_audit.render.labels import label
-
-        written = write_report(result, output, lang=lang.value)
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            label("cli.wrote", lang.value, path=str(output), fmt=written), markup=False
-        )
-    raise typer.Exit(exit_code(result, fail_on))
+    for path, written in write_outputs(result, planned, lang.value):
+        log.info("%s", label("cli.wrote", lang.value, path=str(path), fmt=written))
+    log_refused(result)
+    raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kpi_audit.cli.console import echo, out_console
 from kpi_audit.cli.options import (
     DataPeriodOption,
     DbOption,
@@ -66,7 +67,6 @@ def ingest(
     wait: WaitOption = None,
 ) -> None:
     """Load institution submissions; rows with errors are kept aside as rejects."""
-    from rich.console import Console
 
     from kpi_audit.ingest.load import ingest_paths
 
@@ -85,14 +85,14 @@ def ingest(
             )
     finally:
         con.close()
-    console = Console(highlight=False, soft_wrap=True)
+    console = out_console(soft_wrap=True)
     if console.is_terminal:
         _print_table(console, report)
     else:
         for f in report.files:
-            typer.echo(_file_line(f))
+            echo(_file_line(f))
     _print_issues(report.issues, limit=None if show_all else DEFAULT_ISSUES_SHOWN, lang=lang.value)
-    typer.echo(_summary(report))
+    echo(_summary(report))
     report.raise_for_failures()
 
 
@@ -173,21 +173,21 @@ def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None
     parts = [
         f"{by[s]} {s}{'s' if by[s] > 1 else ''}" for s in ("error", "warning", "notice") if s in by
     ]
-    typer.echo(f"issues ({', '.join(parts)}):")
+    echo(f"issues ({', '.join(parts)}):")
     message = "message_zh" if lang == "zh" else "message_en"
     # Errors first: a screenful of notices must not hide the rows that were rejected.
     rank = pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK))
     issues = issues.sort(rank, maintain_order=True)
     if limit is None:
         for r in issues.iter_rows(named=True):  # --show-all: the user asked for every line
-            typer.echo(_issue_line(r, message))
+            echo(_issue_line(r, message))
         return
     lines = _grouped_lines(issues, message)
     for text, _ in lines[:limit]:
-        typer.echo(text)
+        echo(text)
     hidden = sum(n for _, n in lines[limit:])
     if hidden:
-        typer.echo(f"  … {hidden} more (--show-all lists them)")
+        echo(f"  … {hidden} more (--show-all lists them)")
 
 
 def _issue_line(r: dict[str, Any], message: str) -> str:
@@ -249,7 +249,7 @@ def _summary(report: IngestReport) -> str:
         f"{n} file{'s' if n != 1 else ''}: {by_status}; {_rows(report.rows_loaded)} loaded, "
         f"{report.rows_rejected} rejected"
     )
-    if report.rows_rejected:
+    if report.rows_rejected and not report.with_status("rejected"):
         line += " (rejected rows are data problems listed above, not a failure)"
     return line
 

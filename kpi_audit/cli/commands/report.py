@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kpi_audit.cli.console import echo
 from kpi_audit.cli.options import (
     DbOption,
     FailOn,
@@ -26,8 +27,10 @@ from kpi_audit.cli.options import (
     WaitOption,
     audit_from_options,
     exit_code,
+    log_refused,
+    planned_outputs,
+    write_outputs,
 )
-from kpi_audit.render import format_from_path
 
 if TYPE_CHECKING:
     from kpi_audit.core.result import AuditResult
@@ -43,7 +46,13 @@ class ReportFormat(StrEnum):
 def report(
     ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The report file to write.", show_default=False)
+        list[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            help="The report file to write; repeatable: -o latest.xlsx -o latest.html.",
+            show_default=False,
+        ),
     ],
     files: FilesArgument = None,
     fmt: Annotated[
@@ -51,7 +60,7 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="Report format (default: from the extension of --output).",
+            help="Report format (default: from the extension of --output; one -o only).",
             show_default=False,
         ),
     ] = None,
@@ -66,7 +75,8 @@ def report(
     wait: WaitOption = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
-    chosen = fmt.value if fmt else format_from_path(output)  # bad extension: usage error
+    # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
+    planned = planned_outputs(output, fmt.value if fmt else None)
     result = audit_from_options(
         ctx,
         db=db,
@@ -77,13 +87,16 @@ def report(
         level=level,
         sheet=sheet,
         strict=strict,
-        trends=chosen == "html",  # only the HTML report draws the 8-period trends
+        trends=any(f == "html" for _, f in planned),  # only HTML draws the trends
     )
-    from kpi_audit.render import write_report
-
-    written = write_report(result, output, chosen, lang=lang.value)
-    typer.echo(wrote_line(result, output, written, lang.value))
-    raise typer.Exit(exit_code(result, fail_on))
+    code = exit_code(result, fail_on)
+    root = ctx.find_root().ensure_object(dict)
+    root["exit_code"] = code
+    for path, written in write_outputs(result, planned, lang.value):
+        if not root.get("quiet"):
+            echo(wrote_line(result, path, written, lang.value))
+    log_refused(result)
+    raise typer.Exit(code)
 
 
 def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:

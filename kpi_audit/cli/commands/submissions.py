@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from kpi_audit.cli.console import echo, out_console
 from kpi_audit.cli.options import DbOption, WaitOption, open_store
 
 _HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
@@ -11,7 +12,6 @@ _HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingest
 
 def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None) -> None:
     """List the loaded periods × counties: facilities, rejected rows, files, when."""
-    from rich.console import Console
     from rich.table import Table
 
     from kpi_audit.store.submissions import list_submissions
@@ -22,7 +22,7 @@ def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None
     finally:
         con.close()
     if loaded.height == 0:
-        typer.echo("nothing loaded yet (kpi-audit ingest PATH... loads submissions)")
+        echo("nothing loaded yet (kpi-audit ingest PATH... loads submissions)")
         return
     rows = [
         (
@@ -35,7 +35,7 @@ def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None
         )
         for r in loaded.iter_rows(named=True)  # one line per period × county
     ]
-    console = Console(highlight=False)
+    console = out_console()
     if console.is_terminal:
         table = Table(*_HEADINGS, show_edge=False)
         for row in rows:
@@ -43,7 +43,7 @@ def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None
         console.print(table)
     else:
         for row in (_HEADINGS, *rows):
-            typer.echo("\t".join(row))
+            echo("\t".join(row))
 
 
 def register(app: typer.Typer) -> None:

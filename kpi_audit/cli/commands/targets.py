@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kpi_audit.cli.console import echo, out_console
 from kpi_audit.cli.options import Lang, LangOption, TargetsOption
 from kpi_audit.core.errors import EXIT_INPUT
 from kpi_audit.core.models import Indicator, Target, TargetSet
@@ -56,9 +57,8 @@ FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output
 
 
 def _console() -> Console:
-    from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return out_console(soft_wrap=False)
 
 
 @targets_app.command("list")
@@ -77,7 +77,7 @@ def list_(
     catalog = load_catalog()
     if fmt is ListFormat.json:
         records = [target_record(t, catalog) for s in target_sets for t in s.targets]
-        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     console = _console()
     for target_set in target_sets:
@@ -107,7 +107,7 @@ def show(
     if fmt is ListFormat.json:
         records = [target_record(t, catalog) for t in chosen]
         payload = records if isinstance(found, TargetSet) else records[0]
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = _console()
     if isinstance(found, TargetSet):
@@ -126,10 +126,10 @@ def validate(
 
     report = validate_target_files(files)
     for problem in report.problems:
-        typer.echo(str(problem))
+        echo(str(problem))
     if not report.ok:
         raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"OK: {report.targets} targets")
+    echo(f"OK: {report.targets} targets")
 
 
 def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:

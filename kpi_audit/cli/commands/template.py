@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kpi_audit.cli.console import echo
 from kpi_audit.cli.options import Lang
 from kpi_audit.core.errors import UsageError
 
@@ -31,9 +32,7 @@ def template(
     if output.exists() and not force:
         raise UsageError(f"{output} already exists (use --force to overwrite it)")
     write_template(output, lang=lang.value)
-    typer.echo(
-        f"wrote {output}: template with {len(FIELDS)} columns ({len(REQUIRED_FIELDS)} required)"
-    )
+    echo(f"wrote {output}: template with {len(FIELDS)} columns ({len(REQUIRED_FIELDS)} required)")
 
 
 def register(app: typer.Typer) -> None:

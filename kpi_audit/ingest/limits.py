@@ -1,0 +1,237 @@
+"""Bounded inputs: what a submission file may be before kpi-audit reads it.
+
+Files come from hundreds of institutions and are read unattended. Before a workbook is
+handed to the reader (calamine allocates a sheet's whole used range at once), its zip
+entries' declared sizes and each sheet's dimension are checked here, so that a 5 KB
+workbook with one value at XFD1048576, or a few MB that inflate to gigabytes, is refused
+with one line instead of taking the machine's memory. Only regular files are read
+(a FIFO named ``x.csv`` would block for ever).
+
+The limits and their defaults (docs/operations.md); each can be changed with the
+environment variable next to it:
+
+====================  ===========================  ==========================================
+limit                 default                      environment variable
+====================  ===========================  ==========================================
+file size             256 MiB                      KPI_AUDIT_MAX_FILE_BYTES
+one zip entry         512 MiB uncompressed         KPI_AUDIT_MAX_ENTRY_BYTES
+all zip entries       1 GiB uncompressed           KPI_AUDIT_MAX_UNZIPPED_BYTES
+compression ratio     100 : 1 (entries > 1 MiB)    KPI_AUDIT_MAX_RATIO
+cells of one sheet    25,000,000 (rows × columns)  KPI_AUDIT_MAX_CELLS
+rows of one sheet     1,048,576 (Excel's own)      KPI_AUDIT_MAX_ROWS
+====================  ===========================  ==========================================
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from kpi_audit.core.errors import InputError
+
+_MIB = 1024 * 1024
+# An entry smaller than this is never refused for its ratio (tiny XML compresses well).
+_RATIO_FLOOR = _MIB
+# How much of a sheet's XML is read to find its <dimension> (it comes before <sheetData>).
+_DIMENSION_HEAD = 64 * 1024
+_CHUNK = 1 * _MIB
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 256 * _MIB
+    max_entry_bytes: int = 512 * _MIB
+    max_unzipped_bytes: int = 1024 * _MIB
+    max_ratio: int = 100
+    max_cells: int = 25_000_000
+    max_rows: int = 1_048_576
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, each replaced by its KPI_AUDIT_MAX_… variable when set."""
+        given: dict[str, int] = {}
+        for f in fields(cls):
+            name = "KPI_AUDIT_" + f.name.upper()
+            text = os.environ.get(name)
+            if text:
+                try:
+                    given[f.name] = int(text.replace("_", ""))
+                except ValueError:
+                    raise InputError(f"{name}={text!r} is not a whole number") from None
+        return cls(**given)
+
+
+def read_regular_file(path: Path, limits: Limits) -> bytes:
+    """The bytes of ``path`` if it is a regular file within ``limits.max_file_bytes``.
+
+    Opened non-blocking and checked on the open descriptor, so a FIFO or a device is
+    refused without waiting for a writer that never comes.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"not a regular file ({_kind(info.st_mode)}): refused", path=str(path))
+        if info.st_size > limits.max_file_bytes:
+            raise InputError(
+                f"the file is {_size(info.st_size)}, more than the limit of "
+                f"{_size(limits.max_file_bytes)} (KPI_AUDIT_MAX_FILE_BYTES)",
+                path=str(path),
+            )
+        os.set_blocking(fh.fileno(), True)
+        return fh.read()
+
+
+def check_workbook(path: Path, data: bytes, limits: Limits) -> None:
+    """Refuse a zip-based workbook (.xlsx/.xlsm/.xlsb/.ods) whose entries would inflate
+    past the limits, or an .xlsx sheet whose used range has more cells than allowed.
+    Not a zip (.xls, or a damaged file): nothing to check here, the reader decides."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        return
+    with book:
+        _check_entries(path, book.infolist(), limits)
+        for name, part in _sheet_parts(book).items():
+            _check_dimension(path, name, book, part, limits)
+
+
+def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+    total = 0
+    for e in entries:
+        total += e.file_size
+        if e.file_size > limits.max_entry_bytes:
+            raise InputError(
+                f"refused: the workbook part {e.filename} would inflate to "
+                f"{_size(e.file_size)}, more than the limit of {_size(limits.max_entry_bytes)} "
+                "(KPI_AUDIT_MAX_ENTRY_BYTES)",
+                path=str(path),
+            )
+        ratio = e.file_size / max(e.compress_size, 1)
+        if e.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
+            raise InputError(
+                f"refused: the workbook part {e.filename} inflates {ratio:,.0f} times "
+                f"({_size(e.compress_size)} → {_size(e.file_size)}), more than the limit of "
+                f"{limits.max_ratio} (KPI_AUDIT_MAX_RATIO): a zip bomb?",
+                path=str(path),
+            )
+    if total > limits.max_unzipped_bytes:
+        raise InputError(
+            f"refused: the workbook would inflate to {_size(total)}, more than the limit of "
+            f"{_size(limits.max_unzipped_bytes)} (KPI_AUDIT_MAX_UNZIPPED_BYTES)",
+            path=str(path),
+        )
+
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from xl/workbook.xml and its relationships (.xlsx and
+    .xlsm only: .xlsb and .ods keep no <dimension>)."""
+    names = set(book.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    targets: dict[bytes, str] = {}
+    for rel in _REL.findall(book.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(rel))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[attrs.get(b"Id", b"")] = target
+    parts: dict[str, str] = {}
+    for sheet in _SHEET.findall(book.read("xl/workbook.xml")):
+        attrs = dict(_ATTR.findall(sheet))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+        part = targets.get(rid)
+        if part in names:
+            parts[attrs.get(b"name", b"?").decode("utf-8", "replace")] = part
+    return parts
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _check_dimension(
+    path: Path, sheet: str, book: zipfile.ZipFile, part: str, limits: Limits
+) -> None:
+    with book.open(part) as xml:
+        head = xml.read(_DIMENSION_HEAD)
+        found = _DIMENSION.search(head)
+        if found and found.group(3):  # "A1:XFD1048576"
+            rows, columns = _extent(found.group(1), found.group(2), found.group(3), found.group(4))
+            _within(path, sheet, rows, columns, limits)
+            return
+        # No (or a one-cell) dimension: find the extent from the cells, streaming.
+        last_col, last_row, tail = 0, 0, b""
+        chunk = head
+        while chunk:
+            text = tail + chunk
+            for m in _CELL_REF.finditer(text):
+                last_col = max(last_col, _column_number(m.group(1)))
+                last_row = max(last_row, int(m.group(2)))
+            _within(path, sheet, last_row, last_col, limits)
+            tail = text[-256:]
+            chunk = xml.read(_CHUNK)
+
+
+def _extent(c1: bytes | None, r1: bytes | None, c2: bytes, r2: bytes) -> tuple[int, int]:
+    first_col = _column_number(c1) if c1 else 1
+    first_row = int(r1) if r1 else 1
+    # calamine allocates from the first used cell to the last
+    return int(r2) - first_row + 1, _column_number(c2) - first_col + 1
+
+
+def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise InputError(
+            f"refused: the used range has {rows:,} rows, more than the limit of "
+            f"{limits.max_rows:,} (KPI_AUDIT_MAX_ROWS)",
+            path=str(path),
+            sheet=sheet,
+        )
+    if rows * columns > limits.max_cells:
+        raise InputError(
+            f"refused: the used range is {rows:,} rows × {columns:,} columns "
+            f"({rows * columns:,} cells), more than the limit of {limits.max_cells:,} cells "
+            f"(KPI_AUDIT_MAX_CELLS); is a stray value far below or to the right of the "
+            "data? delete the empty rows and columns after the data and save again",
+            path=str(path),
+            sheet=sheet,
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", _MIB), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n} bytes"

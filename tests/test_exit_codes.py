@@ -1,0 +1,174 @@
+"""The exit-code contract (domain.md §6), one test per code, and the conditions that
+used to bend it: a closed stdout, --strict, a mixed run, an internal error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _eval_helpers import Q3_2023, Q3_2024, insert_rows
+from _ingest_helpers import EAST, write_submission
+from test_check_cli import targets_file
+from typer.testing import CliRunner
+
+from kpi_audit.cli.app import app
+from kpi_audit.store.db import connect
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "store.duckdb"
+    con = connect(path)
+    insert_rows(con, "2023Q3", Q3_2023)
+    insert_rows(con, "2024Q3", Q3_2024)
+    con.close()
+    return path
+
+
+def cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def piped(command: str, tmp_path: Path) -> tuple[int, str, str]:
+    """Run ``kpi-audit <command> | head -1`` in a real shell; the exit code of kpi-audit."""
+    kpi = f"{sys.executable} -m kpi_audit"
+    done = subprocess.run(
+        ["bash", "-c", f"{kpi} {command} | head -1; exit ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_0_all_pass_even_when_stdout_closes_early(db: Path, tmp_path: Path) -> None:
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    assert cli("--db", str(db), "check", "-t", spec).exit_code == 0
+    for fmt in ("table", "json", "csv"):
+        code, out, err = piped(f"--db {db} check -t {spec} -f {fmt}", tmp_path)
+        assert (code, err) == (0, ""), (fmt, err)
+        assert len(out.splitlines()) == 1
+
+
+def test_0_targets_list_into_head(tmp_path: Path) -> None:
+    for fmt in ("table", "json"):
+        code, out, err = piped(f"targets list -f {fmt}", tmp_path)
+        assert (code, err) == (0, ""), (fmt, err)
+        assert out
+
+
+def test_1_a_target_failed_even_when_stdout_closes_early(db: Path, tmp_path: Path) -> None:
+    spec = targets_file(tmp_path, visit=0.52, signing=0.6)
+    assert cli("--db", str(db), "check", "-t", spec).exit_code == 1
+    code, _, err = piped(f"--db {db} check -t {spec}", tmp_path)
+    assert (code, err) == (1, "")
+
+
+def test_closed_stdout_still_writes_the_reports(db: Path, tmp_path: Path) -> None:
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    out = tmp_path / "r.json"
+    code, _, _ = piped(f"--db {db} check -t {spec} -o {out}", tmp_path)
+    assert code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["pass"] == 4
+
+
+def test_2_usage_error() -> None:
+    result = cli("check", "--no-such-option")
+    assert result.exit_code == 2
+
+
+def test_3_strict_refusing_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    bad = [*EAST[0][:3], "医院", *EAST[0][4:]]  # 医院 is not an institution type
+    write_submission(tmp_path / "east.xlsx", [EAST[0], bad])
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    ingest = cli("--db", "s.duckdb", "ingest", "--strict", "east.xlsx")
+    assert ingest.exit_code == 3
+    check = cli("--db", "t.duckdb", "check", "--strict", "east.xlsx", "-t", spec, "-f", "json")
+    assert check.exit_code == 3
+    assert check.stderr.splitlines()[-1].endswith(
+        " — not loaded: east.xlsx: --strict: 1 row(s) with errors, nothing loaded from this file"
+    )
+
+
+def test_3_mixed_run_writes_the_audit_of_the_good_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_submission(inbox / "east.xlsx", EAST)
+    (inbox / "renamed.csv").write_bytes(b"PK\x03\x04 a zip renamed to csv \x00\x01\x02")
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    result = cli(
+        "--db", "s.duckdb", "check", "inbox", "-t", spec, "-p", "2024Q3",
+        "-f", "json", "-o", "r.xlsx", "-o", "r.json",
+    )  # fmt: skip
+    assert result.exit_code == 3
+    doc = json.loads(result.stdout)
+    assert doc["results"]  # the good file was audited
+    assert [(f["file"], f["status"]) for f in doc["files_refused"]] == [
+        (str(Path("inbox") / "renamed.csv"), "failed")
+    ]
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == {
+        **doc,
+        "generated_at": doc["generated_at"],
+    }
+    assert (tmp_path / "r.xlsx").stat().st_size > 0
+    assert result.stderr.splitlines()[-1].startswith(f"refused: {Path('inbox') / 'renamed.csv'}: ")
+
+
+def test_3_impossible_outputs_are_refused_before_the_audit(db: Path, tmp_path: Path) -> None:
+    spec = targets_file(tmp_path, visit=0.5, signing=0.6)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "existing_dir.xlsx").mkdir()
+    cases = {
+        str(tmp_path / "afile" / "r.xlsx"): f"cannot write there: {tmp_path / 'afile'} is a file",
+        str(tmp_path / "existing_dir.xlsx"): "is a folder: give a file name for the report",
+        "/proc/r.html": "cannot write the file: ",
+    }
+    for path, words in cases.items():
+        for command in ("check", "report"):
+            result = cli("--db", str(db), command, "-t", spec, "-o", path)
+            assert result.exit_code == 3, (command, path, result.output)
+            assert result.stdout == ""  # nothing audited or printed
+            assert result.stderr.startswith(f"error: {path}: {words}")
+            assert len(result.stderr.splitlines()) == 1
+
+
+def test_4_internal_error_is_one_line_with_the_debug_hint(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kpi_audit.store.submissions as subs
+
+    def broken(con):  # a bug in kpi-audit
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(subs, "list_submissions", broken)
+    result = cli("--db", str(db), "submissions")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "internal error: ZeroDivisionError: division by zero (run with --debug for the traceback)\n"
+    )
+
+
+def test_5_store_busy(db: Path, tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,sys; c=duckdb.connect({str(db)!r}); "
+         "print('x', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline() == "x\n"
+    try:
+        result = cli("--db", str(db), "--wait", "0.2", "submissions")
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait()
+    assert result.exit_code == 5
+    assert result.stderr.splitlines()[-1].startswith(f"error: {db}: the store is busy: process")

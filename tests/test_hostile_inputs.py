@@ -1,0 +1,162 @@
+"""Hostile submission files (issue 13): each refused with one line, within bounded memory,
+never a hang, an abort or an internal error; the other files of the run still load."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from _ingest_helpers import EAST, HEADER, write_csv, write_submission
+
+from kpi_audit.ingest.limits import Limits, check_workbook
+
+# Runs the CLI in a fresh interpreter and reports its peak memory (ru_maxrss, KiB).
+_MEASURED = """
+import json, resource, sys
+from kpi_audit.cli.app import app
+try:
+    app(sys.argv[1:], standalone_mode=True)
+except SystemExit as done:
+    code = done.code
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"code": code, "peak_mib": peak / 1024}), file=sys.stderr)
+"""
+
+
+def ingest(tmp_path: Path, *files: Path, env: dict[str, str] | None = None) -> tuple[dict, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, "--db", str(tmp_path / "s.duckdb"), "ingest",
+         *(str(f.relative_to(tmp_path)) if f.is_relative_to(tmp_path) else str(f) for f in files)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    *lines, measured = done.stderr.splitlines()
+    return json.loads(measured), "\n".join(lines)
+
+
+def far_cell_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(EAST[0])
+    ws["XFD1048576"] = 1
+    wb.save(path)
+    return path
+
+
+def inflating_workbook(path: Path, inflated_mib: int) -> Path:
+    """A valid small workbook whose sheet XML is padded with ``inflated_mib`` MiB of empty
+    rows: a few hundred KB on disk."""
+    small = path.with_suffix(".small.xlsx")
+    write_submission(small, EAST)
+    row = b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>'
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                zout.writestr(info, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            head = re.sub(rb"<dimension [^>]*>", b"", head)  # make it scan the cells
+            with zout.open(info.filename, "w", force_zip64=True) as out:
+                out.write(head)
+                block = b"".join(row % (5, 5) for _ in range(16_384))  # about 1 MiB
+                for _ in range(inflated_mib):
+                    out.write(block)
+                out.write(b"</sheetData>" + tail)
+    small.unlink()
+    return path
+
+
+def test_a_value_at_xfd1048576_is_refused_without_allocating(tmp_path: Path) -> None:
+    book = far_cell_workbook(tmp_path / "far.xlsx")
+    good = write_submission(tmp_path / "good.xlsx", EAST)
+    assert book.stat().st_size < 10_000
+    measured, err = ingest(tmp_path, book, good)
+    assert measured["code"] == 3
+    assert measured["peak_mib"] < 400
+    assert err == (
+        "error: far.xlsx, sheet Sheet: refused: the used range is 1,048,576 rows × 16,384 "
+        "columns (17,179,869,184 cells), more than the limit of 25,000,000 cells "
+        "(KPI_AUDIT_MAX_CELLS); is a stray value far below or to the right of the data? "
+        "delete the empty rows and columns after the data and save again"
+    )
+
+
+def test_an_inflating_workbook_is_refused_by_its_ratio(tmp_path: Path) -> None:
+    book = inflating_workbook(tmp_path / "bomb.xlsx", 64)
+    assert book.stat().st_size < 1_000_000
+    measured, err = ingest(tmp_path, book)
+    assert measured["code"] == 3 and measured["peak_mib"] < 400
+    assert err.startswith("error: bomb.xlsx: refused: the workbook part xl/worksheets/sheet1.xml ")
+    assert "(KPI_AUDIT_MAX_RATIO): a zip bomb?" in err
+
+
+def test_an_inflating_workbook_is_refused_by_its_declared_size(tmp_path: Path) -> None:
+    book = inflating_workbook(tmp_path / "big.xlsx", 24)
+    measured, err = ingest(
+        tmp_path, book, env={"KPI_AUDIT_MAX_ENTRY_BYTES": str(16 << 20), "KPI_AUDIT_MAX_RATIO": "0"}
+    )
+    assert measured["code"] == 3
+    assert err.startswith(
+        "error: big.xlsx: refused: the workbook part xl/worksheets/sheet1.xml would inflate "
+        "to 23.3 MiB, more than the limit of 16.0 MiB (KPI_AUDIT_MAX_ENTRY_BYTES)"
+    )
+
+
+@pytest.mark.slow
+def test_a_gigabyte_sheet_xml_is_refused_within_bounded_memory(tmp_path: Path) -> None:
+    book = inflating_workbook(tmp_path / "gig.xlsx", 1100)  # the issue's 1.1 GB case
+    measured, err = ingest(tmp_path, book)
+    assert measured["code"] == 3 and measured["peak_mib"] < 400
+    assert "sheet1.xml would inflate to 1.0 GiB, more than the limit of 512.0 MiB" in err
+
+
+def test_the_cells_are_scanned_when_a_sheet_has_no_dimension(tmp_path: Path) -> None:
+    book = inflating_workbook(tmp_path / "nodim.xlsx", 1)
+    data = book.read_bytes()
+    check_workbook(book, data, Limits())  # 4 + 16,384 rows × 11 columns: fine
+    with pytest.raises(Exception, match=r"the used range is 5 rows × 11 columns"):
+        check_workbook(book, data, Limits(max_cells=50))
+
+
+def test_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    good = write_submission(tmp_path / "good.xlsx", EAST)
+    measured, err = ingest(tmp_path, fifo, good)  # timeout=120 would catch a hang
+    assert measured["code"] == 3
+    assert err == "error: x.csv: not a regular file (a FIFO): refused"
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    measured, err = ingest(tmp_path, Path("/dev/zero"))
+    assert measured["code"] == 3
+    assert err == "error: /dev/zero: not a regular file (a device): refused"
+
+
+def test_a_csv_field_longer_than_pythons_limit_loads(tmp_path: Path) -> None:
+    long_name = "东" * 200_000
+    rows = [HEADER, [*EAST[0][:1], long_name, *EAST[0][2:]], EAST[1]]
+    path = write_csv(tmp_path / "long.csv", rows)
+    measured, err = ingest(tmp_path, path)
+    assert measured["code"] == 0, err
+    assert "2 rows loaded" in subprocess.run(
+        [sys.executable, "-m", "kpi_audit", "--db", str(tmp_path / "t.duckdb"), "ingest",
+         str(path)], capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPI_AUDIT_MAX_CELLS", "1_000")
+    assert Limits.from_env() == Limits(max_cells=1000)
+    monkeypatch.setenv("KPI_AUDIT_MAX_CELLS", "lots")
+    with pytest.raises(Exception, match="KPI_AUDIT_MAX_CELLS='lots' is not a whole number"):
+        Limits.from_env()
