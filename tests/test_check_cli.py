@@ -166,7 +166,7 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         r for r in out["results"] if r["level"] == "city" and r["indicator"] == "signing_coverage"
     )
     assert (city["unit"], city["value"]) == (CITY, 0.65)
-    assert out["schema_version"] == 3
+    assert out["schema_version"] == 4
 
 
 def test_json_reason_and_message_follow_lang(db: Path, tmp_path: Path) -> None:
