@@ -172,3 +172,17 @@ def test_5_store_busy(db: Path, tmp_path: Path) -> None:
         holder.wait()
     assert result.exit_code == 5
     assert result.stderr.splitlines()[-1].startswith(f"error: {db}: the store is busy: process")
+
+
+def test_csv_output_neutralises_formula_like_cells() -> None:
+    import polars as pl
+
+    from kpi_audit.render.csv_out import neutralised
+
+    frame = pl.DataFrame(
+        {"unit_name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "东县", None], "v": [1.0] * 6}
+    )
+    assert neutralised(frame).get_column("unit_name").to_list() == [
+        "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "东县", None,
+    ]  # fmt: skip
+    assert neutralised(frame).get_column("v").to_list() == [1.0] * 6
