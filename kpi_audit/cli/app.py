@@ -124,7 +124,8 @@ app = typer.Typer(
     help="KPI compliance auditor for health-system reform offices (医改办): ingest quarterly "
     "institution submissions, check them against the reform documents' targets, report.",
     no_args_is_help=True,
-    **_TYPER_SETTINGS,
+    # shell completion on: `kpi-audit --install-completion` (bash, zsh, fish, PowerShell)
+    **{**_TYPER_SETTINGS, "add_completion": True},
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -159,6 +160,15 @@ def root(
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
     ] = 0,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file (env KPI_AUDIT_CONFIG; default ./kpi-audit.toml if present): "
+            "db, targets, lang, outputs, wait.",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[
         bool | None,
@@ -168,7 +178,15 @@ def root(
     ] = None,
 ) -> None:
     setup_logging(quiet=quiet, verbose=verbose)
+    from kpi_audit.cli.config import config_path, default_map, load_config
+
     ctx.obj = {"db": db, "wait": wait, "debug": debug, "quiet": quiet}
+    settings = load_config(config_path(config))
+    if settings:
+        # the command line and the environment win over the file
+        ctx.obj["db"] = db if db is not None else settings.get("db") and Path(settings["db"])
+        ctx.obj["wait"] = wait if wait is not None else settings.get("wait")
+        ctx.default_map = {**(ctx.default_map or {}), **default_map(settings)}
 
 
 def setup_logging(*, quiet: bool = False, verbose: int = 0) -> None:

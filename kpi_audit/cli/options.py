@@ -65,7 +65,9 @@ TargetsOption = Annotated[
     typer.Option(
         "--targets",
         "-t",
-        help="Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable.",
+        envvar="KPI_AUDIT_TARGETS",
+        help="Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable "
+        "(env KPI_AUDIT_TARGETS, space-separated).",
     ),
 ]
 SheetOption = Annotated[
@@ -89,7 +91,10 @@ class Lang(StrEnum):
 
 
 LevelOption = Annotated[Level, typer.Option("--level", help="Which level(s) to report.")]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Report language.")]
+LangOption = Annotated[
+    Lang,
+    typer.Option("--lang", envvar="KPI_AUDIT_LANG", help="Report language (env KPI_AUDIT_LANG)."),
+]
 
 
 def parse_date_option(text: str | None, option: str) -> date | None:
