@@ -56,3 +56,50 @@ def test_check_fail_on_quality(runner: CliRunner, tmp_path: Path) -> None:
     assert data["summary"] == {"pass": 1, "fail": 0, "warn": 0, "not_evaluable": 3}
     assert plain.exit_code == 0
     assert runner.invoke(app, [*base, "--fail-on", "quality"]).exit_code == 1
+
+
+def test_report_sheet_and_html_section(tmp_path: Path) -> None:
+    import openpyxl
+
+    from kpi_audit.evaluate import audit
+    from kpi_audit.render import write_report
+    from kpi_audit.render.html import render_html
+
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    con = connect(db)
+    try:
+        result = audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
+    finally:
+        con.close()
+    write_report(result, tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["数据质量"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("级别", "规则", "区县", "单位", "项目", "数值", "合理范围", "说明")
+    assert rows[1] == (
+        "错误",
+        "与上期报表完全相同",
+        "东县",
+        "甲卫生院",
+        "总诊疗人次",
+        "5000",
+        None,
+        "甲卫生院（东县）2024Q3 各项诊疗与转诊数与上期完全相同（总诊疗 5000），疑为复制上期报表",
+    )
+    page = render_html(result, lang="en")
+    section = page[page.index('<section id="quality">') : page.index('<section id="sources">')]
+    assert "Data-quality review · 2024Q3" in section
+    assert "Identical to the previous period&#39;s report" in section
+    # the institution's history 2024Q2, 2024Q3 as a sparkline, the reviewed period marked
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="spark"' in section
+    earlier = " · ".join(f"{p} –" for p in ("2022Q3", "2022Q4", "2023Q1", "2023Q2", "2023Q3"))
+    assert f"<title>{earlier} · 2023Q4 – · 2024Q1 – · 2024Q2 5000 · 2024Q3 5000</title>" in section
+
+
+def test_sparkline_needs_two_values() -> None:
+    from kpi_audit.render.quality import sparkline
+
+    assert sparkline([None, 5.0], ["2024Q2", "2024Q3"]) == ""
+    line = sparkline([1.0, None, 3.0, 2.0], ["a", "b", "c", "d"])
+    # a gap breaks the line: two polylines, and the last point marked
+    assert line.count("<polyline") == 2 and line.count("<circle") == 1

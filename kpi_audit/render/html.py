@@ -71,8 +71,11 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
     targets = {t.id: t for t in result.targets}
     counts = result.summary()
     period = parse_period(result.period)
+    from kpi_audit.render.quality import html_quality
+
     return {
         "lang": lang,
+        "quality": html_quality(result.quality, lang),
         "L": lambda key, **kw: label(key, lang, **kw),
         "title": f"{result.area} {label('report.title', lang)}",
         "area": result.area,

@@ -18,6 +18,7 @@ from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render.format import display_of, indicator_name, kind_text, level_text, status_text
 from kpi_audit.render.i18n import label, localized
+from kpi_audit.render.quality import write_quality_sheet
 from kpi_audit.render.report_frames import (
     completeness_rows,
     level_rows,
@@ -135,6 +136,8 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     _write_completeness(
         _new_sheet(wb, label("sheet.completeness", lang)), result, styles, rows, lang
     )
+    if result.quality is not None:  # the data-quality review ran
+        write_quality_sheet(wb, result.quality, lang)
     _write_sources(_new_sheet(wb, label("sheet.sources", lang)), result, shares, styles, rows, lang)
     # openpyxl writes the small workbook in memory; the rows are spliced into it on the
     # way to the file, which appears only when complete (atomic_write).
