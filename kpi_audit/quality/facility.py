@@ -194,18 +194,19 @@ def repeated_institutions_sql(rule: RepeatedRule, table: str, current: Period) -
     first = quote_ident(rule.fields[0])
     # NULLs are one partition, as blank = blank.
     window = f"OVER (PARTITION BY {fields})"
+    name = "org_name || '（' || org_code || '）'"
+    # min/max over the partition, not a list: a partition may hold thousands of rows.
     return f"""
         SELECT CASE WHEN n_same > 1 THEN 'flagged' ELSE 'passed' END AS state,
           'facility' AS level, org_code AS unit, org_name AS unit_name, county,
           NULL::VARCHAR AS indicator, {sql_literal(rule.fields[0])} AS field,
           CAST({first} AS DOUBLE) AS value,
-          array_to_string(list_filter(names, lambda v: v <> org_name || '（' || org_code || '）'),
-                          '、') AS other,
+          CASE WHEN n_same > 1 THEN CASE WHEN {name} = first_name THEN last_name
+                                         ELSE first_name END END AS other,
           n_same - 1 AS count
         FROM (SELECT org_code, org_name, county, {first},
                      count(*) {window} AS n_same,
-                     CASE WHEN count(*) {window} > 1
-                          THEN list(org_name || '（' || org_code || '）') {window} END AS names
+                     min({name}) {window} AS first_name, max({name}) {window} AS last_name
               FROM {table}
               WHERE eval_period = {sql_literal(str(current))}
                 AND ({_filled(rule.fields)}) >= {rule.min_fields}

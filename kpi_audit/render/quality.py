@@ -193,7 +193,14 @@ def print_review(review: QualityReview, console: Any, *, lang: str = "zh") -> No
         .then(pl.lit(""))
         .otherwise(pl.col("county").fill_null(""))
     )
-    groups = frame.select("_group").unique(maintain_order=True)["_group"].sort().to_list()
+    # Counties with an error first, then by name; inside each, most severe first.
+    rank = pl.col("severity").replace_strict({"error": 0, "warning": 1}, default=2)
+    groups = (
+        frame.group_by("_group")
+        .agg(rank.min().alias("_worst"))
+        .sort("_worst", "_group")["_group"]
+        .to_list()
+    )
     for group in groups:
         rows = frame.filter(pl.col("_group") == group).sort(
             pl.col("severity").replace_strict({"error": 0, "warning": 1}, default=2),
