@@ -132,14 +132,18 @@ def test_submissions_lists_periods_and_counties(runner, here: Path) -> None:
     empty = runner.invoke(app, ["--db", "s.duckdb", "submissions"])
     assert (empty.exit_code, empty.stdout) == (
         0,
-        "nothing loaded yet (kpi-audit ingest PATH... loads submissions)\n",
+        "尚未导入任何数据（用 kpi-audit ingest 路径... 导入报表）\n",
     )
+    english = runner.invoke(app, ["--db", "s.duckdb", "submissions"], env={"KPI_AUDIT_LANG": "en"})
+    assert english.stdout == "nothing loaded yet (kpi-audit ingest PATH... loads submissions)\n"
     shutil.copy(FIXTURES / "title_row_merged.xlsx", here / "east.xlsx")
     runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx"])
-    result = runner.invoke(app, ["submissions", "--db", "s.duckdb"])
+    result = runner.invoke(app, ["submissions", "--db", "s.duckdb", "--lang", "en"])
     assert result.exit_code == 0
     heading, row = result.stdout.splitlines()
     assert heading == "period\tcounty\tfacilities\trejected\tfiles\tlast ingested"
+    zh = runner.invoke(app, ["submissions", "--db", "s.duckdb"]).stdout.splitlines()[0]
+    assert zh == "报告期\t区县\t机构数\t被拒绝行\t文件数\t最近导入"
     assert row.split("\t")[:5] == ["2024Q3", "东县", "3", "0", "1"]
 
 

@@ -87,7 +87,7 @@ def test_list_table(runner: CliRunner) -> None:
             "≥ 60%",
             "2024",
             "县/市",
-            "✔ yes",
+            "✔ 是",
             "一、(一)",
         ],
         [
@@ -96,7 +96,7 @@ def test_list_table(runner: CliRunner) -> None:
             "≥ 65%",
             "2025",
             "县/市",
-            "✔ yes",
+            "✔ 是",
             "一、(一)",
         ],
         [
@@ -105,11 +105,11 @@ def test_list_table(runner: CliRunner) -> None:
             "5%–10%",
             "2024",
             "县",
-            "✔ yes",
+            "✔ 是",
             "二、(三)",
         ],
-        ["c24-in-county", "县域内就诊率", "≥ 90%", "2024–2025", "县/市", "✘ no", "三"],
-        ["✘ no: needs data a submission lacks (kpi-audit targets show ID)"],
+        ["c24-in-county", "县域内就诊率", "≥ 90%", "2024–2025", "县/市", "✘ 否", "三"],
+        ["✘ 否：缺少报表无法提供的数据（kpi-audit targets show ID 查看）"],
         # the data the ✘ targets need, in Chinese by default
         ["ID", "缺少数据"],
         [
@@ -175,7 +175,7 @@ def test_show_target_in_english(runner: CliRunner) -> None:
         "requirement ≥ 65%",
         "in force from 2017",
         "levels county, city",
-        "warn within 0.02 short of the threshold",
+        "warn within 2 pp short of the threshold",  # a share's margin in points
         "evaluable yes",
         "measures Σ total visits of primary-care facilities / Σ total visits of all institutions.",
         "document 郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
@@ -201,7 +201,7 @@ def test_show_target_in_chinese_by_default(runner: CliRunner) -> None:
         "要求      ≥ 65%",
         "施行年份  2017 年起",
         "层级      县、市",
-        "预警范围  低于目标值不超过 0.02 时为预警",
+        "预警范围  低于目标值不超过 2个百分点 时为预警",
         "可评估    是",
         "计算方法  Σ total visits of primary-care facilities / Σ total visits of all institutions.",
         "文件      郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
@@ -296,7 +296,7 @@ def test_show_unknown_is_a_usage_error(runner: CliRunner) -> None:
 def test_validate_bundled_files(runner: CliRunner) -> None:
     paths = [str(p) for p in bundled_target_sets().values()]
     result = runner.invoke(app, ["targets", "validate", *paths])
-    assert (result.exit_code, result.stdout) == (0, "OK: 63 targets\n")
+    assert (result.exit_code, result.stdout) == (0, "OK：63 项目标\n")
 
 
 def test_validate_reports_each_problem(runner: CliRunner) -> None:

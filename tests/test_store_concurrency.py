@@ -95,7 +95,7 @@ def test_two_readers_run_side_by_side(loaded: Path) -> None:
     with held(loaded, "ro"):
         # --wait 0: a reader never waits for another reader
         first = kpi(*check_args(loaded, "--wait", "0"))
-        second = kpi("--db", str(loaded), "submissions", "--wait", "0")
+        second = kpi("--db", str(loaded), "submissions", "--wait", "0", "--lang", "en")
         code, _, err = whole_answer(first)
         out, err2 = second.communicate(timeout=120)
     assert code == 1 and "waiting" not in err

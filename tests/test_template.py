@@ -241,7 +241,7 @@ def test_cli_writes_the_template(runner, tmp_path: Path) -> None:
     out = tmp_path / "模板.xlsx"
     result = runner.invoke(app, ["template", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"wrote {out}: template with 37 columns (5 required)\n"
+    assert result.stdout == f"已生成模板：{out}（37 列，其中 5 列必填）\n"
     assert pl.read_excel(out, engine="calamine").columns == ZH_HEADERS
 
 

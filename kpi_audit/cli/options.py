@@ -91,9 +91,14 @@ class Lang(StrEnum):
 
 
 LevelOption = Annotated[Level, typer.Option("--level", help="Which level(s) to report.")]
+ENV_LANG = "KPI_AUDIT_LANG"
 LangOption = Annotated[
     Lang,
-    typer.Option("--lang", envvar="KPI_AUDIT_LANG", help="Report language (env KPI_AUDIT_LANG)."),
+    typer.Option(
+        "--lang",
+        envvar=ENV_LANG,
+        help=f"输出语言 zh（默认）/ en · output language (env {ENV_LANG}; default zh).",
+    ),
 ]
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import typer
 
 from kpi_audit.cli.console import echo, out_console
-from kpi_audit.cli.options import DbOption, WaitOption, open_store
+from kpi_audit.cli.options import DbOption, Lang, LangOption, WaitOption, open_store
 
-_HEADINGS = ("period", "county", "facilities", "rejected", "files", "last ingested")
+_HEADINGS = ("period", "county", "facilities", "rejected", "files", "last_ingested")
 
 
-def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None) -> None:
+def submissions(
+    ctx: typer.Context, db: DbOption = None, wait: WaitOption = None, lang: LangOption = Lang.zh
+) -> None:
     """List the loaded periods × counties: facilities, rejected rows, files, when."""
     from rich.table import Table
 
+    from kpi_audit.render.i18n import label
     from kpi_audit.store.submissions import list_submissions
 
     con = open_store(ctx, db, wait, read_only=True)
@@ -22,11 +25,12 @@ def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None
     finally:
         con.close()
     if loaded.height == 0:
-        echo("nothing loaded yet (kpi-audit ingest PATH... loads submissions)")
+        echo(label("cli.nothing_loaded", lang.value))
         return
-    rows = [
+    headings = tuple(label(f"cli.sub.{h}", lang.value) for h in _HEADINGS)
+    rows: list[tuple[str, ...]] = [
         (
-            r["period"],
+            str(r["period"]),
             r["county"] or "",
             str(r["facilities"]),
             str(r["rejected"]),
@@ -37,12 +41,12 @@ def submissions(ctx: typer.Context, db: DbOption = None, wait: WaitOption = None
     ]
     console = out_console()
     if console.is_terminal:
-        table = Table(*_HEADINGS, show_edge=False)
+        table = Table(*headings, show_edge=False)
         for row in rows:
             table.add_row(*row)
         console.print(table)
     else:
-        for row in (_HEADINGS, *rows):
+        for row in (headings, *rows):
             echo("\t".join(row))
 
 

@@ -33,26 +33,6 @@ class ListFormat(StrEnum):
     json = "json"
 
 
-_LEVEL_ZH = {"facility": "机构", "county": "县", "city": "市"}
-# (heading, separator between entries) of the table of data the targets lack
-_NEEDS_WORDS = {Lang.zh: ("缺少数据", "；"), Lang.en: ("Data needed", "; ")}
-# The row labels of `targets show`, (zh, en).
-_SHOW_LABELS = {
-    "target": ("目标编号", "target"),
-    "set": ("目标集", "set"),
-    "indicator": ("指标", "indicator"),
-    "requirement": ("要求", "requirement"),
-    "in_force": ("施行年份", "in force"),
-    "levels": ("层级", "levels"),
-    "warn_within": ("预警范围", "warn within"),
-    "evaluable": ("可评估", "evaluable"),
-    "measures": ("计算方法", "measures"),
-    "document": ("文件", "document"),
-    "clause": ("条款", "clause"),
-    "quote": ("原文", "quote"),
-    "note": ("备注", "note"),
-}
-
 FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -81,8 +61,8 @@ def list_(
         return
     console = _console()
     for target_set in target_sets:
-        console.print(_set_table(target_set, catalog))
-        needs = _needs_table(target_set, catalog, lang)
+        console.print(_set_table(target_set, catalog, lang.value))
+        needs = _needs_table(target_set, catalog, lang.value)
         if needs is not None:
             console.print(needs)
 
@@ -113,12 +93,13 @@ def show(
     if isinstance(found, TargetSet):
         console.print(f"{found.name}: {found.title}  ({found.path})", markup=False)
     for target in chosen:
-        console.print(_target_details(target, catalog, lang))
+        console.print(_target_details(target, catalog, lang.value))
 
 
 @targets_app.command("validate")
 def validate(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Target files to check.")],
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Check target files: print each problem as FILE:LINE: key: message (exit 3 if
     there is any), else "OK: N targets"."""
@@ -129,54 +110,63 @@ def validate(
         echo(str(problem))
     if not report.ok:
         raise typer.Exit(EXIT_INPUT)
-    echo(f"OK: {report.targets} targets")
+    from kpi_audit.render.i18n import label
+
+    echo(label("targets.validate_ok", lang.value, n=report.targets))
 
 
-def _set_table(target_set: TargetSet, catalog: dict[str, Indicator]) -> Table:
+def _levels(target: Target, lang: str, sep: str = "/") -> str:
+    from kpi_audit.render.i18n import label
+
+    return sep.join(label(f"targets.level.{level}", lang) for level in target.levels)
+
+
+def _set_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: str) -> Table:
     first = target_set.targets[0].source if target_set.targets else None
     caption = first.citation if first else target_set.title
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    from kpi_audit.render.format import indicator_name
+    from kpi_audit.render.i18n import label
     from kpi_audit.spec.targets import format_requirement, target_is_evaluable
 
     table = Table(
         title=Text(f"{target_set.name} · {caption}"),
         title_justify="left",
-        caption="✘ no: needs data a submission lacks (kpi-audit targets show ID)",
+        caption=label("targets.caption", lang),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
     )
     # Short headers and folding cells keep the table inside an 80-column terminal.
-    table.add_column("ID", min_width=14, overflow="fold")
-    table.add_column("指标", min_width=10, overflow="fold")
-    table.add_column("要求", no_wrap=True)
-    table.add_column("起始年", no_wrap=True)
-    table.add_column("层级", no_wrap=True)
-    table.add_column("可评估", no_wrap=True)
-    table.add_column("条款", no_wrap=True)
+    table.add_column(label("targets.col.id", lang), min_width=14, overflow="fold")
+    table.add_column(label("targets.col.indicator", lang), min_width=10, overflow="fold")
+    for key in ("requirement", "from_year", "levels", "evaluable", "clause"):
+        table.add_column(label(f"targets.col.{key}", lang), no_wrap=True)
     for target in target_set.targets:
         indicator = catalog.get(target.indicator)
+        names = {target.indicator: (indicator.name_zh, indicator.name_en)} if indicator else {}
         evaluable, _ = target_is_evaluable(target, catalog)
         cells = (
             target.id,
-            indicator.name_zh if indicator else target.indicator,
-            format_requirement(target, indicator),
+            indicator_name(names, target.indicator, lang),
+            format_requirement(target, indicator, lang),
             _years(target),
-            "/".join(_LEVEL_ZH[level] for level in target.levels),
-            "✔ yes" if evaluable else "✘ no",
+            _levels(target, lang),
+            label("targets.yes" if evaluable else "targets.no", lang),
             target.source.clause,
         )
         table.add_row(*(Text(cell) for cell in cells))
     return table
 
 
-def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: Lang) -> Table | None:
+def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: str) -> Table | None:
     """ID and the data it lacks, for the targets the submissions cannot measure."""
+    from kpi_audit.render.i18n import label
     from kpi_audit.spec.targets import target_needs
 
-    heading, separator = _NEEDS_WORDS[lang]
+    separator = label("targets.needs_sep", lang)
     rows = [(t.id, separator.join(target_needs(t, catalog, lang))) for t in target_set.targets]
     rows = [(ident, needs) for ident, needs in rows if needs]
     if not rows:
@@ -186,8 +176,8 @@ def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: Lan
     from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("ID", min_width=14, overflow="fold")
-    table.add_column(heading, overflow="fold")
+    table.add_column(label("targets.col.id", lang), min_width=14, overflow="fold")
+    table.add_column(label("targets.col.needs", lang), overflow="fold")
     for ident, needs in rows:
         table.add_row(Text(ident), Text(needs))
     return table
@@ -197,18 +187,15 @@ def _years(target: Target) -> str:
     return f"{target.from_year}–{target.until_year}" if target.until_year else str(target.from_year)
 
 
-def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -> Table:
+def _target_details(target: Target, catalog: dict[str, Indicator], lang: str) -> Table:
+    from kpi_audit.render.format import Display, format_threshold
+    from kpi_audit.render.i18n import label
     from kpi_audit.spec.targets import format_requirement, target_is_evaluable, target_needs
 
-    zh = lang is Lang.zh
     indicator = catalog.get(target.indicator)
     evaluable, _ = target_is_evaluable(target, catalog)
-    needs = _NEEDS_WORDS[lang][1].join(target_needs(target, catalog, lang))
-    years = _years(target)
-    if target.until_year is None:
-        years = f"{years} 年起" if zh else f"from {years}"
-    elif zh:
-        years = f"{years} 年"
+    needs = label("targets.needs_sep", lang).join(target_needs(target, catalog, lang))
+    span = "targets.years_from" if target.until_year is None else "targets.years_span"
     rows: list[tuple[str, str]] = [
         ("target", target.id),
         ("set", target.target_set),
@@ -218,27 +205,23 @@ def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -
             if indicator
             else target.indicator,
         ),
-        ("requirement", format_requirement(target, indicator, lang.value)),
-        ("in_force", years),
-        (
-            "levels",
-            "、".join(_LEVEL_ZH[level] for level in target.levels)
-            if zh
-            else ", ".join(target.levels),
-        ),
+        ("requirement", format_requirement(target, indicator, lang)),
+        ("in_force", label(span, lang, years=_years(target))),
+        ("levels", _levels(target, lang, label("targets.level_sep", lang))),
     ]
     if target.warn_within is not None:
-        short = f"{target.warn_within:g}"
-        rows.append(
-            (
-                "warn_within",
-                f"低于目标值不超过 {short} 时为预警" if zh else f"{short} short of the threshold",
-            )
+        shown = Display(indicator.value_kind if indicator else "number")
+        # a share's margin in percentage points, as the gaps are shown
+        within = (
+            format_threshold(target.warn_within * 100, False) + label("unit.pp", lang)
+            if shown.share
+            else shown.threshold(target.warn_within)
         )
+        rows.append(("warn_within", label("targets.warn_within", lang, within=within)))
     if evaluable:
-        rows.append(("evaluable", "是" if zh else "yes"))
+        rows.append(("evaluable", label("targets.evaluable_yes", lang)))
     else:
-        rows.append(("evaluable", f"否 — 缺少数据：{needs}" if zh else f"no — needs: {needs}"))
+        rows.append(("evaluable", label("targets.evaluable_no", lang, needs=needs)))
     if indicator is not None and indicator.description:
         rows.append(("measures", indicator.description))
     rows += [
@@ -255,6 +238,6 @@ def _target_details(target: Target, catalog: dict[str, Indicator], lang: Lang) -
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for key, value in rows:
-        grid.add_row(_SHOW_LABELS[key][0 if zh else 1], Text(value))
+        grid.add_row(label(f"targets.show.{key}", lang), Text(value))
     grid.add_row("", "")
     return grid
