@@ -84,7 +84,6 @@ def test_failed_file_exits_3_with_one_line_on_stderr(runner, here: Path) -> None
         ("not_a_spreadsheet.xlsx", "not a readable workbook"),
         ("empty.xlsx", "the file is empty"),
         ("no_header.xlsx", "no sheet has a recognisable header row"),
-        ("utf16.csv", "neither UTF-8 nor GB18030/GBK"),
         ("missing_required_column.xlsx", "missing required column(s): 机构类别 (org_type)"),
     ],
 )

@@ -160,3 +160,44 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("KPI_AUDIT_MAX_CELLS", "lots")
     with pytest.raises(Exception, match="KPI_AUDIT_MAX_CELLS='lots' is not a whole number"):
         Limits.from_env()
+
+
+BIG5_ROWS = (
+    "org_code,org_name,county,org_type,hospital_grade,area,period,total_visits\n"
+    "A001,東縣人民醫院,東縣,綜合醫院,三級,城市,2024Q3,1000\n"
+    "A002,東關社區衛生服務中心,東縣,社區衛生服務中心,,城市,2024Q3,500\n"
+)
+
+
+def test_a_big5_csv_with_english_headers_is_read_as_big5(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kpi_audit.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big5.csv").write_bytes(BIG5_ROWS.encode("big5"))
+    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "big5.csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"
+
+
+def test_utf16_without_a_bom_and_the_encoding_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from kpi_audit.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KPI_AUDIT_ENCODING", "")  # restored after the test
+    (tmp_path / "u16.csv").write_bytes(BIG5_ROWS.encode("utf-16-le"))
+    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "u16.csv"])
+    assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"
+    (tmp_path / "b.csv").write_bytes(BIG5_ROWS.replace("A00", "B00").encode("big5"))
+    wrong = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--encoding", "utf-8", "b.csv"])
+    assert wrong.exit_code == 3
+    assert wrong.stderr.startswith("error: b.csv: cannot decode the text as utf-8 (")
+    bad = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--encoding", "klingon", "b.csv"])
+    assert bad.exit_code == 2

@@ -180,7 +180,6 @@ def test_two_columns_meaning_one_field_is_an_error(tmp_path: Path) -> None:
         ("not_a_spreadsheet.xlsx", "not a readable workbook, damaged or truncated?"),
         ("empty.xlsx", "the file is empty"),
         ("no_header.xlsx", "no sheet has a recognisable header row"),
-        ("utf16.csv", "cannot decode the text: it is neither UTF-8 nor GB18030/GBK"),
         ("missing_required_column.xlsx", "missing required column(s): 机构类别 (org_type)"),
     ],
 )
@@ -208,3 +207,10 @@ def test_formula_errors_read_as_their_excel_text_not_as_blanks(tmp_path: Path) -
     (sheet,) = _read(path).sheets
     assert _column(sheet, "tcm_visits") == ["#DIV/0!", "200"]
     assert _column(sheet, "signed_residents") == [None, "#N/A"]
+
+
+def test_utf16_text_from_excel_is_read() -> None:
+    # Excel's "Unicode text" (UTF-16 with a BOM), once refused as neither UTF-8 nor GB18030
+    read = _read(FIXTURES / "utf16.csv")
+    (sheet,) = read.sheets
+    assert sheet.cells.height == 3 and "org_code" in sheet.columns

@@ -73,6 +73,32 @@ TargetsOption = Annotated[
 SheetOption = Annotated[
     str | None, typer.Option("--sheet", help="Read only this sheet (name or 1-based number).")
 ]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of CSV files (e.g. gb18030, big5, utf-16); default: detected.",
+        show_default=False,
+    ),
+]
+
+
+def use_encoding(encoding: str | None) -> None:
+    """--encoding: the reader takes it from KPI_AUDIT_ENCODING (read-ahead threads too)."""
+    if encoding:
+        import codecs
+        import os
+
+        from kpi_audit.core.errors import UsageError
+        from kpi_audit.ingest.read import ENV_ENCODING
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"--encoding {encoding!r} is not a known text encoding") from None
+        os.environ[ENV_ENCODING] = encoding
+
+
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Reject a whole file when any row has an error.")
 ]

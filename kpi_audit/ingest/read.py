@@ -7,9 +7,12 @@ sees: row 1 is the first row of the sheet in Excel, or the first line of a CSV f
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,18 +200,74 @@ def _csv_grid(path: Path, data: bytes) -> tuple[pl.DataFrame, list[str]]:
     return frame, [_column_letter(i) for i in range(width)]
 
 
+ENV_ENCODING = "KPI_AUDIT_ENCODING"  # set by --encoding: the text encoding of CSV files
+# How much of a file the GB18030 / Big5 choice looks at.
+_SNIFF_BYTES = 256 * 1024
+
+
 def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """The text of a CSV file: ``--encoding`` when given; else by its BOM (UTF-8, UTF-16);
+    UTF-16 without a BOM by its NUL bytes; UTF-8; and otherwise GB18030 (a superset of
+    GBK and GB2312) or Big5, whichever reads more of the characters submissions use."""
+    forced = os.environ.get(ENV_ENCODING)
+    if forced:
         try:
-            return data.decode(encoding)
+            return data.decode(forced)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"cannot decode the text as {forced} ({exc})", path=str(path)) from exc
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            return _decoded(path, data, encoding)
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) > len(head) // 4:
+        le = head[1::2].count(0) > head[0::2].count(0)
+        return _decoded(path, data, "utf-16-le" if le else "utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = {}
+    for encoding in ("gb18030", "big5"):
+        try:
+            candidates[encoding] = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(
-        "cannot decode the text: it is neither UTF-8 nor GB18030/GBK "
-        "(save it from Excel as 'CSV UTF-8')",
-        path=str(path),
-    )
+    if not candidates:
+        raise InputError(
+            "cannot decode the text: it is neither UTF-8, UTF-16, GB18030/GBK nor Big5 "
+            "(save it from Excel as 'CSV UTF-8', or give --encoding)",
+            path=str(path),
+        )
+    return max(candidates.values(), key=_domain_score)  # gb18030 first: it wins ties
+
+
+def _decoded(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot decode the text as {encoding} ({exc.reason})", path=str(path)
+        ) from exc
+
+
+def _domain_score(text: str) -> int:
+    """How many characters of ``text``'s start are ones submissions are written in (the
+    catalog's headers and vocabularies, simplified or traditional): the right decoding
+    of Chinese text scores far higher than a wrong one, which reads as rare characters."""
+    sample = text[:_SNIFF_BYTES]
+    return sum(sample.count(ch) for ch in _domain_characters())
+
+
+@functools.cache
+def _domain_characters() -> frozenset[str]:
+    from kpi_audit.core.fields import AREAS, FIELDS, HOSPITAL_GRADES, ORG_TYPE_SYNONYMS, ORG_TYPES
+    from kpi_audit.ingest.headers import T2S
+
+    words = [f.zh for f in FIELDS] + [f.zh_hant for f in FIELDS]
+    words += [*ORG_TYPES, *ORG_TYPE_SYNONYMS, *HOSPITAL_GRADES, *AREAS, "县区市镇乡街道社区"]
+    chars = {ch for w in words for ch in w if ord(ch) > 0x2E80}
+    return frozenset(chars | set(T2S))
 
 
 # ---- the header row ---------------------------------------------------------------

@@ -11,6 +11,7 @@ import typer
 from kpi_audit.cli.console import out_console, stdout_closed_ok
 from kpi_audit.cli.options import (
     DbOption,
+    EncodingOption,
     FailOn,
     FailOnOption,
     FilesArgument,
@@ -29,6 +30,7 @@ from kpi_audit.cli.options import (
     log,
     log_refused,
     planned_outputs,
+    use_encoding,
     write_outputs,
 )
 
@@ -52,12 +54,14 @@ def check(
     output: OutputsOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = False,
+    encoding: EncodingOption = None,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
     """Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when a
     named file could not be loaded (the others are audited all the same)."""
+    use_encoding(encoding)
     planned = planned_outputs(output or [])  # before the audit: a bad path fails fast
     result = audit_from_options(
         ctx,

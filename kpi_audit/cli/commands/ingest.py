@@ -14,6 +14,7 @@ from kpi_audit.cli.console import echo, out_console
 from kpi_audit.cli.options import (
     DataPeriodOption,
     DbOption,
+    EncodingOption,
     Lang,
     LangOption,
     SheetOption,
@@ -21,6 +22,7 @@ from kpi_audit.cli.options import (
     WaitOption,
     open_store,
     parse_date_option,
+    use_encoding,
 )
 
 if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the command runs
@@ -47,6 +49,7 @@ def ingest(
     period: DataPeriodOption = None,
     sheet: SheetOption = None,
     strict: StrictOption = False,
+    encoding: EncodingOption = None,
     show_all: Annotated[
         bool,
         typer.Option(
@@ -67,6 +70,7 @@ def ingest(
     wait: WaitOption = None,
 ) -> None:
     """Load institution submissions; rows with errors are kept aside as rejects."""
+    use_encoding(encoding)
 
     from kpi_audit.ingest.load import ingest_paths
 

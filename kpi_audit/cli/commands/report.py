@@ -13,6 +13,7 @@ import typer
 from kpi_audit.cli.console import echo
 from kpi_audit.cli.options import (
     DbOption,
+    EncodingOption,
     FailOn,
     FailOnOption,
     FilesArgument,
@@ -29,6 +30,7 @@ from kpi_audit.cli.options import (
     exit_code,
     log_refused,
     planned_outputs,
+    use_encoding,
     write_outputs,
 )
 
@@ -71,10 +73,12 @@ def report(
     lang: LangOption = Lang.zh,
     sheet: SheetOption = None,
     strict: StrictOption = False,
+    encoding: EncodingOption = None,
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
+    use_encoding(encoding)
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
     planned = planned_outputs(output, fmt.value if fmt else None)
     result = audit_from_options(
