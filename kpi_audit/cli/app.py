@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "report": "kpi_audit.cli.commands.report",
     "targets": "kpi_audit.cli.commands.targets",
     "quality": "kpi_audit.cli.commands.quality",
+    "export": "kpi_audit.cli.commands.export",
 }
 # Plain click help: rich's help formatter alone costs more than the rest of the start.
 _TYPER_SETTINGS: dict[str, Any] = {

@@ -1,0 +1,44 @@
+"""`kpi-audit export --format parquet DIR`: the store as Hive-partitioned Parquet."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kpi_audit.cli.options import DbOption, TargetsOption, WaitOption, open_store
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+
+
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="The folder to write (new).")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="What to write.")
+    ] = ExportFormat.parquet,
+    targets: TargetsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace DIR if it exists.")] = False,
+    db: DbOption = None,
+    wait: WaitOption = None,
+) -> None:
+    """Write submissions, rejects, registers, the audit results of every loaded period
+    and their quality findings as Parquet partitioned by period (period=2024Q3/), for
+    Spark, Trino or a data platform to read."""
+    from kpi_audit.export.parquet import export_store
+
+    con = open_store(ctx, db, wait, read_only=True)
+    try:
+        report = export_store(con, out, target_specs=targets or [], replace=force)
+    finally:
+        con.close()
+    counts = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
+    typer.echo(f"wrote {out} ({fmt.value}, {len(report.periods)} periods): {counts} rows")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)

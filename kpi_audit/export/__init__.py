@@ -1,0 +1,1 @@
+"""Writing the store out for other systems (Parquet for data platforms)."""
