@@ -12,7 +12,6 @@ import polars as pl
 
 from kpi_audit import __version__
 from kpi_audit.core.models import Indicator
-from kpi_audit.core.periods import Period
 from kpi_audit.evaluate.indicators import _families, checked_fields, parts_sql, trend_roll_up
 from kpi_audit.evaluate.rows import TREND_LENGTH, loaded_periods, rows_relation
 from kpi_audit.store import aggregates
@@ -115,13 +114,13 @@ def refresh(
     """Compute and store the sums of every measurable county/city indicator for the
     loaded periods whose sums the submissions of ``years`` feed (those years and the
     next: year-over-year values read a year back) — what ingest calls after loading, so
-    that reports on a read-only store find them. Returns the number of (period,
-    indicator) entries written; 0 when the store is read-only."""
+    that reports on a read-only store find them. Periods as submitted only: a whole
+    year made from its quarters (annual reports' trends) is stored by the first writable
+    audit that needs it. Returns the number of (period, indicator) entries written; 0
+    when the store is read-only."""
     loaded = loaded_periods(con)
     touched = {y for x in years for y in (x, x + 1)}
     periods = [p for p in loaded.periods if p.year in touched]
-    years_done = sorted({p.year for p in periods})
-    periods += [Period(y) for y in years_done if Period(y) not in periods]
     inds = [i for i in catalog.values() if i.evaluable and {"county", "city"} & set(i.levels)]
     if not periods or not inds:
         return 0
