@@ -149,7 +149,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def build(path: Path, institutions: int) -> int:
+def build(path: Path, institutions: int, quarters: int = QUARTERS) -> int:
     from kpi_audit.store.db import connect
 
     con = connect(path)
@@ -170,7 +170,7 @@ def build(path: Path, institutions: int) -> int:
                {_type_case()} AS org_type
         FROM (SELECT i, hash(i) % 1000 AS t FROM range({institutions}) r(i))
     ), rows AS (
-        SELECT typed.*, q FROM typed, range({QUARTERS}) p(q)
+        SELECT typed.*, q FROM typed, range({quarters}) p(q)
         WHERE hash(i, q, 99) % 1000 >= 5   -- about 0.5% skip a quarter
     ), described AS (
         SELECT *, {HOSPITAL} AS is_hospital, {PRIMARY} AS is_primary, {SIGNING} AS signs,
@@ -231,6 +231,7 @@ def main() -> None:
     parser.add_argument("--no-trends", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--forget-aggregates", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3, help="audits per case (median)")
+    parser.add_argument("--quarters", type=int, default=QUARTERS, help="from 2023Q1 on")
     args = parser.parse_args()
     if args.audit_only:
         run_audit_child(args.audit_only, trends=not args.no_trends, forget=args.forget_aggregates)
@@ -245,11 +246,11 @@ def main() -> None:
             if path.exists():
                 path.unlink()
             started = time.perf_counter()
-            rows = build(path, args.institutions)
+            rows = build(path, args.institutions, args.quarters)
             build_seconds = time.perf_counter() - started
             size = path.stat().st_size / 2**20
             print(
-                f"rows: {rows:,} ({args.institutions:,} institutions × {QUARTERS} quarters, "
+                f"rows: {rows:,} ({args.institutions:,} institutions × {args.quarters} quarters, "
                 f"store {size:,.0f} MiB)"
             )
             print(

@@ -34,7 +34,7 @@ HEADER = [f.zh for f in FIELDS if f.contract]  # the 18 headers of domain.md §3
 TYPES = ["综合医院", "中医医院", "社区卫生服务中心", "乡镇卫生院", "村卫生室", "诊所"]
 
 
-def write_workbook(path: Path, rows: int, seed: int = 7) -> None:
+def write_workbook(path: Path, rows: int, seed: int = 7, period: str = "2024Q3") -> None:
     rng = random.Random(seed)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("全市")
@@ -55,7 +55,7 @@ def write_workbook(path: Path, rows: int, seed: int = 7) -> None:
                 org_type,
                 "三级" if hospital and i % 3 == 0 else ("二级" if hospital else None),
                 "城市" if i % 2 else "农村",
-                "2024Q3",
+                period,
                 total,
                 total // 5,
                 total // 2,
