@@ -71,7 +71,7 @@ def _targets() -> tuple[Target, ...]:
 def _rows(t: Target, level: str, units: pl.Series, counties: pl.Series, seed: int) -> pl.DataFrame:
     n = units.len()
     value = pl.Series(range(n)).hash(seed) % 1000 / 1000.0
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "target_id": t.id,
             "target_set": t.target_set,
@@ -95,7 +95,14 @@ def _rows(t: Target, level: str, units: pl.Series, counties: pl.Series, seed: in
             "source_document": t.source.citation,
             "source_clause": t.source.clause,
         }
-    ).select([pl.col(c).cast(d) for c, d in RESULT_SCHEMA.items()])
+    )
+    # Columns the engine adds and this synthetic result has no value for stay null.
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(d).alias(c)
+            for c, d in RESULT_SCHEMA.items()
+        ]
+    )
 
 
 def synthesise(institutions: int, n_counties: int) -> AuditResult:
@@ -133,12 +140,20 @@ def synthesise(institutions: int, n_counties: int) -> AuditResult:
             "row": list(range(7000)),
             "field": "total_visits",
             "value": "-1",
-            "message": "总诊疗人次不能为负数；total visits must be ≥ 0",
+            "code": "negative",
+            "message_zh": "总诊疗人次不能为负数",
+            "message_en": "total visits must be ≥ 0",
             "org_code": orgs.head(7000),
             "org_name": (orgs.head(7000) + "机构"),
             "county": org_county.head(7000),
         }
-    ).cast(ISSUE_SCHEMA)
+    )
+    issues = issues.select(
+        [
+            (pl.col(c) if c in issues.columns else pl.lit(None)).cast(d).alias(c)
+            for c, d in ISSUE_SCHEMA.items()
+        ]
+    )
     return AuditResult(
         tool="kpi-audit",
         version="bench",
