@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from _eval_helpers import CONTRACT_INDICATORS, insert_rows, org, target, target_set
+from _eval_helpers import CATALOG, insert_rows, org, target, target_set
 
 from kpi_audit.cli.app import app
 from kpi_audit.core.errors import UsageError
@@ -53,9 +53,9 @@ def test_exported_tree_reads_back_with_duckdb(store_path, tmp_path) -> None:
     out = tmp_path / "export"
     con = connect(store_path, read_only=True)
     try:
-        report = export_parquet(con, out, target_sets=SETS, catalog=CONTRACT_INDICATORS)
+        report = export_parquet(con, out, target_sets=SETS, catalog=CATALOG)
         expected = run_audit(
-            con, period="2024Q3", target_sets=SETS, catalog=CONTRACT_INDICATORS, trends=False
+            con, period="2024Q3", target_sets=SETS, catalog=CATALOG, trends=False
         ).results
     finally:
         con.close()
@@ -87,9 +87,9 @@ def test_an_existing_folder_is_kept_unless_replacing(store_path, tmp_path) -> No
     con = connect(store_path, read_only=True)
     try:
         with pytest.raises(UsageError):
-            export_parquet(con, out, target_sets=SETS, catalog=CONTRACT_INDICATORS)
+            export_parquet(con, out, target_sets=SETS, catalog=CATALOG)
         assert (out / "keep.txt").read_text() == "earlier export"
-        export_parquet(con, out, target_sets=SETS, catalog=CONTRACT_INDICATORS, replace=True)
+        export_parquet(con, out, target_sets=SETS, catalog=CATALOG, replace=True)
     finally:
         con.close()
     assert not (out / "keep.txt").exists()
