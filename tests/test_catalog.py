@@ -188,7 +188,7 @@ needs_zh = ["家庭户数", "是否公立"]
                 '{ field = "total_visits", where = { org_class = "clinic" } }\nden',
             ),
             "{path}:6: ok.numerator.where.org_class: unknown org_class 'clinic' (expected one of "
-            "primary_care, hospital, tcm_institution, other)",
+            "primary_care, hospital, tcm_institution, tcm_hospital, public_health, other)",
         ),
         (
             GOOD.replace(

@@ -88,8 +88,9 @@ def test_dropdowns_and_whole_number_validation(data_sheet) -> None:
     # (10 contract counts + 13 added: I..AE) and the 6 yes/no fields (AF..AK).
     assert dvs["E2:E5000"] == (
         "list",
-        '"综合医院,中医医院,中西医结合医院,民族医院,专科医院,社区卫生服务中心,社区卫生服务站,'
-        '乡镇卫生院,村卫生室,门诊部,诊所,妇幼保健院,专业公共卫生机构,其他"',
+        '"综合医院,中医医院,中西医结合医院,民族医院,专科医院,护理院,社区卫生服务中心,'
+        "社区卫生服务站,乡镇卫生院,村卫生室,门诊部,诊所,街道卫生院,中医门诊部,中医诊所,"
+        '妇幼保健院,专业公共卫生机构,其他"',
         None,
     )
     assert dvs["F2:F5000"] == ("list", '"三级,二级,一级,未定级"', None)
