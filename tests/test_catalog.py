@@ -108,9 +108,18 @@ def test_where_forms(catalog: dict[str, Indicator]) -> None:
         Condition("org_type", "=", "村卫生室"),
         Condition("provides_tcm", "=", True),
     )
-    assert (
-        Condition("org_type", "!=", "中医医院")
-        in catalog["tertiary_appointment_rate_urban"].denominator.where
+    # two operators on one field: both conditions
+    assert catalog["tertiary_appointment_rate"].denominator.where[1:] == (
+        Condition("org_class", "=", "hospital"),
+        Condition("org_class", "!=", "tcm_hospital"),
+    )
+    # a fallback field stands in where the field is blank
+    assert catalog["tertiary_appointment_rate"].denominator.fallback == "total_visits"
+    assert catalog["tertiary_appointment_rate"].fields_used == (
+        "appointment_visits",
+        "hospital_grade",
+        "outpatient_visits",
+        "total_visits",
     )
 
 
@@ -265,10 +274,10 @@ def test_needs_come_with_their_chinese(tmp_path: Path, catalog: dict[str, Indica
     ok = load_catalog(path)["ok"]
     assert (ok.needs, ok.needs_zh) == (("households", "public or not"), ("家庭户数", "是否公立"))
     needing = [i for i in catalog.values() if i.needs]
-    assert len(needing) == 24
+    assert len(needing) == 40
     assert all(len(i.needs_zh) == len(i.needs) for i in needing)
     assert not any(i.needs_zh for i in catalog.values() if not i.needs)
-    assert catalog["county_hospitals_grade_2a"].needs_zh == (
-        "各医院的甲等、乙等评审等次（“医院等级”只记录三级/二级/一级/未定级）",
-        "各医院是否为公立医院",
+    assert catalog["dual_channel_share"].needs_zh == (
+        "各县域医共体的牵头医疗机构",
+        "这些机构和各三级公立综合医院是否已纳入国家谈判药品“双通道”管理",
     )

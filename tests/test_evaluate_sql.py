@@ -19,7 +19,7 @@ def _eval(where: str, **row: object) -> object:
 
 
 def test_org_class_expands_to_the_institution_types() -> None:
-    sql = compile_condition(Condition("org_class", "=", "tcm_institution"))
+    sql = compile_condition(Condition("org_class", "=", "tcm_hospital"))
     assert sql == (
         """("org_type" = '中医医院' OR "org_type" = '中西医结合医院' """
         """OR "org_type" = '民族医院')"""

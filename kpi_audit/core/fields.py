@@ -110,6 +110,8 @@ ORG_TYPE_SYNONYMS = {
     "民族医诊所": "中医诊所",
 }
 HOSPITAL_GRADES = ("三级", "二级", "一级", "未定级")
+HOSPITAL_RANKS = ("甲等", "乙等", "丙等", "未评")  # 医院等次, as in the institution register
+OWNERSHIPS = ("公立", "非公立")  # 主办性质, as in the institution register
 AREAS = ("城市", "农村")
 
 # Institution classes usable in indicator filters (``org_class = "primary_care"``).
@@ -433,6 +435,58 @@ FIELDS: tuple[Field, ...] = (
         contract=False,
         note_zh="是/否",
     ),
+    # ---- added for the targets of issue 9 (the ids of the register columns where the
+    # institution register has the same fact: hospital_rank, ownership) ----
+    Field(
+        "outpatient_visits",
+        "门诊人次",
+        "門診人次",
+        "int",
+        "outpatient visits (without emergency)",
+        unit="人次",
+        at_most="total_visits",
+        contract=False,
+        aliases=("门诊量",),
+        note_zh="不含急诊",
+    ),
+    Field(
+        "county_key_specialties",
+        "县级临床重点专科数",
+        "縣級臨床重點專科數",
+        "int",
+        "county-level clinical key specialties",
+        unit="个",
+        contract=False,
+        aliases=("县级医院临床重点专科数",),
+    ),
+    Field(
+        "hospital_rank",
+        "医院等次",
+        "醫院等次",
+        "enum",
+        "hospital rank (甲等/乙等/丙等)",
+        vocabulary=HOSPITAL_RANKS,
+        contract=False,
+        note_zh="医院填写",
+    ),
+    Field(
+        "ownership",
+        "主办性质",
+        "主辦性質",
+        "enum",
+        "ownership (public / non-public)",
+        vocabulary=OWNERSHIPS,
+        contract=False,
+    ),
+    Field(
+        "partnered_with_hospital",
+        "是否与二三级医院建立帮扶协作关系",
+        "是否與二三級醫院建立幫扶協作關係",
+        "bool",
+        "has a stable partnership with a secondary or tertiary hospital",
+        contract=False,
+        note_zh="是/否",
+    ),
 )
 
 FIELDS_BY_ID: dict[str, Field] = {f.id: f for f in FIELDS}
@@ -441,4 +495,13 @@ INT_FIELDS = tuple(f.id for f in FIELDS if f.type == "int")
 BOOL_FIELDS = tuple(f.id for f in FIELDS if f.type == "bool")
 TEXT_FIELDS = tuple(f.id for f in FIELDS if f.type in ("text", "enum"))
 # Facts about the institution (not counts): usable in indicator filters.
-ATTRIBUTE_FIELDS = ("city", "county", "org_type", "hospital_grade", "area", *BOOL_FIELDS)
+ATTRIBUTE_FIELDS = (
+    "city",
+    "county",
+    "org_type",
+    "hospital_grade",
+    "area",
+    "hospital_rank",
+    "ownership",
+    *BOOL_FIELDS,
+)

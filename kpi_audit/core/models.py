@@ -61,6 +61,9 @@ class Measure:
 
     field: str | None
     where: tuple[Condition, ...] = ()
+    # Summed instead of ``field`` on a row where ``field`` is blank (e.g. 总诊疗人次 for
+    # 门诊人次); the audit lists the institutions it was used for.
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Indicator:
                 continue
             if m.field:
                 used.append(m.field)
+            if m.fallback:
+                used.append(m.fallback)
             used.extend(c.field for c in m.where if c.field != "org_class")
         return tuple(dict.fromkeys(used))
 

@@ -79,7 +79,17 @@ def _years_earlier(periods: Sequence[str]) -> list[str]:
 def _row_columns(ind: Indicator, k: int) -> list[str]:
     """Scope, value and has-field columns of indicator k over one submission row."""
     n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
-    cols = [f'("{f}" IS NOT NULL) AS has{k}_{i}' for i, f in enumerate(checked_fields(ind))]
+    fallbacks = {
+        m.field: m.fallback
+        for m in (ind.numerator, ind.denominator)
+        if m is not None and m.field and m.fallback
+    }
+    cols = [
+        f'(COALESCE("{f}", "{fallbacks[f]}") IS NOT NULL) AS has{k}_{i}'
+        if f in fallbacks
+        else f'("{f}" IS NOT NULL) AS has{k}_{i}'
+        for i, f in enumerate(checked_fields(ind))
+    ]
     if ind.kind in RATIO_KINDS:
         if ind.denominator is None:
             raise ConfigError(f"indicator {ind.id}: a {ind.kind} needs a denominator")
@@ -151,9 +161,11 @@ def _rows_sql(indicators: Sequence[Indicator], table: str, periods: Sequence[str
 def _aggregates(ind: Indicator, k: int) -> list[str]:
     # CASE and count_if rather than FILTER: DuckDB slices the whole input once per
     # filtered aggregate, which is quadratic in a query this wide.
+    # A count's scope is its numerator's: a row whose condition field is blank is never
+    # in it, so whether the field was submitted at all is asked of every row.
+    scope = "TRUE" if ind.kind == "count" else f"(cand{k} OR ntrue{k})"
     has = [
-        f"count_if((cand{k} OR ntrue{k}) AND has{k}_{i}) AS nn{k}_{i}"
-        for i in range(len(checked_fields(ind)))
+        f"count_if({scope} AND has{k}_{i}) AS nn{k}_{i}" for i in range(len(checked_fields(ind)))
     ]
     return [
         f"SUM(CASE WHEN n_ok{k} THEN n_val{k} END) AS numerator{k}",
@@ -247,7 +259,15 @@ def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
     if ind.kind in SUM_KINDS:
         # No institution in scope is a true zero (a county without county hospitals has
         # no key specialties in them); a field nobody in scope filled in is not.
+        # A count is a true zero only where its condition fields were submitted: with
+        # 主办性质 blank everywhere, "no public TCM hospital" cannot be told.
+        unsubmitted = (
+            pl.any_horizontal([pl.col(f"nn_{i}") == 0 for i in range(len(checked_fields(ind)))])
+            if ind.kind == "count" and checked_fields(ind)
+            else pl.lit(False)
+        )
         rules = [
+            *_under(unsubmitted, missing),
             (pl.col("n_candidates") == 0, None),
             *_under(pl.col("n_num_ok") == 0, missing),
         ]

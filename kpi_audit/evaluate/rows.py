@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import duckdb
 
 from kpi_audit.core.errors import NoDataError, UsageError
-from kpi_audit.core.fields import BOOL_FIELDS
+from kpi_audit.core.fields import BOOL_FIELDS, TEXT_FIELDS
 from kpi_audit.core.periods import Period, parse_period
 from kpi_audit.evaluate.sql import quote_ident
 
@@ -35,6 +35,11 @@ FLOW_FIELDS = (
 )
 ATTRIBUTE_COLUMNS = ("org_name", "city", "county", "org_type", "hospital_grade", "area")
 TREND_LENGTH = 8
+
+
+def _sql_type(field: str) -> str:
+    """The column type of a submission field that an older store does not have."""
+    return "BOOLEAN" if field in BOOL_FIELDS else "VARCHAR" if field in TEXT_FIELDS else "BIGINT"
 
 
 @dataclass(frozen=True)
@@ -189,10 +194,7 @@ def rows_relation(
             "NULL::INTEGER AS eval_quarter, " + plain_cols + " FROM submissions WHERE FALSE"
         )
     union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
-    nulls = "".join(
-        f", CAST(NULL AS {'BOOLEAN' if f in BOOL_FIELDS else 'BIGINT'}) AS {quote_ident(f)}"
-        for f in absent
-    )
+    nulls = "".join(f", CAST(NULL AS {_sql_type(f)}) AS {quote_ident(f)}" for f in absent)
     return (
         f"(SELECT *{nulls}, CASE WHEN eval_quarter IS NULL THEN CAST(eval_year - 1 AS VARCHAR) "
         "ELSE CAST(eval_year - 1 AS VARCHAR) || 'Q' || eval_quarter END AS year_earlier "

@@ -113,4 +113,9 @@ def compile_value(measure: Measure) -> str:
         return "1"
     if measure.field not in INT_FIELDS:
         raise ConfigError(f"field '{measure.field}' is not a count and cannot be summed")
+    if measure.fallback:
+        return (
+            f"CAST(COALESCE({quote_ident(measure.field)}, {quote_ident(measure.fallback)}) "
+            "AS DOUBLE)"
+        )
     return f"CAST({quote_ident(measure.field)} AS DOUBLE)"

@@ -74,6 +74,13 @@ MEANING_ZH: dict[str, str] = {
     "chronic_managed": "其中按规范进行管理的人数",
     "day_surgery_types": "开展日间手术的病种数",
     "key_specialties": "省、市级临床重点专科个数",
+    "county_key_specialties": "县级医院临床重点专科建设工程中经评审确定的县级临床重点专科个数"
+    "（不含省、市级临床重点专科）",
+    "outpatient_visits": "报告期内门诊人次（不含急诊、出诊），预约诊疗率的分母",
+    "hospital_rank": "医院评审等次（甲等、乙等、丙等、未评）",
+    "ownership": "公立或非公立（社会办）",
+    "partnered_with_hospital": "社区卫生服务中心、乡镇卫生院是否与二、三级医院建立稳定的"
+    "技术帮扶和分工协作关系",
     "emr_level": "电子病历系统应用水平分级评价等级",
     "county_level_hospital": "是否为县级（含区级）医院",
     "provides_tcm": "是否能够提供中医药服务",

@@ -55,7 +55,7 @@ _INDICATOR_KEYS = (
     "needs",
     "needs_zh",
 )
-_MEASURE_KEYS = ("field", "where")
+_MEASURE_KEYS = ("field", "where", "fallback")
 # Kinds that sum a field; the others count institutions.
 _SUMMING_KINDS = ("ratio", "yoy_decline", "yoy_growth", "sum")
 _ORDER_OPS = (">=", "<=", ">", "<")
@@ -291,7 +291,7 @@ class _IndicatorParser(WhereReader):
             return None
         for sub in raw:
             if sub not in _MEASURE_KEYS:
-                self._add(f"{key}.{sub}", "unknown key (expected field, where)")
+                self._add(f"{key}.{sub}", "unknown key (expected field, where, fallback)")
         field = raw.get("field")
         if field is None and field_required:
             self._add(f"{key}.field", "missing: which submission field is summed")
@@ -304,8 +304,17 @@ class _IndicatorParser(WhereReader):
         elif field is not None and (field not in FIELDS_BY_ID or FIELDS_BY_ID[field].type != "int"):
             self._add(f"{key}.field", f"{field!r} is not a numeric submission field")
             field = None
+        fallback = raw.get("fallback")
+        if fallback is not None and field is None:
+            self._add(f"{key}.fallback", "a fallback stands in for 'field': give the field too")
+            fallback = None
+        elif fallback is not None and (
+            fallback not in FIELDS_BY_ID or FIELDS_BY_ID[fallback].type != "int"
+        ):
+            self._add(f"{key}.fallback", f"{fallback!r} is not a numeric submission field")
+            fallback = None
         where = self._where(key, raw.get("where", {}))
-        return Measure(field=field, where=where)
+        return Measure(field=field, where=where, fallback=fallback)
 
 
 def _value_problem(field: str, ftype: str, value: Any) -> str | None:

@@ -156,6 +156,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    # 50–59: fields added for the targets (issue 9).
+    Migration(
+        50,
+        "submission_fields_for_targets",
+        """
+        ALTER TABLE submissions ADD COLUMN outpatient_visits BIGINT;
+        ALTER TABLE submissions ADD COLUMN county_key_specialties BIGINT;
+        ALTER TABLE submissions ADD COLUMN hospital_rank VARCHAR;
+        ALTER TABLE submissions ADD COLUMN ownership VARCHAR;
+        ALTER TABLE submissions ADD COLUMN partnered_with_hospital BOOLEAN;
+        -- The views of migration 1 bound submissions' columns when they were made.
+        CREATE OR REPLACE VIEW current_submissions AS
+            SELECT * FROM submissions
+            QUALIFY row_number() OVER (
+                PARTITION BY org_code, period ORDER BY file_id DESC, source_row DESC) = 1;
+        CREATE OR REPLACE VIEW current_rejects AS
+            SELECT r.* FROM rejects r
+            WHERE NOT EXISTS (
+                SELECT 1 FROM submissions s
+                WHERE s.org_code = r.org_code AND s.period = r.period
+                  AND s.file_id > r.file_id);
+        """,
+    ),
 )
 
 # Numbers 20–29: the data-quality review (kpi_audit/quality/).
