@@ -160,13 +160,18 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         "reason": None,
         "reason_code": None,
         "reason_params": None,
+        "binding": True,
+        "tolerance": None,
+        "progress_value": None,
+        "progress_gap": None,
         "source": {"document": "测试市医改工作要点（测医改〔2024〕1号）", "clause": "一、(一)"},
     }
     city = next(
         r for r in out["results"] if r["level"] == "city" and r["indicator"] == "signing_coverage"
     )
     assert (city["unit"], city["value"]) == (CITY, 0.65)
-    assert out["schema_version"] == 4
+    assert out["schema_version"] == 5
+    assert out["aspiration_summary"] == {"pass": 0, "fail": 0, "warn": 0, "not_evaluable": 0}
 
 
 def test_json_reason_and_message_follow_lang(db: Path, tmp_path: Path) -> None:

@@ -360,9 +360,15 @@ def test_thresholds_change_by_year() -> None:
     r2024 = audit(con, early, late, period="2024Q3")
     assert r2024.results["target_id"].to_list() == ["signing_coverage-2020"]
     assert r2024.results["status"].to_list() == ["fail"]
-    # until_year: a target that ended in 2022 is not reported in 2024
+    # until_year: a target that ended in 2022 is reported in 2024 as no longer in force
     ended = target("signing_coverage", ">=", 0.3, levels=("city",), until_year=2022)
-    assert audit(con, ended, period="2024Q3").results.height == 0
+    [gone] = audit(con, ended, period="2024Q3").results.to_dicts()
+    assert (gone["status"], gone["reason_code"], gone["value"]) == (
+        "not_evaluable",
+        "not_in_force",
+        None,
+    )
+    assert json.loads(gone["reason_params"]) == {"case": "ended", "until_year": 2022}
     assert audit(con, ended, period="2019Q3").results.height == 1
 
 

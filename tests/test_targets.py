@@ -66,9 +66,9 @@ def test_bundled_set_validates(name: str, catalog: dict[str, Indicator]) -> None
 def test_bundled_sizes_and_citations(bundled: dict[str, TargetSet]) -> None:
     assert {n: len(s.targets) for n, s in bundled.items()} == {
         "henan-2021": 5,
-        "quanzhou-2022": 15,
+        "quanzhou-2022": 22,
         "zhejiang-2017": 4,
-        "zhengzhou-2016": 39,
+        "zhengzhou-2016": 53,
     }
     citations = {n: s.targets[0].source.citation for n, s in bundled.items()}
     assert citations == {
@@ -109,10 +109,11 @@ PINNED = {
         ("county", "city"),
     ),
     ("zhengzhou-2016", "gps_per_10000"): (">=", 2.0, None, 2020, ("county", "city")),
+    # “每年增加5-10%”: a floor
     ("zhengzhou-2016", "referral_slots_growth"): (
-        "between",
+        ">=",
         0.05,
-        0.10,
+        None,
         2016,
         ("facility", "county", "city"),
     ),
@@ -123,7 +124,7 @@ PINNED = {
         2017,
         ("facility", "county", "city"),
     ),
-    ("zhengzhou-2016", "tcm_tertiary_appointment_rate_urban"): (
+    ("zhengzhou-2016", "tcm_tertiary_appointment_rate"): (
         ">=",
         0.30,
         None,
@@ -145,13 +146,8 @@ PINNED = {
     ("quanzhou-2022", "drg_fund_share"): (">=", 0.30, None, 2022, ("city",)),
     ("quanzhou-2022", "doctors_recruited"): (">=", 1500.0, None, 2022, ("city",)),
     ("henan-2021", "medical_communities_per_county"): ("between", 1.0, 3.0, 2021, ("county",)),
-    ("henan-2021", "key_discipline_funding_per_bed"): (
-        "between",
-        3000.0,
-        5000.0,
-        2021,
-        ("county",),
-    ),
+    # “按每床每年3000—5000元的标准”: a floor
+    ("henan-2021", "key_discipline_funding_per_bed"): (">=", 3000.0, None, 2021, ("county",)),
 }
 
 
@@ -195,10 +191,11 @@ def test_evaluable(bundled: dict[str, TargetSet], catalog: dict[str, Indicator])
     evaluable, needs = target_is_evaluable(_target(bundled, "zj2017-in-county-visit-rate"), catalog)
     assert not evaluable and "outside" in needs[0]
     flags = [target_is_evaluable(t, catalog)[0] for s in bundled.values() for t in s.targets]
-    # needing data: zhengzhou 10 (in-county ×2, households, standardised ×3, construction,
-    # grade 2A, signing term, referral slots), zhejiang 2, quanzhou 10, henan 5 = 27;
-    # the other 63 − 27 = 36 are measurable (zhengzhou 29, zhejiang 2, quanzhou 5).
-    assert (flags.count(True), flags.count(False)) == (36, 27)
+    # needing data: zhengzhou 19 (in-county ×2, households, standardised ×3, construction,
+    # signing term, referral slots, urban alliances, physician registration, the eight
+    # 十三五 discipline/specialty counts), zhejiang 2, quanzhou 17, henan 5 = 43; the other
+    # 84 − 43 = 41 are measurable (zhengzhou 34, zhejiang 2, quanzhou 5).
+    assert (flags.count(True), flags.count(False)) == (41, 43)
 
 
 def test_format_requirement(bundled: dict[str, TargetSet], catalog: dict[str, Indicator]) -> None:
@@ -207,7 +204,9 @@ def test_format_requirement(bundled: dict[str, TargetSet], catalog: dict[str, In
         return format_requirement(target, catalog[target.indicator])
 
     assert req("zz2016-primary-visit-share-2017") == "≥ 65%"
-    assert req("zz2016-referral-slots-growth") == "5%–10%"
+    assert req("zz2016-referral-slots-growth") == "≥ 5%"
+    assert req("hn2021-medical-communities-per-county") == "1–3"
+    assert req("zz2016-in-county-visit-rate-2017") == "90% ± 2%"
     assert req("zz2016-primary-beds-per-1000-2020") == "≥ 1.2/千人"
     assert req("zz2016-gps-per-10000-2020") == "≥ 2/万人"
     assert req("zj2017-medical-communities-per-county") == "≤ 4"
@@ -253,6 +252,93 @@ def test_defaults_of_the_new_keys(bundled: dict[str, TargetSet]) -> None:
     target = _target(bundled, "zz2016-primary-visit-share-2017")
     assert (target.binding, target.tolerance, target.due) == (True, None, "from")
     assert target.scope == Scope()
+
+
+# (target) → (operator, tolerance, binding, due, until_year, area types, institution
+# conditions): the readings of issue 9, each decided by the sentence quoted in its note
+READINGS = {
+    # 左右 bands
+    "zz2016-in-county-visit-rate-2017": ("around", 0.02, False, "from", None, ("县", "县级市"), ()),
+    "zz2016-in-county-visit-rate-2020": ("around", 0.02, False, "from", None, ("县", "县级市"), ()),
+    "qz2022-clinical-pathway": ("around", 0.02, True, "from", 2022, (), ()),
+    # 力争 / 努力 / 逐步: aspirations
+    "zz2016-signing-full-coverage-2020": (">=", None, False, "from", None, (), ()),
+    "qz2022-six-centres-coverage": (">=", None, False, "from", 2022, ("县", "县级市"), ()),
+    "qz2022-nurses-per-doctor": (">=", None, False, "from", 2022, (), ()),
+    "zz2016-tcm-tertiary-outpatient-growth": ("<=", None, False, "from", None, (), ()),
+    # deadlines
+    "qz2022-recommended-standard": (">=", None, True, "year_end", 2022, (), ()),
+    "qz2022-drg-fund-share": (">=", None, True, "from", 2022, (), ()),
+    "qz2022-doctors-recruited": (">=", None, True, "year_end", None, (), ()),
+    "qz2022-drg-institution-coverage-2024": (">=", None, True, "year_end", None, (), ()),
+    "zz2016-primary-visit-share-2017": (">=", None, True, "from", None, (), ()),
+    "zz2016-gps-per-10000-2020": (">=", None, True, "year_end", None, (), ()),
+    # scopes
+    "zz2016-tertiary-outpatient-decline": (
+        ">=",
+        None,
+        True,
+        "from",
+        None,
+        (),
+        (Condition("org_class", "!=", "tcm_hospital"),),
+    ),
+    "zz2016-appointment-rate-tertiary": (">=", None, True, "from", None, ("市辖区",), ()),
+    "zz2016-county-tcm-hospital-2a-2017": (
+        ">=",
+        None,
+        True,
+        "year_end",
+        None,
+        ("县", "县级市"),
+        (),
+    ),
+    "zz2016-county-key-specialties": (">=", None, True, "from", None, ("县", "县级市"), ()),
+    "hn2021-key-discipline-funding": (">=", None, True, "from", None, ("县", "县级市"), ()),
+    "zj2017-in-county-visit-rate": (">=", None, True, "from", None, (), ()),
+}
+
+
+@pytest.mark.parametrize("ident", sorted(READINGS))
+def test_readings_of_the_documents(bundled: dict[str, TargetSet], ident: str) -> None:
+    t = _target(bundled, ident)
+    assert (
+        t.operator,
+        t.tolerance,
+        t.binding,
+        t.due,
+        t.until_year,
+        t.scope.area_type,
+        t.scope.where,
+    ) == READINGS[ident]
+
+
+def test_every_aspiration_and_band_says_why(bundled: dict[str, TargetSet]) -> None:
+    # a target read as non-binding quotes a 力争 / 努力 / 逐步 sentence, and every band
+    # and every changed reading explains itself in its note
+    for t in (t for s in bundled.values() for t in s.targets):
+        if not t.binding:
+            assert any(w in t.source.quote for w in ("力争", "努力", "逐步")), t.id
+            assert t.note, t.id
+        if t.operator == "around":
+            assert "左右" in t.source.quote and "左右" in t.note, t.id
+        if t.due == "year_end":
+            assert t.note, t.id
+
+
+def test_work_plan_targets_end_with_2022_unless_their_sentence_says_otherwise(
+    bundled: dict[str, TargetSet],
+) -> None:
+    open_ended = {
+        t.id: t.from_year for t in bundled["quanzhou-2022"].targets if t.until_year is None
+    }
+    assert open_ended == {
+        "qz2022-doctors-recruited": 2022,  # 每年
+        "qz2022-postgraduate-doctors-recruited": 2022,  # 每年
+        "qz2022-medical-communities-criteria": 2025,  # (2021—2025年)
+        "qz2022-drg-institution-coverage-2024": 2024,  # 2024年底
+        "qz2022-drg-fund-coverage-2024": 2024,
+    }
 
 
 # ---------------------------------------------------------------- bad files

@@ -47,6 +47,14 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     # string; rendered per language by kpi_audit.render.i18n. Null otherwise.
     "reason_code": pl.String(),
     "reason_params": pl.String(),
+    # False for an aspiration (力争): evaluated and shown, never counted as a failure
+    # (summary() leaves it out; aspiration_summary() counts it).
+    "binding": pl.Boolean(),
+    "tolerance": pl.Float64(),  # for operator "around"
+    # not_due rows (a year_end target before its year's last quarter): the value so far
+    # and its gap, shown as progress; value and gap stay null as for any not_evaluable.
+    "progress_value": pl.Float64(),
+    "progress_gap": pl.Float64(),
     "source_document": pl.String(),
     "source_clause": pl.String(),
 }
@@ -125,6 +133,14 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+def _counts(results: pl.DataFrame) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    if results.height:
+        for status, n in results.group_by("status").len().iter_rows():
+            counts[status] = n
+    return counts
+
+
 @dataclass
 class Completeness:
     expected_institutions: int = 0  # reported in the previous period
@@ -187,8 +203,11 @@ class AuditResult:
     files_refused: tuple[RefusedFile, ...] = ()
 
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        if self.results.height:
-            for status, n in self.results.group_by("status").len().iter_rows():
-                counts[status] = n
-        return counts
+        """Results per status over the binding targets: what ``fail`` (and the exit
+        code) has always meant. Aspirations are counted in :meth:`aspiration_summary`."""
+        return _counts(self.results.filter(pl.col("binding").fill_null(True)))
+
+    def aspiration_summary(self) -> dict[str, int]:
+        """Results per status over the non-binding targets (力争): shown as progress,
+        never a failure."""
+        return _counts(self.results.filter(~pl.col("binding").fill_null(True)))

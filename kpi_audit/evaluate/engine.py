@@ -31,9 +31,9 @@ from kpi_audit.evaluate.rows import (
     resolve_period,
     rows_relation,
 )
-from kpi_audit.evaluate.schedule import Scheduled, schedule
+from kpi_audit.evaluate.schedule import Scheduled, not_due, schedule
 from kpi_audit.evaluate.trends import area_trends
-from kpi_audit.render.i18n import issue_messages
+from kpi_audit.render.i18n import issue_messages, params_json
 
 CITY_FALLBACK = "全市"
 
@@ -133,6 +133,13 @@ def _target_rows(
         unit=pl.col("unit").fill_null(pl.lit(city_name)),
         unit_name=pl.col("unit_name").fill_null(pl.lit(city_name)),
     )
+    if s.state == "evaluate" and not_due(t, period):
+        frame = frame.with_columns(
+            reason_params=pl.when(pl.col("reason_code").is_null())
+            .then(pl.lit(params_json(due_year=t.from_year, period=str(period))))
+            .otherwise(pl.col("reason_params")),
+            reason_code=pl.col("reason_code").fill_null(pl.lit("not_due")),
+        )
     return frame.with_columns(
         target_id=pl.lit(t.id),
         target_set=pl.lit(t.target_set or s.target_set.name),
@@ -143,6 +150,7 @@ def _target_rows(
         threshold_high=pl.lit(t.threshold_high, pl.Float64),
         warn_within=pl.lit(t.warn_within, pl.Float64),
         tolerance=pl.lit(t.tolerance, pl.Float64),
+        binding=pl.lit(t.binding),
         source_document=pl.lit(t.source.citation),
         source_clause=pl.lit(t.source.clause),
         order=pl.col("level").replace_strict(
@@ -163,8 +171,21 @@ def _results(
     if not frames:
         return empty(RESULT_SCHEMA)
     frame = pl.concat(frames, how="diagonal_relaxed")
-    frame = frame.with_columns(gap=pl.when(pl.col("reason_code").is_null()).then(gap_expr()))
+    code = pl.col("reason_code")
+    frame = frame.with_columns(gap=pl.when(code.is_null() | (code == "not_due")).then(gap_expr()))
     frame = frame.with_columns(status=status_expr())
+    # A target not yet due shows its value so far as progress; value and gap stay null
+    # as for every not_evaluable result (domain.md §5).
+    due_later = code == "not_due"
+    frame = frame.with_columns(
+        progress_value=pl.when(due_later).then(pl.col("value")),
+        progress_gap=pl.when(due_later).then(pl.col("gap")),
+    ).with_columns(
+        value=pl.when(due_later).then(None).otherwise(pl.col("value")),
+        numerator=pl.when(due_later).then(None).otherwise(pl.col("numerator")),
+        denominator=pl.when(due_later).then(None).otherwise(pl.col("denominator")),
+        gap=pl.when(due_later).then(None).otherwise(pl.col("gap")),
+    )
     return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()])
 
 

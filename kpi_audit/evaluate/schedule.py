@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpi_audit.core.errors import ConfigError
-from kpi_audit.core.models import LEVELS, Indicator, Level, Target, TargetSet
+from kpi_audit.core.models import LEVELS, Indicator, Level, Scope, Target, TargetSet
+from kpi_audit.core.periods import Period
 from kpi_audit.render.i18n import params_json
 
-State = Literal["evaluate", "not_yet", "needs"]
+State = Literal["evaluate", "not_yet", "ended", "needs"]
 
 
 def _needs(target: Target, catalog: Mapping[str, Indicator]) -> tuple[str, ...]:
@@ -38,6 +39,18 @@ class Scheduled:
     reason_params: str | None = None  # a JSON object
 
 
+def not_due(target: Target, period: Period) -> bool:
+    """A deadline target (``due = "year_end"``) in a quarter before the last of its
+    year: not yet due (its value so far is shown as progress). The year itself and its
+    fourth quarter are judged, and every period after."""
+    return (
+        target.due == "year_end"
+        and period.year == target.from_year
+        and period.quarter is not None
+        and period.quarter < 4
+    )
+
+
 def area_levels(levels: Sequence[Level]) -> tuple[Level, ...]:
     """Where a target that is not measured gets its not_evaluable rows, from its levels
     as requested: the county and city ones; county when only facility is left (a row
@@ -54,15 +67,16 @@ def schedule(
 ) -> list[Scheduled]:
     """Targets to report for ``year``.
 
-    Targets of one set on the same indicator and levels are one schedule: the one with
-    the latest ``from_year`` not after ``year`` is in force (if its ``until_year`` has
-    not passed); earlier ones are replaced. When all of them start later, the earliest
-    is reported as not yet in force.
+    Targets of one set on the same indicator, levels and scope are one schedule: the one
+    with the latest ``from_year`` not after ``year`` is in force; earlier ones are
+    replaced. When its ``until_year`` has passed it is reported as no longer in force
+    (``not_in_force``, ``case`` "ended"); when all of them start later, the earliest is
+    reported as not yet in force.
     """
     wanted = set(levels) if levels is not None else set(LEVELS)
     out: list[Scheduled] = []
     for ts in target_sets:
-        groups: dict[tuple[str, tuple[Level, ...]], list[Target]] = defaultdict(list)
+        groups: dict[tuple[str, tuple[Level, ...], Scope], list[Target]] = defaultdict(list)
         for t in ts.targets:
             if t.indicator not in catalog:
                 raise ConfigError(
@@ -70,14 +84,15 @@ def schedule(
                     path=ts.path,
                     row=t.line,
                 )
-            groups[(t.indicator, tuple(sorted(t.levels)))].append(t)
-        for (indicator_id, _), siblings in groups.items():
+            groups[(t.indicator, tuple(sorted(t.levels)), t.scope)].append(t)
+        for (indicator_id, _, _), siblings in groups.items():
             indicator = catalog[indicator_id]
             started = [t for t in siblings if t.from_year <= year]
             if started:
                 latest = max(t.from_year for t in started)
-                chosen = [t for t in started if t.from_year == latest and t.in_force(year)]
-                state: State = "evaluate"
+                chosen = [t for t in started if t.from_year == latest]
+                # the latest one has ended (until_year passed): reported as not in force
+                state: State = "evaluate" if all(t.in_force(year) for t in chosen) else "ended"
             else:
                 first = min(t.from_year for t in siblings)
                 chosen = [t for t in siblings if t.from_year == first]
@@ -91,9 +106,12 @@ def schedule(
                 if not used:
                     continue
                 needs = _needs(t, catalog)
-                if needs or state == "not_yet":
+                if needs or state in ("not_yet", "ended"):
                     used = area_levels(used)
-                if needs:
+                if state == "ended":  # over, whatever data it would need
+                    params = params_json(until_year=t.until_year, case="ended")
+                    out.append(Scheduled(t, ts, indicator, used, state, "not_in_force", params))
+                elif needs:
                     needs_zh = indicator.needs_zh if len(indicator.needs_zh) == len(needs) else ()
                     params = params_json(needs=list(needs), needs_zh=list(needs_zh or needs))
                     out.append(Scheduled(t, ts, indicator, used, "needs", "needs_data", params))

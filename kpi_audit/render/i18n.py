@@ -176,6 +176,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
         "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
     ),
+    "term.aspirations": (
+        "力争目标（不计入未达标）：{pass_} 已达到 · {fail} 未达到 · {warn} 接近 · {ne} 无法评估",
+        "aspirations (never counted as failures): {pass_} reached · {fail} not reached · "
+        "{warn} close · {ne} not evaluable",
+    ),
+    "term.aspiration": ("［力争目标，不计入未达标］", "[aspiration, never a failure]"),
     "term.behind": ("未达标区县：{counties}", "Behind target: {counties}"),
     "term.behind_sep": ("、", ", "),
     "term.behind_item": ("{county} {n} 项", "{county} {n} {targets}"),
@@ -253,6 +259,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "target not yet in force (from {from_year})",
     ),
     "reason.needs_data": ("缺少数据：{needs_zh}", "needs: {needs}"),
+    # reason_params "case" picks a variant: "reason.<code>.<case>"
+    "reason.not_in_force.ended": (
+        "目标已于 {until_year} 年底到期，不再施行",
+        "target no longer in force (it ended with {until_year})",
+    ),
+    "reason.not_due": (
+        "未到期：{due_year} 年底前完成，按全年或第四季度评判（{period} 的数值仅示进展）",
+        "not due: to be met by the end of {due_year}, judged on the year or its fourth "
+        "quarter ({period} shows progress only)",
+    ),
     # ---- data issues: "issue.<code>", placeholders = params
     "issue.missing_report": (
         "上期（{previous}）已上报、本期（{period}）未上报",
@@ -330,7 +346,7 @@ def coded_text(
     if not code:
         return ""
     values = parse_params(params)
-    entry = LABELS.get(f"{prefix}.{code}")
+    entry = LABELS.get(f"{prefix}.{code}.{values.get('case')}") or LABELS.get(f"{prefix}.{code}")
     if entry is not None:
         template = entry[1] if lang == "en" else entry[0]
         try:

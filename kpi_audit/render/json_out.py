@@ -22,8 +22,9 @@ from kpi_audit.render.json_text import Rows, records, write_document
 
 # Raised whenever keys are added (domain.md §5). 2: reason_code, reason_params,
 # value_kind; data issues' code, params, message_zh, message_en; reason/message follow
-# --lang. 3: quality, quality_coverage. 4: files_refused.
-SCHEMA_VERSION = 4
+# --lang. 3: quality, quality_coverage. 4: files_refused. 5: results' binding,
+# tolerance, progress_value, progress_gap; aspiration_summary, reference_values.
+SCHEMA_VERSION = 5
 
 RESULT_KEYS = (
     "target_id",
@@ -46,6 +47,10 @@ RESULT_KEYS = (
     "reason",
     "reason_code",
     "reason_params",
+    "binding",
+    "tolerance",
+    "progress_value",
+    "progress_gap",
 )
 ISSUE_KEYS = (
     "kind",
@@ -115,6 +120,7 @@ def to_json_dict(
         "target_sets": list(result.target_sets),
         "area": result.area,
         "summary": result.summary(),
+        "aspiration_summary": result.aspiration_summary(),
         "results": rows(results_frame(result, lang)),
         "data_issues": rows(issues_frame(result, lang)),
         "completeness": {

@@ -63,6 +63,8 @@ def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> 
     title = Text()
     title.append(indicator_name(result.indicator_names, target.indicator, lang), "bold")
     title.append(f"  {shown.requirement(target, lang)}  [{target.target_set}]")
+    if not target.binding:
+        title.append(f"  {label('term.aspiration', lang)}", "italic")
     citation = Text(f"{target.source.citation} {target.source.clause}".strip(), "dim")
     return [title, citation]
 
@@ -85,14 +87,22 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
         )
         low = shown.threshold(r["threshold"])
         threshold = (
-            f"{low}–{shown.threshold(r['threshold_high'])}" if r["operator"] == "between" else low
+            f"{low}–{shown.threshold(r['threshold_high'])}"
+            if r["operator"] == "between"
+            else f"{low}±{shown.threshold(r['tolerance'])}"
+            if r["operator"] == "around" and r.get("tolerance") is not None
+            else low
         )
+        # a target not yet due shows its value so far, in brackets
+        progress = r.get("progress_value")
+        value = shown.value(r["value"]) if progress is None else f"({shown.value(progress)})"
+        gap = shown.gap(r["gap"] if progress is None else r.get("progress_gap"), lang)
         table.add_row(
             level_text(r["level"], lang),
             unit,
-            shown.value(r["value"]),
+            value,
             threshold,
-            shown.gap(r["gap"], lang),
+            gap,
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
             r["reason"] or "",
         )
@@ -143,9 +153,13 @@ def _print_not_evaluable(
 
 
 def behind_by_county(results: pl.DataFrame) -> list[tuple[str, int]]:
-    """(county, number of targets it fails at county level), most first."""
+    """(county, number of binding targets it fails at county level), most first."""
     counts = (
-        results.filter((pl.col("level") == "county") & (pl.col("status") == "fail"))
+        results.filter(
+            (pl.col("level") == "county")
+            & (pl.col("status") == "fail")
+            & pl.col("binding").fill_null(True)
+        )
         .group_by("unit")
         .agg(pl.col("target_id").n_unique().alias("n"))
         .sort(["n", "unit"], descending=[True, False])
@@ -233,10 +247,19 @@ def _print_footer(
             other=other,
         )
     )
+    binding = pl.col("binding").fill_null(True)
     s = (
         result.summary()
         if level == "all"
-        else {k: results.filter(pl.col("status") == k).height for k in result.summary()}
+        else {k: results.filter(binding & (pl.col("status") == k)).height for k in result.summary()}
+    )
+    a = (
+        result.aspiration_summary()
+        if level == "all"
+        else {
+            k: results.filter(~binding & (pl.col("status") == k)).height
+            for k in result.aspiration_summary()
+        }
     )
     console.print(
         Text(
@@ -252,6 +275,17 @@ def _print_footer(
             style="bold",
         )
     )
+    if any(a.values()):
+        console.print(
+            label(
+                "term.aspirations",
+                lang,
+                pass_=a["pass"],
+                fail=a["fail"],
+                warn=a["warn"],
+                ne=a["not_evaluable"],
+            )
+        )
     behind = _behind_line(results, lang)
     if behind:
         console.print(Text(behind, style="bold red"))
