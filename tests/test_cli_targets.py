@@ -31,12 +31,18 @@ def test_list_json_is_one_array_with_the_contract_keys(runner: CliRunner) -> Non
     result = runner.invoke(app, ["targets", "list", "--format", "json"])
     assert result.exit_code == 0
     records = json.loads(result.stdout)  # the whole of stdout is one JSON document
-    assert isinstance(records, list) and len(records) == 63  # 5 + 15 + 4 + 39
+    assert isinstance(records, list) and len(records) == 84  # 5 + 22 + 4 + 53
     for record in records:
         assert set(record) >= CONTRACT_KEYS
         assert {"document", "clause", "quote"} <= set(record["source"])
         assert isinstance(record["evaluable"], bool) and isinstance(record["needs"], list)
         assert record["evaluable"] == (record["needs"] == [])
+        # the keys of issue 9, on every target
+        assert isinstance(record["binding"], bool)
+        assert record["due"] in ("from", "year_end")
+        assert (record["tolerance"] is not None) == (record["operator"] == "around")
+        assert record["until_year"] is None or isinstance(record["until_year"], int)
+        assert set(record["scope"]) == {"area_type", "where"}
     assert {r["target_set"] for r in records} == set(bundled_target_sets())
 
 
@@ -168,20 +174,23 @@ def test_show_target_in_english(runner: CliRunner) -> None:
     )
     assert result.exit_code == 0
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
-    assert lines[:11] == [
+    assert lines[:14] == [
         "target zz2016-primary-visit-share-2017",
         "set zhengzhou-2016",
         "indicator primary_visit_share — 基层医疗卫生机构诊疗量占总诊疗量比例 (Primary-care share of total visits)",
         "requirement ≥ 65%",
+        "judged met at 65% or more; up to 2 points short is a warning",
+        "binding yes: a value short of it fails, counts in the summary and makes the exit code 1",
         "in force from 2017",
+        "due judged in every period from 2017",
         "levels county, city",
-        "warn within 2 pp short of the threshold",  # a share's margin in points
+        "scope every area and institution the indicator counts",
         "evaluable yes",
         "measures Σ total visits of primary-care facilities / Σ total visits of all institutions.",
         "document 郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
         "clause 二、(一)3(3)",
     ]
-    assert lines[11] == "quote 2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。"
+    assert lines[14] == "quote 2017年,基层医疗卫生机构诊疗量占总诊疗量比例≥65%。"
 
 
 def _shown(result_stdout: str) -> list[str]:
@@ -199,9 +208,12 @@ def test_show_target_in_chinese_by_default(runner: CliRunner) -> None:
         "目标集    zhengzhou-2016",
         "指标      primary_visit_share — 基层医疗卫生机构诊疗量占总诊疗量比例 (Primary-care share of total visits)",
         "要求      ≥ 65%",
+        "判定      不低于 65% 为达标；差距不超过 2 个百分点 为预警",
+        "约束性    是：未达到即为“未达标”，计入汇总，并使退出码为 1",
         "施行年份  2017 年起",
+        "期限      自 2017 年起的每个报告期都评判",
         "层级      县、市",
-        "预警范围  低于目标值不超过 2个百分点 时为预警",
+        "适用范围  全部地区和机构（按指标口径）",
         "可评估    是",
         "计算方法  Σ total visits of primary-care facilities / Σ total visits of all institutions.",
         "文件      郑州市人民政府关于推进分级诊疗制度建设的实施意见（郑政〔2016〕31号）",
@@ -212,28 +224,59 @@ def test_show_target_in_chinese_by_default(runner: CliRunner) -> None:
 
 
 def test_show_unmeasurable_target_names_each_needed_datum_in_chinese(runner: CliRunner) -> None:
-    # county_hospitals_grade_2a needs two things; Chinese joins them with ；
+    # dual_channel_share needs two things; Chinese joins them with ；
     result = runner.invoke(
         app,
-        ["targets", "show", "zz2016-county-hospitals-grade-2a-2017", "--lang", "zh"],
+        ["targets", "show", "qz2022-dual-channel", "--lang", "zh"],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0
-    assert _shown(result.stdout)[6] == (
-        "可评估    否 — 缺少数据：各医院的甲等、乙等评审等次（“医院等级”只记录三级/二级/一级/未定级）；各医院是否为公立医院"
+    assert _shown(result.stdout)[10] == (
+        "可评估    否 — 缺少数据：各县域医共体的牵头医疗机构；这些机构和各三级公立综合医院是否已纳入国家谈判药品“双通道”管理"
+    )
+
+
+def test_show_explains_operator_due_scope_and_binding_in_chinese(runner: CliRunner) -> None:
+    def shown(ident: str) -> dict[str, str]:
+        result = runner.invoke(app, ["targets", "show", ident], env={"COLUMNS": "250"})
+        assert result.exit_code == 0
+        return {
+            line[:4].strip(): line[4:].strip()
+            for line in _shown(result.stdout)
+            if line[:4].strip() in ("判定", "约束性", "施行年份", "期限", "适用范围")
+        }
+
+    assert shown("zz2016-in-county-visit-rate-2017") == {
+        "判定": "90%左右：在 88% 至 92% 之间为达标；超出范围不超过 3 个百分点 为预警",
+        "约束性": "否（力争目标）：只显示进展，从不计为“未达标”，不影响退出码",
+        "施行年份": "2017 年起",
+        "期限": "自 2017 年起的每个报告期都评判",
+        "适用范围": "仅适用于县、县级市；其他类型的区县为“不适用”",
+    }
+    assert shown("qz2022-recommended-standard") == {
+        "判定": "不低于 15% 为达标",
+        "约束性": "是：未达到即为“未达标”，计入汇总，并使退出码为 1",
+        "施行年份": "2022 年",
+        "期限": "2022 年底前完成：按 2022 年全年或第四季度评判，该年第一至三季度为“未到期”（只显示进展）；"
+        "此后各期照常评判；2022 年后不再施行（此后各期为“不在施行期”）",
+        "适用范围": "全部地区和机构（按指标口径）",
+    }
+    assert shown("zz2016-tertiary-outpatient-decline")["适用范围"] == (
+        "只计机构大类不为中医类医院（中医、中西医结合、民族医医院）的机构"
     )
 
 
 def test_show_unmeasurable_target_in_english(runner: CliRunner) -> None:
     result = runner.invoke(
         app,
-        ["targets", "show", "zz2016-county-hospitals-grade-2a-2017", "--lang", "en"],
-        env={"COLUMNS": "200"},
+        ["targets", "show", "qz2022-dual-channel", "--lang", "en"],
+        env={"COLUMNS": "250"},
     )
     assert result.exit_code == 0
-    assert _shown(result.stdout)[6] == (
-        "evaluable    no — needs: the 甲/乙 sub-grade of each hospital (医院等级 records only "
-        "三级/二级/一级/未定级); whether each hospital is public (公立)"
+    assert _shown(result.stdout)[10] == (
+        "evaluable    no — needs: the lead institution of each county medical community "
+        "(医共体牵头医疗机构); whether each such institution and each tertiary public general "
+        "hospital is under 双通道 management of nationally negotiated drugs"
     )
 
 
@@ -296,7 +339,7 @@ def test_show_unknown_is_a_usage_error(runner: CliRunner) -> None:
 def test_validate_bundled_files(runner: CliRunner) -> None:
     paths = [str(p) for p in bundled_target_sets().values()]
     result = runner.invoke(app, ["targets", "validate", *paths])
-    assert (result.exit_code, result.stdout) == (0, "OK：63 项目标\n")
+    assert (result.exit_code, result.stdout) == (0, "OK：84 项目标\n")
 
 
 def test_validate_reports_each_problem(runner: CliRunner) -> None:

@@ -17,7 +17,11 @@ from kpi_audit.spec.catalog import load_catalog
 
 # H1 (东县) and H3 (西县) are county-level hospitals with 3 and 2 key specialties.
 ROWS = [
-    {**r, "county_level_hospital": True, "county_key_specialties": {"H1": 3, "H3": 2}[r["org_code"]]}
+    {
+        **r,
+        "county_level_hospital": True,
+        "county_key_specialties": {"H1": 3, "H3": 2}[r["org_code"]],
+    }
     if r["org_code"] in ("H1", "H3")
     else r
     for r in Q3_2024

@@ -15,6 +15,7 @@ from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
 from kpi_audit.evaluate.compare import gap_expr, status_expr
 from kpi_audit.evaluate.completeness import check_completeness
+from kpi_audit.evaluate.fallback import fallback_issues
 from kpi_audit.evaluate.indicators import (
     UNIT_SCHEMA,
     YOY_KINDS,
@@ -238,6 +239,9 @@ def _indicator_values(
             s.state == "evaluate" and s.indicator.id == ind_id for s in scheduled
         ):
             issues.append(_not_comparable(con, ind, table, p))
+        stood_in = fallback_issues(con, ind, table, str(p))
+        if stood_in is not None:
+            issues.append(stood_in)
     return units, trends, issues
 
 

@@ -176,6 +176,51 @@ LABELS: dict[str, tuple[str, str]] = {
         "{period}：{pass_} 达标 · {fail} 未达标 · {warn} 预警 · {ne} 无法评估",
         "{period}: {pass_} pass · {fail} fail · {warn} warn · {ne} not evaluable",
     ),
+    # targets show: a target in words (kpi_audit.render.target_text)
+    "show.op.>=": ("不低于 {t} 为达标", "met at {t} or more"),
+    "show.op.>": ("高于 {t} 为达标", "met above {t}"),
+    "show.op.<=": ("不高于 {t} 为达标", "met at {t} or less"),
+    "show.op.<": ("低于 {t} 为达标", "met below {t}"),
+    "show.op.==": ("等于 {t} 为达标", "met at exactly {t}"),
+    "show.between": ("在 {low} 至 {high} 之间（含两端）为达标", "met from {low} to {high}"),
+    "show.around": (
+        "{t}左右：在 {low} 至 {high} 之间为达标",
+        "about {t}: met from {low} to {high}",
+    ),
+    "show.points": ("{n} 个百分点", "{n} points"),
+    "show.warn_short": ("；差距不超过 {w} 为预警", "; up to {w} short is a warning"),
+    "show.warn_band": ("；超出范围不超过 {w} 为预警", "; up to {w} outside is a warning"),
+    "show.binding": (
+        "是：未达到即为“未达标”，计入汇总，并使退出码为 1",
+        "yes: a value short of it fails, counts in the summary and makes the exit code 1",
+    ),
+    "show.aspiration": (
+        "否（力争目标）：只显示进展，从不计为“未达标”，不影响退出码",
+        "no (an aspiration): shown as progress, never counted as a failure or in the exit code",
+    ),
+    "show.due.from": (
+        "自 {year} 年起的每个报告期都评判",
+        "judged in every period from {year}",
+    ),
+    "show.due.year_end": (
+        "{year} 年底前完成：按 {year} 年全年或第四季度评判，该年第一至三季度为“未到期”"
+        "（只显示进展）；此后各期照常评判",
+        "due by the end of {year}: judged on {year} as a whole or its fourth quarter; its "
+        "first three quarters are not due (progress only); every later period is judged",
+    ),
+    "show.until": (
+        "；{until} 年后不再施行（此后各期为“不在施行期”）",
+        "; no longer in force after {until} (later periods: not in force)",
+    ),
+    "show.scope.all": (
+        "全部地区和机构（按指标口径）",
+        "every area and institution the indicator counts",
+    ),
+    "show.scope.area": (
+        "仅适用于{types}；其他类型的区县为“不适用”",
+        "applies to {types} only; other county-level units are out of scope",
+    ),
+    "show.scope.where": ("只计{conditions}的机构", "counts only institutions where {conditions}"),
     "term.aspirations": (
         "力争目标（不计入未达标）：{pass_} 已达到 · {fail} 未达到 · {warn} 接近 · {ne} 无法评估",
         "aspirations (never counted as failures): {pass_} reached · {fail} not reached · "
@@ -220,9 +265,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "targets.show.set": ("目标集", "set"),
     "targets.show.indicator": ("指标", "indicator"),
     "targets.show.requirement": ("要求", "requirement"),
+    "targets.show.judged": ("判定", "judged"),
+    "targets.show.binding": ("约束性", "binding"),
     "targets.show.in_force": ("施行年份", "in force"),
+    "targets.show.due": ("期限", "due"),
+    "targets.show.scope": ("适用范围", "scope"),
     "targets.show.levels": ("层级", "levels"),
-    "targets.show.warn_within": ("预警范围", "warn within"),
     "targets.show.evaluable": ("可评估", "evaluable"),
     "targets.show.measures": ("计算方法", "measures"),
     "targets.show.document": ("文件", "document"),
@@ -231,10 +279,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "targets.show.note": ("备注", "note"),
     "targets.years_from": ("{years} 年起", "from {years}"),
     "targets.years_span": ("{years} 年", "{years}"),
-    "targets.warn_within": (
-        "低于目标值不超过 {within} 时为预警",
-        "{within} short of the threshold",
-    ),
     "targets.evaluable_yes": ("是", "yes"),
     "targets.evaluable_no": ("否 — 缺少数据：{needs}", "no — needs: {needs}"),
     "targets.validate_ok": ("OK：{n} 项目标", "OK: {n} targets"),
@@ -287,6 +331,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{name_zh}：{earlier} 有数据、{period} 无，未计入同比",
         "{name_en}: reported for {earlier} but not for {period}, left out of the comparison",
     ),
+    "issue.fallback_field": (
+        "{name_zh}：该机构未填报{field}，以{fallback}代替计算",
+        "{name_en}: {field} not submitted, {fallback} used instead",
+    ),
     "issue.year_from_quarters": (
         "{year} 年无全年报表，按季度数据汇总（{quarters}）：诊疗人次等流量相加，人口、签约、"
         "床位、人员及属性取最近一个季度",
@@ -301,7 +349,7 @@ _JOINS: dict[str, tuple[str, str]] = {
     "needs_zh": ("；", "; "),
     "quarters": (", ", ", "),
 }
-_FIELD_PARAMS = ("field", "fields")
+_FIELD_PARAMS = ("field", "fields", "fallback")
 
 
 def label(key: str, lang: str = "zh", **fmt: object) -> str:

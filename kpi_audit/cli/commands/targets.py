@@ -184,12 +184,14 @@ def _needs_table(target_set: TargetSet, catalog: dict[str, Indicator], lang: str
 
 
 def _years(target: Target) -> str:
-    return f"{target.from_year}–{target.until_year}" if target.until_year else str(target.from_year)
+    if target.until_year is None or target.until_year == target.from_year:
+        return str(target.from_year)
+    return f"{target.from_year}–{target.until_year}"
 
 
 def _target_details(target: Target, catalog: dict[str, Indicator], lang: str) -> Table:
-    from kpi_audit.render.format import Display, format_threshold
     from kpi_audit.render.i18n import label
+    from kpi_audit.render.target_text import binding_text, due_text, judged_text, scope_text
     from kpi_audit.spec.targets import format_requirement, target_is_evaluable, target_needs
 
     indicator = catalog.get(target.indicator)
@@ -206,18 +208,14 @@ def _target_details(target: Target, catalog: dict[str, Indicator], lang: str) ->
             else target.indicator,
         ),
         ("requirement", format_requirement(target, indicator, lang)),
+        # how it is judged (with the warning band), whether it binds, when it is due
+        ("judged", judged_text(target, indicator, lang)),
+        ("binding", binding_text(target, lang)),
         ("in_force", label(span, lang, years=_years(target))),
+        ("due", due_text(target, lang)),
         ("levels", _levels(target, lang, label("targets.level_sep", lang))),
+        ("scope", scope_text(target.scope, lang)),
     ]
-    if target.warn_within is not None:
-        shown = Display(indicator.value_kind if indicator else "number")
-        # a share's margin in percentage points, as the gaps are shown
-        within = (
-            format_threshold(target.warn_within * 100, False) + label("unit.pp", lang)
-            if shown.share
-            else shown.threshold(target.warn_within)
-        )
-        rows.append(("warn_within", label("targets.warn_within", lang, within=within)))
     if evaluable:
         rows.append(("evaluable", label("targets.evaluable_yes", lang)))
     else:
