@@ -334,6 +334,8 @@ def _hospital(spec: HospitalSpec, county: County, rng: random.Random) -> Institu
         "general_practitioners": gps,
         "day_surgery_types": surgery,
         "key_specialties": specialties,
+        # the county-level programme's specialties (县级临床重点专科数): county hospitals
+        "county_key_specialties": specialties if spec.county_level else None,
         "emr_level": spec.emr or emr,
         "on_referral_platform": secondary_up and spec.name != "白水县中医院",
         "provides_telemedicine": (
