@@ -507,6 +507,10 @@ def many_facilities_behind(n: int) -> pl.DataFrame:
             "status": "fail",
             "reason_code": pl.Series([None] * n, dtype=pl.String),
             "reason_params": pl.Series([None] * n, dtype=pl.String),
+            "binding": True,
+            "tolerance": pl.Series([None] * n, dtype=pl.Float64),
+            "progress_value": pl.Series([None] * n, dtype=pl.Float64),
+            "progress_gap": pl.Series([None] * n, dtype=pl.Float64),
             "source_document": t.source.citation,
             "source_clause": t.source.clause,
         }
