@@ -85,7 +85,9 @@ def test_required_headers_are_marked_by_style_not_text(data_sheet) -> None:
 def test_dropdowns_and_whole_number_validation(data_sheet) -> None:
     dvs = _validations(data_sheet)
     # A–H: code, name, city, county, type, grade, area, period; then the 23 count fields
-    # (10 contract counts + 13 added: I..AE) and the 6 yes/no fields (AF..AK).
+    # (10 contract counts + 13 added: I..AE) and the 6 yes/no fields (AF..AK); then the
+    # fields added for issue 9: 门诊人次, 县级临床重点专科数 (AL, AM), 医院等次 (AN),
+    # 主办性质 (AO) and one more yes/no field (AP).
     assert dvs["E2:E5000"] == (
         "list",
         '"综合医院,中医医院,中西医结合医院,民族医院,专科医院,护理院,社区卫生服务中心,'
@@ -95,11 +97,13 @@ def test_dropdowns_and_whole_number_validation(data_sheet) -> None:
     )
     assert dvs["F2:F5000"] == ("list", '"三级,二级,一级,未定级"', None)
     assert dvs["G2:G5000"] == ("list", '"城市,农村"', None)
-    assert dvs["AF2:AF5000 AG2:AG5000 AH2:AH5000 AI2:AI5000 AJ2:AJ5000 AK2:AK5000"] == (
+    assert dvs["AF2:AF5000 AG2:AG5000 AH2:AH5000 AI2:AI5000 AJ2:AJ5000 AK2:AK5000 AP2:AP5000"] == (
         "list",
         '"是,否"',
         None,
     )
+    assert dvs["AN2:AN5000"] == ("list", '"甲等,乙等,丙等,未评"', None)
+    assert dvs["AO2:AO5000"] == ("list", '"公立,非公立"', None)
     int_ranges = " ".join(
         f"{col}2:{col}5000"
         for col in [
@@ -126,9 +130,11 @@ def test_dropdowns_and_whole_number_validation(data_sheet) -> None:
             "AC",
             "AD",
             "AE",
+            "AL",
+            "AM",
         ]
     )
-    assert len(INT_FIELDS) == 23
+    assert len(INT_FIELDS) == 25
     assert dvs[int_ranges] == ("whole", "0", "greaterThanOrEqual")
     assert TEMPLATE_LAST_ROW == 5000
 
@@ -242,7 +248,7 @@ def test_cli_writes_the_template(runner, tmp_path: Path) -> None:
     out = tmp_path / "模板.xlsx"
     result = runner.invoke(app, ["template", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"已生成模板：{out}（37 列，其中 5 列必填）\n"
+    assert result.stdout == f"已生成模板：{out}（42 列，其中 5 列必填）\n"
     assert pl.read_excel(out, engine="calamine").columns == ZH_HEADERS
 
 
