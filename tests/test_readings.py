@@ -380,3 +380,50 @@ def test_appointment_rate_over_outpatient_visits_with_total_visits_standing_in()
             "三级医院预约诊疗率(中医类医院除外)：该机构未填报门诊人次，以总诊疗人次代替计算",
         )
     ]
+
+
+# ---------------------------------------------------------------- reference values
+
+
+def test_hubei_2018_values_are_context_never_thresholds(tmp_path: Path) -> None:
+    from kpi_audit.render.json_out import to_json_dict
+    from kpi_audit.spec.reference import load_reference_values
+
+    refs = {r.id: r for r in load_reference_values()}
+    coverage = refs["hb2019-signing-coverage-2018"]
+    assert (coverage.indicator, coverage.value, coverage.year, coverage.label_zh) == (
+        "signing_coverage",
+        0.3665,
+        2018,
+        "湖北省2018年",
+    )
+    assert refs["hb2019-signing-coverage-key-2018"].value == 0.6556
+    assert "家庭医生签约服务覆盖率达到36.65%" in coverage.source.quote
+    con = store()
+    insert_rows(con, "2024Q3", _signing_rows(400))
+    result = audit(con, "2024Q3", bundled("zz2016-signing-full-coverage-2020"))
+    # only the references of the audit's indicators; the results are unchanged by them
+    assert [r.id for r in result.reference_values] == ["hb2019-signing-coverage-2018"]
+    out = to_json_dict(result)
+    assert [(r["indicator"], r["value"], r["label_zh"]) for r in out["reference_values"]] == [
+        ("signing_coverage", 0.3665, "湖北省2018年")
+    ]
+    assert {r["threshold"] for r in out["results"]} == {1.0}
+
+
+def test_a_bad_reference_file_names_the_line(tmp_path: Path) -> None:
+    from kpi_audit.spec.reference import parse_reference_file
+
+    path = tmp_path / "ref.toml"
+    path.write_text(
+        '[set]\ndocument = "文件"\n\n[[reference]]\nid = "r1"\nindicator = "signing_coverag"\n'
+        'value = "36%"\nyear = 2018\nlabel_zh = "某省"\nlabel_en = "X"\n'
+        'clause = "一"\nquote = "…"\n',
+        encoding="utf-8",
+    )
+    values, problems = parse_reference_file(path, CATALOG)
+    assert values == []
+    assert [str(p) for p in problems] == [
+        f"{path}:6: r1.indicator: unknown indicator 'signing_coverag'",
+        f"{path}:7: r1.value: not a number: '36%'",
+    ]

@@ -176,6 +176,22 @@ class Target:
 
 
 @dataclass(frozen=True)
+class ReferenceValue:
+    """A value a document reports (e.g. 湖北省2018年 signing coverage 36.65%): context shown
+    next to an indicator's results, never a threshold — nothing is judged against it."""
+
+    id: str
+    indicator: str  # an Indicator id
+    value: float  # in the indicator's scale (shares as fractions)
+    year: int
+    area: str  # e.g. 湖北省
+    label_zh: str  # e.g. 湖北省2018年
+    label_en: str
+    source: Source
+    reference_set: str = ""
+
+
+@dataclass(frozen=True)
 class TargetSet:
     name: str  # e.g. zhengzhou-2016
     title: str

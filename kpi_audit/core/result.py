@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from kpi_audit.core.models import Target, ValueKind
+from kpi_audit.core.models import ReferenceValue, Target, ValueKind
 
 if TYPE_CHECKING:
     from kpi_audit.quality.rules import Rule
@@ -201,6 +201,9 @@ class AuditResult:
     value_kinds: dict[str, ValueKind] = field(default_factory=dict)
     quality: QualityReview | None = None  # None: the review was not run
     files_refused: tuple[RefusedFile, ...] = ()
+    # Values documents report for the audit's indicators (湖北省2018年 36.65% …): grey
+    # context next to the results, never thresholds.
+    reference_values: tuple[ReferenceValue, ...] = ()
 
     def summary(self) -> dict[str, int]:
         """Results per status over the binding targets: what ``fail`` (and the exit

@@ -10,7 +10,13 @@ import duckdb
 import polars as pl
 
 from kpi_audit import __version__
-from kpi_audit.core.models import DISPLAY_LEVEL_ORDER, Indicator, Level, TargetSet
+from kpi_audit.core.models import (
+    DISPLAY_LEVEL_ORDER,
+    Indicator,
+    Level,
+    ReferenceValue,
+    TargetSet,
+)
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
 from kpi_audit.evaluate.compare import gap_expr, status_expr
@@ -253,6 +259,7 @@ def run_audit(
     catalog: Mapping[str, Indicator] | None = None,
     levels: Sequence[Level] | None = None,
     trends: bool = False,
+    references: Sequence[ReferenceValue] | None = None,
 ) -> AuditResult:
     """Evaluate ``target_sets`` against the store for ``period`` (see domain.md §4).
 
@@ -260,9 +267,11 @@ def run_audit(
     the bundled indicator catalog; ``levels`` limits the levels reported (default all).
     ``trends=True`` also computes the values over the last 8 periods
     (``AuditResult.trends``; empty by default): only the HTML report draws them, and at
-    national scale they are more than half the work. Raises UsageError for a bad period,
-    NoDataError when nothing is loaded for it, ConfigError for a target on an unknown
-    indicator.
+    national scale they are more than half the work. ``references``: values documents
+    report (context, never thresholds; default the bundled ones), kept in
+    ``AuditResult.reference_values`` for the indicators the targets use. Raises
+    UsageError for a bad period, NoDataError when nothing is loaded for it, ConfigError
+    for a target on an unknown indicator.
     """
     if catalog is None:
         from kpi_audit.spec.catalog import load_catalog
@@ -347,4 +356,16 @@ def run_audit(
         completeness=completeness,
         indicator_needs=needs,
         value_kinds={i: catalog[i].value_kind for i in names},
+        reference_values=_references(references, names),
     )
+
+
+def _references(
+    given: Sequence[ReferenceValue] | None, indicators: Mapping[str, object]
+) -> tuple[ReferenceValue, ...]:
+    """The reference values for the audit's indicators (bundled ones by default)."""
+    if given is None:
+        from kpi_audit.spec.reference import load_reference_values
+
+        given = load_reference_values()
+    return tuple(r for r in given if r.indicator in indicators)

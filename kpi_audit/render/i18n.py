@@ -226,6 +226,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "aspirations (never counted as failures): {pass_} reached · {fail} not reached · "
         "{warn} close · {ne} not evaluable",
     ),
+    "term.reference": (
+        "参考（不作为目标）：{label}：{value}（{source}）",
+        "reference (context, not a target): {label}: {value} ({source})",
+    ),
     "term.aspiration": ("［力争目标，不计入未达标］", "[aspiration, never a failure]"),
     "term.behind": ("未达标区县：{counties}", "Behind target: {counties}"),
     "term.behind_sep": ("、", ", "),

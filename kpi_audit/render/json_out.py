@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from kpi_audit.core.models import ReferenceValue
 from kpi_audit.core.result import AuditResult
 from kpi_audit.render.i18n import message_expr, reason_expr
 from kpi_audit.render.json_text import Rows, records, write_document
@@ -121,6 +122,7 @@ def to_json_dict(
         "area": result.area,
         "summary": result.summary(),
         "aspiration_summary": result.aspiration_summary(),
+        "reference_values": [reference_record(r) for r in result.reference_values],
         "results": rows(results_frame(result, lang)),
         "data_issues": rows(issues_frame(result, lang)),
         "completeness": {
@@ -130,6 +132,24 @@ def to_json_dict(
         "quality": quality_records(result.quality, lang),
         "quality_coverage": coverage_records(result.quality),
         "files_refused": [asdict(f) for f in result.files_refused],
+    }
+
+
+def reference_record(r: ReferenceValue) -> dict[str, Any]:
+    """A reference value as JSON: context, never a threshold."""
+    return {
+        "id": r.id,
+        "indicator": r.indicator,
+        "value": r.value,
+        "year": r.year,
+        "area": r.area,
+        "label_zh": r.label_zh,
+        "label_en": r.label_en,
+        "source": {
+            "document": r.source.citation,
+            "clause": r.source.clause,
+            "quote": r.source.quote,
+        },
     }
 
 

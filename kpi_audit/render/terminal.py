@@ -66,7 +66,21 @@ def _heading(target: Target, result: AuditResult, shown: Display, lang: str) -> 
     if not target.binding:
         title.append(f"  {label('term.aspiration', lang)}", "italic")
     citation = Text(f"{target.source.citation} {target.source.clause}".strip(), "dim")
-    return [title, citation]
+    references = [
+        Text(
+            label(
+                "term.reference",
+                lang,
+                label=r.label_en if lang == "en" else r.label_zh,
+                value=shown.threshold(r.value),
+                source=r.source.citation,
+            ),
+            "dim",
+        )
+        for r in result.reference_values
+        if r.indicator == target.indicator
+    ]
+    return [title, citation, *references]
 
 
 def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
