@@ -156,7 +156,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
-    # 50–59: fields added for the targets (issue 9).
+)
+
+# Numbers 20–29: the data-quality review (kpi_audit/quality/).
+MIGRATIONS += (
+    Migration(
+        20,
+        "files_received_at",
+        # The date the office received the file (`ingest --received`), when it is not
+        # the day it was ingested: what late_submission compares with the deadline.
+        "ALTER TABLE files ADD COLUMN received_at DATE;",
+    ),
+)
+
+# Numbers 50–59: the fields added for the targets (issue 9).
+MIGRATIONS += (
     Migration(
         50,
         "submission_fields_for_targets",
@@ -178,16 +192,5 @@ MIGRATIONS: tuple[Migration, ...] = (
                 WHERE s.org_code = r.org_code AND s.period = r.period
                   AND s.file_id > r.file_id);
         """,
-    ),
-)
-
-# Numbers 20–29: the data-quality review (kpi_audit/quality/).
-MIGRATIONS += (
-    Migration(
-        20,
-        "files_received_at",
-        # The date the office received the file (`ingest --received`), when it is not
-        # the day it was ingested: what late_submission compares with the deadline.
-        "ALTER TABLE files ADD COLUMN received_at DATE;",
     ),
 )
