@@ -474,7 +474,7 @@ def test_facility_share_and_sum_kinds() -> None:
                 "综合医院",
                 hospital_grade="二级",
                 county_level_hospital=True,
-                key_specialties=3,
+                county_key_specialties=3,
             ),
             org(
                 "K2",
@@ -482,7 +482,7 @@ def test_facility_share_and_sum_kinds() -> None:
                 "中医医院",
                 hospital_grade="二级",
                 county_level_hospital=True,
-                key_specialties=2,
+                county_key_specialties=2,
             ),
         ],
     )
