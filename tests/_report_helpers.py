@@ -514,5 +514,8 @@ def many_facilities_behind(n: int) -> pl.DataFrame:
             "source_document": t.source.citation,
             "source_clause": t.source.clause,
         }
+    )
+    extra = extra.with_columns(
+        [pl.lit(None, t).alias(c) for c, t in RESULT_SCHEMA.items() if c not in extra.columns]
     ).cast(RESULT_SCHEMA)  # type: ignore[arg-type]
     return pl.concat([base, extra.select(list(RESULT_SCHEMA))])

@@ -164,13 +164,19 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         "tolerance": None,
         "progress_value": None,
         "progress_gap": None,
+        # second of the two counties; 2024Q2 is not loaded and 2023Q3 has no visit totals
+        "rank": 2,
+        "rank_change": None,
+        "rank_change_year_earlier": None,
+        "value_previous": None,
+        "value_year_earlier": None,
         "source": {"document": "测试市医改工作要点（测医改〔2024〕1号）", "clause": "一、(一)"},
     }
     city = next(
         r for r in out["results"] if r["level"] == "city" and r["indicator"] == "signing_coverage"
     )
     assert (city["unit"], city["value"]) == (CITY, 0.65)
-    assert out["schema_version"] == 5
+    assert out["schema_version"] == 6
     assert out["aspiration_summary"] == {"pass": 0, "fail": 0, "warn": 0, "not_evaluable": 0}
 
 

@@ -48,7 +48,7 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
     )
     assert res.exit_code == 1, res.output
     assert res.output == f"已生成报告：{out}（xlsx）  {TALLY}\n"
-    assert load_workbook(out).sheetnames[0] == "汇总"
+    assert load_workbook(out).sheetnames[:2] == ["首页", "汇总"]
     assert calls == [
         {
             "period": "2024Q3",
@@ -58,7 +58,7 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
             "sheet": None,
             "strict": False,
             "data_period": "2024Q3",
-            "trends": False,  # only the HTML report draws trends
+            "trends": True,  # the Excel first page shows the runs of misses
         }
     ]
 

@@ -52,7 +52,17 @@ def _find(ws, first_row: int, **match: object):
 
 
 def test_sheets_are_named_in_chinese_and_ordered(wb) -> None:
-    assert wb.sheetnames == ["汇总", "图表", "市级", "县级", "机构", "数据问题", "完整性", "依据"]
+    assert wb.sheetnames == [
+        "首页",
+        "汇总",
+        "图表",
+        "市级",
+        "县级",
+        "机构",
+        "数据问题",
+        "完整性",
+        "依据",
+    ]
 
 
 def test_english_sheet_names_and_headings(tmp_path: Path) -> None:
@@ -60,6 +70,7 @@ def test_english_sheet_names_and_headings(tmp_path: Path) -> None:
     write_xlsx(make_result(), path, lang="en")
     wb = load_workbook(path)
     assert wb.sheetnames == [
+        "Overview",
         "Summary",
         "Charts",
         "City",
@@ -78,16 +89,13 @@ def test_summary_row_for_primary_visit_share(wb) -> None:
     ws = wb["汇总"]
     assert ws["A1"].value == "河川市 2024Q3 医改目标监测报告"
     # the totals line: 25 pass, 18 fail, 1 warn, 18 not evaluable (target × unit rows)
-    assert [c.value for c in ws[3]][:9] == [
+    # one cell per status, word and count together (never a count under the next word)
+    assert [c.value for c in ws[3]][:5] == [
         "总体情况",
-        "✔ 达标",
-        25,
-        "✘ 未达标",
-        18,
-        "! 预警",
-        1,
-        "? 无法评估",
-        18,
+        "✔ 达标 25",
+        "✘ 未达标 18",
+        "! 预警 1",
+        "? 无法评估 18",
     ]
     row = _find(ws, 5, 目标编号="zz-primary-visit-share")
     assert row["要求"].value == "≥ 65%"
@@ -135,6 +143,11 @@ def test_county_sheet_rows_are_numbers_worst_first(wb) -> None:
         "分母",
         "原因",
         "目标集",
+        "排名",
+        "排名变化（环比）",
+        "排名变化（同比）",
+        "上期数值（环比）",
+        "上年同期数值（同比）",
     ]
     assert ws.max_row == 1 + 7 * 7  # 7 targets × 7 counties
     first = [c for c in ws[2]]
@@ -167,7 +180,7 @@ def test_headers_frozen_and_filtered(wb) -> None:
     expected = {
         "汇总": ("D6", "A5:O12"),
         "市级": ("D2", "A1:K8"),
-        "县级": ("D2", "A1:K50"),
+        "县级": ("D2", "A1:P50"),
         "机构": ("E2", "A1:M7"),
         "数据问题": ("A2", "A1:J8"),
         "完整性": ("A8", "A7:E11"),
@@ -296,10 +309,12 @@ def test_area_and_county_names_in_title_blocks_stay_text(tmp_path: Path) -> None
     assert wb["完整性"]["B5"].value == "=1+2" and wb["完整性"]["B5"].data_type == "s"
 
 
-def test_every_sheet_prints_landscape_a4_one_page_wide(workbook_path: Path) -> None:
+def test_every_sheet_prints_landscape_a4_narrow_ones_one_page_wide(workbook_path: Path) -> None:
     wb = load_workbook(workbook_path)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.paperSize == 9, ws.title  # A4
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # fitted to the page width only where that keeps it readable (narrow sheets)
+        widths = sum(d.width or 0 for d in ws.column_dimensions.values())
+        assert ws.sheet_properties.pageSetUpPr.fitToPage == (widths <= 215), ws.title

@@ -57,6 +57,14 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "progress_gap": pl.Float64(),
     "source_document": pl.String(),
     "source_clause": pl.String(),
+    # County rows of evaluated targets (evaluate/rankings.py): rank among the city's
+    # counties (1 = best), the values of the previous period (环比) and of the same period
+    # a year earlier (同比), and the rank then minus the rank now (positive = moved up).
+    "rank": pl.Int64(),
+    "rank_change": pl.Int64(),
+    "rank_change_year_earlier": pl.Int64(),
+    "value_previous": pl.Float64(),
+    "value_year_earlier": pl.Float64(),
 }
 
 # One row per problem found in the data: rejected rows from ingest, and the
@@ -128,6 +136,19 @@ QUALITY_COVERAGE_SCHEMA: dict[str, pl.DataType] = {
     "units": pl.Int64(),
 }
 
+# "Since when": one row per county or city result that fails now — how many consecutive
+# periods up to this one it has failed, judged against this period's threshold, and the
+# first period of that run, over ``history_periods`` periods of history (the trend
+# window; the run may be longer than that).
+STREAK_SCHEMA: dict[str, pl.DataType] = {
+    "target_id": pl.String(),
+    "level": pl.String(),
+    "unit": pl.String(),
+    "periods_missed": pl.Int64(),
+    "missed_since": pl.String(),
+    "history_periods": pl.Int64(),
+}
+
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
@@ -189,6 +210,8 @@ class AuditResult:
     results: pl.DataFrame  # RESULT_SCHEMA
     data_issues: pl.DataFrame  # ISSUE_SCHEMA
     trends: pl.DataFrame = field(default_factory=lambda: empty(TREND_SCHEMA))
+    # STREAK_SCHEMA; computed with the trends (empty without them)
+    streaks: pl.DataFrame = field(default_factory=lambda: empty(STREAK_SCHEMA))
     completeness: Completeness = field(default_factory=Completeness)
     # indicator id -> (needs, needs_zh) for the indicators whose data the submissions
     # cannot carry (their results' reason_params carry the same lists).

@@ -8,12 +8,12 @@ import polars as pl
 TOLERANCE = 1e-9
 
 
-def gap_expr() -> pl.Expr:
+def gap_expr(value_column: str = "value") -> pl.Expr:
     """value − threshold, signed so that negative means behind target. For ``around``
     (needs a ``tolerance`` column): 0 inside threshold ± tolerance, else minus the
     distance to the band's nearer edge."""
     value, low, high, op = (
-        pl.col("value"),
+        pl.col(value_column),
         pl.col("threshold"),
         pl.col("threshold_high"),
         pl.col("operator"),

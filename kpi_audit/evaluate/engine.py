@@ -18,7 +18,14 @@ from kpi_audit.core.models import (
     TargetSet,
 )
 from kpi_audit.core.periods import Period
-from kpi_audit.core.result import ISSUE_SCHEMA, RESULT_SCHEMA, TREND_SCHEMA, AuditResult, empty
+from kpi_audit.core.result import (
+    ISSUE_SCHEMA,
+    RESULT_SCHEMA,
+    STREAK_SCHEMA,
+    TREND_SCHEMA,
+    AuditResult,
+    empty,
+)
 from kpi_audit.evaluate.compare import gap_expr, status_expr
 from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.fallback import fallback_issues
@@ -30,6 +37,7 @@ from kpi_audit.evaluate.indicators import (
     facility_values,
     not_comparable_sql,
 )
+from kpi_audit.evaluate.rankings import HISTORY_SCHEMA, add_rankings, missed_streaks
 from kpi_audit.evaluate.rows import (
     TREND_LENGTH,
     LoadedPeriods,
@@ -171,12 +179,15 @@ def _results(
     units: Mapping[str, pl.DataFrame],
     areas: pl.DataFrame,
     period: Period,
-) -> pl.DataFrame:
+    history: pl.DataFrame,
+    trends: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The result rows (RESULT_SCHEMA) and the streaks of misses (STREAK_SCHEMA)."""
     frames = [
         _target_rows(s, units.get(s.indicator.id, pl.DataFrame()), areas, period) for s in scheduled
     ]
     if not frames:
-        return empty(RESULT_SCHEMA)
+        return empty(RESULT_SCHEMA), empty(STREAK_SCHEMA)
     frame = pl.concat(frames, how="diagonal_relaxed")
     code = pl.col("reason_code")
     frame = frame.with_columns(gap=pl.when(code.is_null() | (code == "not_due")).then(gap_expr()))
@@ -193,7 +204,13 @@ def _results(
         denominator=pl.when(due_later).then(None).otherwise(pl.col("denominator")),
         gap=pl.when(due_later).then(None).otherwise(pl.col("gap")),
     )
-    return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()])
+    frame = add_rankings(frame, history, str(period.previous()), str(period.year_earlier()))
+    streaks = (
+        missed_streaks(frame, trends, [str(x) for x in period.back(TREND_LENGTH)])
+        if trends.height
+        else empty(STREAK_SCHEMA)
+    )
+    return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()]), streaks
 
 
 def _indicator_values(
@@ -205,9 +222,13 @@ def _indicator_values(
     needed: Mapping[str, set[Level]],
     with_trend: set[str],
     area: str,
-) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame]]:
-    """Unit values at ``p`` per indicator, trend frames, and not-comparable issues."""
-    trend_labels = [str(x) for x in p.back(TREND_LENGTH)]
+) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame], pl.DataFrame]:
+    """Unit values at ``p`` per indicator, trend frames, not-comparable issues and the
+    county values of earlier periods for the rankings (HISTORY_SCHEMA): the previous
+    period and the year before always, the whole trend window with trends."""
+    trend_labels = [str(x) for x in p.back(TREND_LENGTH)] if with_trend else []
+    history_labels = list(dict.fromkeys([*trend_labels, str(p.previous()), str(p.year_earlier())]))
+    ranked = {i for i, lv in needed.items() if "county" in lv}
     units: dict[str, pl.DataFrame] = {}
     trends: list[pl.DataFrame] = []
     issues: list[pl.DataFrame] = []
@@ -215,12 +236,21 @@ def _indicator_values(
     by_area = area_values(con, [catalog[i] for i in area_ids], table, str(p))
     facility_ids = [i for i, lv in needed.items() if "facility" in lv]
     by_facility = facility_values(con, [catalog[i] for i in facility_ids], table, str(p))
-    earlier = [label for label in trend_labels if label != str(p)]
+    earlier = [label for label in history_labels if label != str(p)]
     by_trend = (
-        area_trends(con, [catalog[i] for i in with_trend], table, earlier)
-        if with_trend and earlier
+        area_trends(con, [catalog[i] for i in sorted(with_trend | ranked)], table, earlier)
+        if (with_trend | ranked) and earlier
         else {}
     )
+    history = [
+        by_trend[i]
+        .filter(pl.col("level") == "county")
+        .select(
+            indicator=pl.lit(i), level="level", unit="unit", period="eval_period", value="value"
+        )
+        for i in sorted(ranked)
+        if i in by_trend
+    ]
     for ind_id, ind_levels in needed.items():
         ind = catalog[ind_id]
         frames = [pl.DataFrame(schema=UNIT_SCHEMA)]
@@ -231,9 +261,12 @@ def _indicator_values(
         units[ind_id] = pl.concat(frames)
         if ind_id in with_trend:
             now = by_area[ind_id].select("eval_period", "level", "unit", "value")
-            history = pl.concat([by_trend[ind_id], now]) if ind_id in by_trend else now
+            past = by_trend.get(ind_id)
+            if past is not None:
+                past = past.filter(pl.col("eval_period").is_in(trend_labels))
+            values = pl.concat([past, now]) if past is not None else now
             trends.append(
-                history.filter(pl.col("value").is_not_null()).select(
+                values.filter(pl.col("value").is_not_null()).select(
                     indicator=pl.lit(ind_id),
                     level="level",
                     unit=pl.col("unit").fill_null(pl.lit(area)),
@@ -248,7 +281,12 @@ def _indicator_values(
         stood_in = fallback_issues(con, ind, table, str(p))
         if stood_in is not None:
             issues.append(stood_in)
-    return units, trends, issues
+    history_frame = (
+        pl.concat(history).select([pl.col(c).cast(t) for c, t in HISTORY_SCHEMA.items()])
+        if history
+        else empty(HISTORY_SCHEMA)
+    )
+    return units, trends, issues, history_frame
 
 
 def run_audit(
@@ -296,7 +334,7 @@ def run_audit(
         table = rows_relation(con, _window(p), loaded, fields, superseded)
         data_city = _data_city(con, table, p)
         area = data_city or next((ts.area for ts in target_sets if ts.area), None) or CITY_FALLBACK
-        units, trend_parts, issues = _indicator_values(
+        units, trend_parts, issues, history = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area
         )
         areas = _area_units(con, table, p)
@@ -341,6 +379,7 @@ def run_audit(
         if trend_parts
         else empty(TREND_SCHEMA)
     )
+    results, streaks = _results(scheduled, units, areas, p, history, trend_frame)
     return AuditResult(
         tool="kpi-audit",
         version=__version__,
@@ -350,9 +389,10 @@ def run_audit(
         area=area,
         targets=targets,
         indicator_names=names,
-        results=_results(scheduled, units, areas, p),
+        results=results,
         data_issues=data_issues,
         trends=trend_frame,
+        streaks=streaks,
         completeness=completeness,
         indicator_needs=needs,
         value_kinds={i: catalog[i].value_kind for i in names},

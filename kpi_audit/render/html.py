@@ -18,6 +18,14 @@ from kpi_audit.core.models import Target
 from kpi_audit.core.periods import parse_period
 from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render import svg
+from kpi_audit.render.first_page import (
+    TARGET_CATEGORIES,
+    county_matrix,
+    failing_counties,
+    target_counts,
+    target_overview,
+)
+from kpi_audit.render.format import display_of
 from kpi_audit.render.i18n import localized
 from kpi_audit.render.labels import (
     STATUS_SYMBOL,
@@ -41,6 +49,7 @@ FACILITY_CAP = 200  # facilities behind target listed per target
 ISSUE_CAP = 200  # data-issue rows listed
 MISSING_CAP = 200  # missing institutions listed
 TREND_PERIODS = 8
+MATRIX_BLOCK = 13  # target columns per block of the county × target matrix (fits A4)
 TREND_MAX_COUNTIES = 10  # county lines in a trend chart: the furthest behind
 
 _env = Environment(
@@ -81,6 +90,8 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
         "area": result.area,
         "period": period.label_zh if (period and lang == "zh") else result.period,
         "target_sets": result.target_sets,
+        "documents": _documents(result),
+        "page1": _first_page(result, lang),
         "generated": f"{result.generated_at:%Y-%m-%d %H:%M}",
         "version": result.version,
         "cards": [
@@ -103,6 +114,65 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
         "issues": _issues(result, lang),
         "completeness": _completeness(result, lang),
         "sources": _sources(result.targets),
+    }
+
+
+def _documents(result: AuditResult) -> list[str]:
+    """The documents audited, by title and number, each once (never the set's slug)."""
+    seen = dict.fromkeys(
+        f"{t.source.document}（{t.source.number}）" if t.source.number else t.source.document
+        for t in result.targets
+    )
+    return list(seen)
+
+
+def _first_page(result: AuditResult, lang: str) -> dict[str, Any]:
+    overview = target_overview(result, lang)
+    counts = target_counts(overview)
+    units = result.summary()
+    matrix = county_matrix(result, overview)
+    blocks = [
+        (
+            matrix.columns[i : i + MATRIX_BLOCK],
+            [(c, cells[i : i + MATRIX_BLOCK]) for c, cells in matrix.rows],
+        )
+        for i in range(0, len(matrix.columns), MATRIX_BLOCK)
+    ]
+    streaks = {
+        r["target_id"]: r
+        for r in result.streaks.filter(pl.col("level") == "city").iter_rows(named=True)
+    }
+    rows = []
+    for r in overview.iter_rows(named=True):
+        shown = display_of(result.value_kinds, r["indicator"])
+        streak = streaks.get(r["target_id"])
+        rows.append(
+            {
+                **r,
+                "anchor": _anchor(r["target_id"]),
+                "city_value_text": shown.value(r["city_value"]),
+                "city_gap_text": shown.gap(r["city_gap"], lang),
+                "status_text": status_text(r["status"], lang),
+                "category_text": label(f"cat.{r['category']}", lang),
+                "streak": label("page1.streak", lang, n=streak["periods_missed"]) if streak else "",
+            }
+        )
+    return {
+        "counts": [
+            {
+                "category": c,
+                "n": counts[c],
+                "word": (f"{STATUS_SYMBOL[c]} " if c in STATUS_SYMBOL else "")
+                + label(f"cat.{c}", lang),
+            }
+            for c in TARGET_CATEGORIES
+        ],
+        "units": " · ".join(
+            f"{STATUS_SYMBOL[s]} {label(f'status.{s}', lang)} {units[s]}" for s in STATUSES
+        ),
+        "matrix_blocks": blocks,
+        "targets": rows,
+        "failing": failing_counties(result, overview, lang),
     }
 
 
@@ -188,6 +258,9 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
                 "numerator": format_count(r["numerator"]),
                 "denominator": format_count(r["denominator"]),
                 "reason": r["reason"] or "",
+                "change_previous": _change(r["value"], r["value_previous"], share, whole, lang),
+                "change_year": _change(r["value"], r["value_year_earlier"], share, whole, lang),
+                "rank_change": _rank_move(r["rank_change"]),
             }
             for r in ranking.iter_rows(named=True)
         ],
@@ -211,6 +284,19 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "behind_total": behind_total,
         "behind_more": max(behind_total - behind.height, 0),
     }
+
+
+def _change(value: float | None, earlier: float | None, share: bool, whole: bool, lang: str) -> str:
+    """环比 / 同比: the change since then, in percentage points for shares."""
+    if value is None or earlier is None:
+        return ""
+    return format_gap(value - earlier, share, lang, whole=whole)
+
+
+def _rank_move(change: int | None) -> str:
+    if change is None:
+        return ""
+    return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "–")
 
 
 def _only_reason(result: AuditResult, target_id: str) -> str | None:
@@ -282,6 +368,7 @@ def _issues(result: AuditResult, lang: str) -> dict[str, Any]:
             {
                 **r,
                 "kind": kind_text(r["kind"], lang),
+                "file": Path(r["file"]).name if r["file"] else "",  # never a full path
                 "field": fields.get(r["field"] or "", r["field"] or ""),
             }
             for r in shown.iter_rows(named=True)

@@ -25,7 +25,9 @@ from kpi_audit.render.json_text import Rows, records, write_document
 # value_kind; data issues' code, params, message_zh, message_en; reason/message follow
 # --lang. 3: quality, quality_coverage. 4: files_refused. 5: results' binding,
 # tolerance, progress_value, progress_gap; aspiration_summary, reference_values.
-SCHEMA_VERSION = 5
+# 6: rank, rank_change,
+# rank_change_year_earlier, value_previous, value_year_earlier on results.
+SCHEMA_VERSION = 6
 
 RESULT_KEYS = (
     "target_id",
@@ -52,6 +54,11 @@ RESULT_KEYS = (
     "tolerance",
     "progress_value",
     "progress_gap",
+    "rank",
+    "rank_change",
+    "rank_change_year_earlier",
+    "value_previous",
+    "value_year_earlier",
 )
 ISSUE_KEYS = (
     "kind",

@@ -27,6 +27,7 @@ from kpi_audit.render.report_frames import (
     target_summary,
 )
 from kpi_audit.render.xlsx_charts import write_chart_sheet
+from kpi_audit.render.xlsx_first_page import documents, write_first_page
 from kpi_audit.render.xlsx_table import (
     MAX_DATA_ROWS,
     Column,
@@ -38,8 +39,8 @@ from kpi_audit.render.xlsx_table import (
 
 SUMMARY_COLUMNS = (
     Column("col.target_set", "target_set"),
-    Column("col.target_id", "target_id"),
-    Column("col.indicator", "indicator_name"),
+    Column("col.target_id", "target_id", "wrap"),
+    Column("col.indicator", "indicator_name", "wrap"),
     Column("col.operator", "requirement"),
     Column("col.threshold", "threshold", "value"),
     Column("col.from_year", "from_year", "integer"),
@@ -51,7 +52,7 @@ SUMMARY_COLUMNS = (
     Column("col.n_warn", "n_warn", "count"),
     Column("col.n_not_evaluable", "n_not_evaluable", "count"),
     Column("col.n_facility_fail", "n_facility_fail", "count"),
-    Column("col.source", "source"),
+    Column("col.source", "source", "wrap"),
 )
 _RESULT_TAIL = (
     Column("col.value", "value", "value"),
@@ -60,58 +61,63 @@ _RESULT_TAIL = (
     Column("col.status", "status", "status"),
     Column("col.numerator", "numerator", "count"),
     Column("col.denominator", "denominator", "count"),
-    Column("col.reason", "reason_text"),
+    Column("col.reason", "reason_text", "wrap"),
     Column("col.target_set", "target_set"),
 )
 LEVEL_COLUMNS: dict[str, tuple[Column, ...]] = {
     "city": (
-        Column("col.target_id", "target_id"),
-        Column("col.indicator", "indicator_name"),
-        Column("col.unit", "unit_name"),
+        Column("col.target_id", "target_id", "wrap"),
+        Column("col.indicator", "indicator_name", "wrap"),
+        Column("col.unit", "unit_name", "wrap"),
         *_RESULT_TAIL,
     ),
     "county": (
-        Column("col.target_id", "target_id"),
-        Column("col.indicator", "indicator_name"),
-        Column("col.unit", "unit_name"),
+        Column("col.target_id", "target_id", "wrap"),
+        Column("col.indicator", "indicator_name", "wrap"),
+        Column("col.unit", "unit_name", "wrap"),
         *_RESULT_TAIL,
+        Column("col.rank", "rank", "integer"),
+        Column("col.rank_change", "rank_change", "integer"),
+        Column("col.rank_change_year", "rank_change_year_earlier", "integer"),
+        Column("col.value_previous", "value_previous", "value"),
+        Column("col.value_year_earlier", "value_year_earlier", "value"),
     ),
     "facility": (
-        Column("col.target_id", "target_id"),
-        Column("col.indicator", "indicator_name"),
+        Column("col.target_id", "target_id", "wrap"),
+        Column("col.indicator", "indicator_name", "wrap"),
         Column("col.org_code", "unit"),
-        Column("col.org_name", "unit_name"),
+        Column("col.org_name", "unit_name", "wrap"),
         Column("col.county", "county"),
         *_RESULT_TAIL,
     ),
 }
 ISSUE_COLUMNS = (
     Column("col.kind", "kind_text"),
-    Column("col.file", "file"),
+    Column("col.file", "file", "wrap"),
     Column("col.sheet", "sheet"),
     Column("col.row", "row", "integer"),
     Column("col.field", "field"),
     Column("col.issue_value", "value"),
-    Column("col.message", "message"),
+    Column("col.message", "message", "wrap"),
     Column("col.org_code", "org_code"),
-    Column("col.org_name", "org_name"),
+    Column("col.org_name", "org_name", "wrap"),
     Column("col.county", "county"),
 )
 COMPLETENESS_COLUMNS = (
     Column("col.kind", "kind_text"),
     Column("col.county", "county"),
     Column("col.org_code", "org_code"),
-    Column("col.org_name", "org_name"),
-    Column("col.message", "message"),
+    Column("col.org_name", "org_name", "wrap"),
+    Column("col.message", "message", "wrap"),
 )
 SOURCE_COLUMNS = (
-    Column("col.target_id", "target_id"),
+    Column("col.target_id", "target_id", "wrap"),
     Column("col.target_set", "target_set"),
-    Column("col.indicator", "indicator_name"),
+    Column("col.indicator", "indicator_name", "wrap"),
     Column("col.operator", "requirement"),
     Column("col.from_year", "from_year", "integer"),
     Column("col.until_year", "until_year", "integer"),
-    Column("col.document", "document"),
+    Column("col.document", "document", "wrap"),
     Column("col.number", "number"),
     Column("col.clause", "clause"),
     Column("col.quote", "quote", "wrap"),
@@ -125,9 +131,11 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     shares = share_flags(result)
     summary = target_summary(result, lang, shares)
 
-    ws = _new_sheet(wb, label("sheet.summary", lang))
-    styles = Styles(wb, ws)
+    first = _new_sheet(wb, label("sheet.first_page", lang))
+    styles = Styles(wb, first)
     rows = RowSplicer(styles, lang)
+    write_first_page(first, result, styles, lang)
+    ws = _new_sheet(wb, label("sheet.summary", lang))
     _write_summary(ws, result, summary, styles, rows, lang)
     write_chart_sheet(_new_sheet(wb, label("sheet.charts", lang)), result, summary, styles, lang)
     for level in levels_present(result):
@@ -170,15 +178,14 @@ def _write_summary(
     counts = result.summary()
     title = f"{result.area} {result.period} {label('report.title', lang)}"
     meta = (
-        f"{label('report.target_sets', lang)}: {'、'.join(result.target_sets)}    "
+        f"{label('page1.documents', lang)}: {'；'.join(documents(result))}    "
         f"{label('report.generated', lang)}: {result.generated_at:%Y-%m-%d %H:%M}"
     )
-    totals: list[object] = [label("report.summary", lang)]
-    for status in STATUSES:
-        totals += [
-            styled(ws, status_text(status, lang), styles.status[status]),
-            styled(ws, counts[status], styles.count),
-        ]
+    # One cell per status, word and count together: "✘ 未达标 88".
+    totals: list[object] = [label("report.summary", lang)] + [
+        styled(ws, f"{status_text(status, lang)} {counts[status]}", styles.status[status])
+        for status in STATUSES
+    ]
     preamble = [[styled(ws, title, styles.title)], [meta], totals, []]
     write_table(
         ws, summary, SUMMARY_COLUMNS, styles, rows, lang=lang, preamble=preamble, freeze_columns=3

@@ -32,6 +32,11 @@ _ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
+# Sheets up to this many character widths print one page wide (landscape A4 holds about
+# 150 at 100%; fitted down to ~70% they stay readable); wider ones print at 100%.
+FIT_WIDTH_LIMIT = 215
+WRAP_WIDTH = 24  # a wrapped text column is at most this wide
+
 PERCENT = "0.0%"
 # The third section is exactly zero: a value at the target (± as in the other reports).
 PERCENT_GAP = "+0.0%;-0.0%;±0.0%"
@@ -73,6 +78,13 @@ class Styles:
             fill=PatternFill("solid", fgColor="D9E1F2"),
             border=Border(bottom=thin),
             alignment=Alignment(vertical="center", wrap_text=True),
+        )
+        # Numbers sit right-aligned under right-aligned headings.
+        self.header_num = make(
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+            border=Border(bottom=thin),
+            alignment=Alignment(horizontal="right", vertical="center", wrap_text=True),
         )
         self.title = make(font=Font(bold=True, size=14))
         self.bold = make(font=Font(bold=True))
@@ -154,7 +166,7 @@ def column_widths(frame: pl.DataFrame, columns: Sequence[Column], lang: str) -> 
     for col in columns:
         heading = display_width(label(col.heading, lang)) + 3  # room for the filter button
         if col.kind == "wrap":
-            body = min(data_widths.get(col.source, 0), 60)
+            body = min(data_widths.get(col.source, 0), WRAP_WIDTH)
         elif col.kind == "text":
             body = data_widths.get(col.source, 0)
         else:
@@ -327,14 +339,27 @@ def write_table(
     if frame.height > MAX_DATA_ROWS - len(preamble):
         raise ValueError(f"{frame.height} rows do not fit in one sheet")
     frame = clean_frame(frame)
-    for i, width in enumerate(column_widths(frame, columns, lang), start=1):
+    widths = column_widths(frame, columns, lang)
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    # Shrinking a wide sheet to one page width makes it unreadable: only narrow ones fit.
+    ws.sheet_properties.pageSetUpPr.fitToPage = sum(widths) <= FIT_WIDTH_LIMIT
+    ws.print_title_rows = f"{len(preamble) + 1}:{len(preamble) + 1}"  # header on every page
     header_row = len(preamble) + 1
     last_row = header_row + frame.height
     ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
     for row in preamble:
         ws.append([text_cell(ws, v, styles) if isinstance(v, str) else v for v in row])
-    ws.append([styled(ws, label(c.heading, lang), styles.header) for c in columns])
+    ws.append(
+        [
+            styled(
+                ws,
+                label(c.heading, lang),
+                styles.header if c.kind in ("text", "wrap", "status") else styles.header_num,
+            )
+            for c in columns
+        ]
+    )
     splicer.add(ws, frame, columns, header_row + 1)
     return last_row

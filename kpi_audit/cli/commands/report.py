@@ -76,9 +76,35 @@ def report(
     encoding: EncodingOption = None,
     db: DbOption = None,
     wait: WaitOption = None,
+    split: Annotated[
+        SplitBy | None,
+        typer.Option(
+            "--split",
+            help="One report per county in the folder --output (Excel and HTML unless "
+            "--format says which), plus index.html.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
     use_encoding(encoding)
+    if split is not None:
+        _report_split(
+            ctx,
+            output[0],
+            files,
+            fmt,
+            period,
+            targets,
+            level,
+            fail_on,
+            lang,
+            sheet,
+            strict,
+            db,
+            wait,
+        )
+        return
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
     planned = planned_outputs(output, fmt.value if fmt else None)
     result = audit_from_options(
@@ -91,7 +117,7 @@ def report(
         level=level,
         sheet=sheet,
         strict=strict,
-        trends=any(f == "html" for _, f in planned),  # only HTML draws the trends
+        trends=any(f in ("html", "xlsx") for _, f in planned),  # trends and runs of misses
     )
     code = exit_code(result, fail_on)
     root = ctx.find_root().ensure_object(dict)
@@ -101,6 +127,49 @@ def report(
             echo(wrote_line(result, path, written, lang.value))
     log_refused(result)
     raise typer.Exit(code)
+
+
+class SplitBy(StrEnum):
+    county = "county"
+
+
+def _report_split(
+    ctx: typer.Context,
+    folder: Path,
+    files: FilesArgument,
+    fmt: ReportFormat | None,
+    period: PeriodOption,
+    targets: TargetsOption,
+    level: Level,
+    fail_on: FailOn,
+    lang: Lang,
+    sheet: SheetOption,
+    strict: bool,
+    db: DbOption,
+    wait: WaitOption,
+) -> None:
+    from kpi_audit.render.i18n import label
+    from kpi_audit.render.split import write_split
+
+    formats = [fmt.value] if fmt else ["xlsx", "html"]
+    result = audit_from_options(
+        ctx,
+        db=db,
+        wait=wait,
+        files=files,
+        period=period,
+        targets=targets,
+        level=level,
+        sheet=sheet,
+        strict=strict,
+        trends=True,
+    )
+    written = write_split(result, folder, formats, lang=lang.value)
+    for path in written[:-1]:
+        typer.echo(path.name)
+    n = (len(written) - 1) // len(formats)
+    typer.echo(label("cli.wrote_split", lang.value, n=n, folder=folder, index=written[-1].name))
+    raise typer.Exit(exit_code(result, fail_on))
 
 
 def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:

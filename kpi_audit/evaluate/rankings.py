@@ -1,0 +1,138 @@
+"""Rankings with movement and "since when", set-based over the evaluated results and the
+indicator values of earlier periods (the same store history the trend charts use).
+
+- :func:`add_rankings`: on every county result of an evaluated target, ``rank`` among
+  the city's counties (best first: by ``gap``, so the operator's direction counts; equal
+  gaps share a rank, "1, 2, 2, 4"), ``value_previous`` (the previous period, 环比) and
+  ``value_year_earlier`` (the same period a year earlier, 同比), and ``rank_change`` /
+  ``rank_change_year_earlier``: the rank then minus the rank now (positive = moved up),
+  the earlier ranks judged against this period's threshold among the counties that had a
+  value then. Null wherever a side has no value.
+- :func:`missed_streaks`: for every county and city result that fails now, how many
+  consecutive periods up to this one it has failed (judged against this period's
+  threshold) and the first period of that run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from kpi_audit.core.result import RESULT_SCHEMA, STREAK_SCHEMA
+from kpi_audit.evaluate.compare import gap_expr, status_expr
+
+# history: one row per indicator × level × unit × period with its value.
+HISTORY_SCHEMA: dict[str, pl.DataType] = {
+    "indicator": pl.String(),
+    "level": pl.String(),
+    "unit": pl.String(),
+    "period": pl.String(),
+    "value": pl.Float64(),
+}
+
+# What judging an earlier value needs (gap_expr and status_expr).
+_JUDGE = ("operator", "threshold", "threshold_high", "tolerance", "warn_within")
+_KEEP = ("target_id", "indicator", "level", "unit", *_JUDGE)
+
+RANK_COLUMNS = ("rank", "rank_change", "rank_change_year_earlier")
+VALUE_COLUMNS = ("value_previous", "value_year_earlier")
+
+
+def _rank(gap: pl.Expr) -> pl.Expr:
+    # Rounded so that float noise (0.1 vs 0.09999999999999998) does not split a tie.
+    return gap.round(9).rank("min", descending=True).over("target_id").cast(pl.Int64)
+
+
+def add_rankings(
+    results: pl.DataFrame, history: pl.DataFrame, previous: str, year_earlier: str
+) -> pl.DataFrame:
+    """``results`` (with ``gap``) plus the rank and movement columns on county rows."""
+    county = pl.col("level") == "county"
+    earlier = history.filter(pl.col("level") == "county").select(
+        "indicator", "unit", "period", "value"
+    )
+    frame = results.with_row_index("_row")
+    ranked = frame.filter(county)
+    for label, column in ((previous, "value_previous"), (year_earlier, "value_year_earlier")):
+        ranked = ranked.join(
+            earlier.filter(pl.col("period") == label).select(
+                "indicator", "unit", pl.col("value").alias(column)
+            ),
+            on=["indicator", "unit"],
+            how="left",
+        )
+    # Ranked only where a result is judged now (gap not null); earlier ranks among the
+    # counties ranked now that had a value then.
+    judged = pl.col("gap").is_not_null()
+    ranked = ranked.with_columns(
+        pl.when(judged).then(pl.col("gap")).alias("_g0"),
+        pl.when(judged).then(gap_expr("value_previous")).alias("_g1"),
+        pl.when(judged).then(gap_expr("value_year_earlier")).alias("_g4"),
+    ).with_columns(
+        _rank(pl.col("_g0")).alias("rank"),
+        _rank(pl.col("_g1")).alias("_r1"),
+        _rank(pl.col("_g4")).alias("_r4"),
+    )
+    ranked = ranked.with_columns(
+        (pl.col("_r1") - pl.col("rank")).alias("rank_change"),
+        (pl.col("_r4") - pl.col("rank")).alias("rank_change_year_earlier"),
+    ).select("_row", *RANK_COLUMNS, *VALUE_COLUMNS)
+    return (
+        frame.join(ranked, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+        .with_columns([pl.col(c).cast(RESULT_SCHEMA[c]) for c in (*RANK_COLUMNS, *VALUE_COLUMNS)])
+    )
+
+
+def missed_streaks(
+    results: pl.DataFrame, history: pl.DataFrame, periods: Sequence[str]
+) -> pl.DataFrame:
+    """STREAK_SCHEMA rows for the county and city results that fail now.
+
+    ``results`` carries ``warn_within`` and ``tolerance`` (a close miss is a warning,
+    not a miss);
+    ``periods`` are the period labels of ``history`` and the current one, oldest first.
+    """
+    order = {p: i for i, p in enumerate(periods)}
+    failing = results.filter(
+        pl.col("level").is_in(["county", "city"]) & (pl.col("status") == "fail")
+    ).select(*_KEEP, "period", "value")
+    if failing.is_empty():
+        return pl.DataFrame(schema=STREAK_SCHEMA)
+    past = failing.drop("period", "value").join(
+        history.filter(pl.col("period").is_in(list(order))).select(
+            "indicator", "level", "unit", "period", "value"
+        ),
+        on=["indicator", "level", "unit"],
+        how="inner",
+    )
+    rows = pl.concat([failing, past.select(failing.columns)], how="vertical_relaxed")
+    rows = rows.unique(["target_id", "level", "unit", "period"], keep="first")
+    rows = (
+        rows.with_columns(
+            pl.col("period").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_i"),
+            pl.lit(None, pl.String).alias("reason_code"),
+        )
+        .with_columns(gap=gap_expr())
+        .with_columns(status=status_expr())
+    )
+    key = ["target_id", "level", "unit"]
+    newest = len(periods) - 1
+    # Walk back from now: a period breaks the run if it is not a miss or is absent.
+    rows = rows.sort([*key, "_i"], descending=[False, False, False, True]).with_columns(
+        ((pl.col("status") != "fail") | (pl.col("_i") != newest - pl.int_range(pl.len()).over(key)))
+        .cum_sum()
+        .over(key)
+        .alias("_broken")
+    )
+    run = rows.filter(pl.col("_broken") == 0)
+    return (
+        run.group_by(key, maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("periods_missed"),
+            pl.col("period").last().alias("missed_since"),
+        )
+        .with_columns(history_periods=pl.lit(len(periods), pl.Int64))
+        .select(list(STREAK_SCHEMA))
+    )

@@ -1,0 +1,65 @@
+"""``report --split county``: one report per county, safe file names, an index page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kpi_audit.cli.app import app
+from kpi_audit.render.split import MAX_STEM, safe_name
+
+REPO = Path(__file__).resolve().parent.parent
+COUNTIES = ("东湖区", "云岭县", "南山区", "柳河县", "白水县", "西湾区", "青石县")
+
+
+def test_safe_name_replaces_what_windows_refuses_and_bounds_the_length() -> None:
+    assert safe_name("河川市_白水县_2024Q3", "xlsx") == "河川市_白水县_2024Q3.xlsx"
+    assert safe_name('a:b?c*d<e>f|g"h/i\\j', "html") == "a_b_c_d_e_f_g_h_i_j.html"
+    assert safe_name("name. ", "xlsx") == "name.xlsx"
+    assert len(safe_name("县" * 300, "xlsx")) == MAX_STEM + len(".xlsx")
+
+
+@pytest.fixture(scope="module")
+def split_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("split")
+    db = tmp / "k.duckdb"
+    runner = CliRunner()
+    subs = REPO / "sample_data" / "submissions"
+    assert runner.invoke(app, ["ingest", str(subs), "--db", str(db)]).exit_code == 0
+    out = tmp / "reports"
+    args = ["report", "-p", "2024Q3", "-t", "zhengzhou-2016", "--split", "county"]
+    res = runner.invoke(app, [*args, "-o", str(out), "--db", str(db)])
+    assert res.exit_code == 1, res.output  # targets fail, as in the city report
+    return out, res.output
+
+
+def test_one_excel_and_one_html_per_county_and_an_index(split_dir: tuple[Path, str]) -> None:
+    out, output = split_dir
+    names = sorted(p.name for p in out.iterdir())
+    expected = sorted(
+        [f"河川市_{c}_2024Q3.{ext}" for c in COUNTIES for ext in ("xlsx", "html")] + ["index.html"]
+    )
+    assert names == expected
+    assert output.splitlines()[-1] == f"已生成 7 个区县报告：{out}（索引：index.html）"
+    index = (out / "index.html").read_text("utf-8")
+    assert all(f'href="河川市_{c}_2024Q3.xlsx"' in index for c in COUNTIES)
+
+
+def test_a_county_report_holds_that_county_only_with_its_city_rank(
+    split_dir: tuple[Path, str],
+) -> None:
+    out, _ = split_dir
+    wb = load_workbook(out / "河川市_白水县_2024Q3.xlsx")
+    county = wb["县级"]
+    header = [c.value for c in county[1]]
+    units = {r[header.index("单位")] for r in county.iter_rows(min_row=2, values_only=True)}
+    assert units == {"白水县"}
+    html = (out / "河川市_白水县_2024Q3.html").read_text("utf-8")
+    assert "河川市 白水县" in html and "西湾区" not in html
+    facilities = wb["机构"]
+    fh = [c.value for c in facilities[1]]
+    counties = {r[fh.index("所属区县")] for r in facilities.iter_rows(min_row=2, values_only=True)}
+    assert counties <= {"白水县"}
