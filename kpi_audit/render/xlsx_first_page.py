@@ -51,9 +51,9 @@ def write_first_page(
     ws.append([])
     # one row per category, word and count in cells of their own (never cut off)
     ws.append([styled(ws, label("page1.targets_counted", lang), styles.bold)])
-    for c in TARGET_CATEGORIES:
-        word = f"{STATUS_SYMBOL.get(c, '')} {label(f'cat.{c}', lang)}".strip()
-        ws.append([styled(ws, word, styles.status.get(c, styles.bold)), counts[c]])
+    for category in TARGET_CATEGORIES:
+        word = f"{STATUS_SYMBOL.get(category, '')} {label(f'cat.{category}', lang)}".strip()
+        ws.append([styled(ws, word, styles.status.get(category, styles.bold)), counts[category]])
     units = result.summary()
     ws.append(
         [label("page1.units_counted", lang).rstrip("：: ")]
@@ -99,5 +99,7 @@ def write_first_page(
             styled(ws, label("col.indicator", lang), styles.header),
         ]
     )
-    for c in matrix.columns:
-        ws.append([styled(ws, c["number"], styles.count), f"{c['name']}（{c['requirement']}）"])
+    for col in matrix.columns:
+        ws.append(
+            [styled(ws, col["number"], styles.count), f"{col['name']}（{col['requirement']}）"]
+        )
