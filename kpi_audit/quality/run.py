@@ -205,7 +205,8 @@ def _with_histories(
         same = pl.lit(_same_labels(rest["period"][0], n), pl.List(pl.String))
         rest = rest.with_columns(
             history_periods=pl.when(pl.col("history").is_not_null()).then(
-                same.list.tail(pl.col("history").list.len())
+                # fill_null: polars 2.0 raises on a null length even where masked
+                same.list.tail(pl.col("history").list.len().fill_null(0))
             )
         )
     return pl.concat([fac.select(QUALITY_SCHEMA.keys()), rest.select(QUALITY_SCHEMA.keys())])
