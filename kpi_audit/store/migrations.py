@@ -194,3 +194,81 @@ MIGRATIONS += (
         """,
     ),
 )
+
+# Numbers 60–69: the reference registers (domain.md §3b, issue 8).
+MIGRATIONS += (
+    Migration(
+        60,
+        "registers",
+        # The area register (行政区划与人口, key area_code + year) and the institution
+        # register (机构名录, key org_code). A later load of a key sets superseded_at on
+        # the row it replaces; nothing is deleted. *_ord = year*10 + quarter (a bare
+        # year: from -> Y*10+1, until -> Y*10+4); NULL = an open window.
+        """
+        CREATE SEQUENCE register_file_id_seq START 1;
+        CREATE TABLE register_files (
+            file_id BIGINT PRIMARY KEY DEFAULT nextval('register_file_id_seq'),
+            kind VARCHAR NOT NULL CHECK (kind IN ('areas', 'institutions')),
+            path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            rows BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE TABLE area_register (
+            area_code VARCHAR NOT NULL,
+            county VARCHAR NOT NULL,
+            city VARCHAR,
+            area_type VARCHAR,             -- 市辖区 | 县 | 县级市 | 其他
+            area_type_basis VARCHAR CHECK (area_type_basis IN ('stated', 'code')),
+            year INTEGER NOT NULL,
+            population BIGINT NOT NULL,
+            urban_population BIGINT,
+            rural_population BIGINT,
+            key_population BIGINT,
+            households BIGINT,
+            file_id BIGINT NOT NULL REFERENCES register_files (file_id),
+            source_row INTEGER NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            superseded_at TIMESTAMP
+        );
+        CREATE TABLE institution_register (
+            org_code VARCHAR NOT NULL,
+            org_name VARCHAR NOT NULL,
+            county VARCHAR NOT NULL,
+            city VARCHAR,
+            org_type VARCHAR NOT NULL,
+            hospital_grade VARCHAR,
+            hospital_rank VARCHAR,
+            ownership VARCHAR,
+            township VARCHAR,
+            reports_from VARCHAR,          -- canonical period text: 2024Q2 or 2024
+            reports_until VARCHAR,
+            reports_from_ord INTEGER,
+            reports_until_ord INTEGER,
+            file_id BIGINT NOT NULL REFERENCES register_files (file_id),
+            source_row INTEGER NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            superseded_at TIMESTAMP
+        );
+        -- Problems found loading a register file (same columns as ingest_issues).
+        CREATE TABLE register_issues (
+            file_id BIGINT NOT NULL REFERENCES register_files (file_id),
+            sheet VARCHAR,
+            source_row INTEGER,
+            field VARCHAR,
+            header VARCHAR,
+            value VARCHAR,
+            severity VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            message_zh VARCHAR NOT NULL,
+            message_en VARCHAR NOT NULL,
+            area_code VARCHAR,
+            org_code VARCHAR
+        );
+        CREATE VIEW current_area_register AS
+            SELECT * FROM area_register WHERE superseded_at IS NULL;
+        CREATE VIEW current_institution_register AS
+            SELECT * FROM institution_register WHERE superseded_at IS NULL;
+        """,
+    ),
+)
