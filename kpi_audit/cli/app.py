@@ -44,6 +44,7 @@ def err_console() -> Console:
 COMMANDS: dict[str, str] = {
     "ingest": "kpi_audit.cli.commands.ingest",
     "submissions": "kpi_audit.cli.commands.submissions",
+    "registers": "kpi_audit.cli.commands.registers",
     "template": "kpi_audit.cli.commands.template",
     "check": "kpi_audit.cli.commands.check",
     "report": "kpi_audit.cli.commands.report",

@@ -24,11 +24,15 @@ from kpi_audit.ingest.discover import expand_paths
 from kpi_audit.ingest.issues import empty_issues
 from kpi_audit.ingest.limits import Limits, read_regular_file
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
+from kpi_audit.ingest.register_fields import match_register_header
+from kpi_audit.ingest.register_write import load_register
+from kpi_audit.ingest.registers import PreparedRegister, prepare_register
 from kpi_audit.ingest.report import FileReport, IngestReport
 from kpi_audit.ingest.write import store_file
 from kpi_audit.store.db import fetch_one
 
 ProgressCallback = Callable[[str, int, int], None]
+_Prepared = PreparedFile | PreparedRegister | InputError
 
 
 def ingest_paths(
@@ -114,7 +118,9 @@ def _ingest_in_order(
     stored: set[str] = set()  # sha256 of the files stored by this run
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-audit-read") as pool:
 
-        def start(path: Path) -> FileReport | tuple[_ToLoad, Future[PreparedFile | InputError]]:
+        def start(
+            path: Path,
+        ) -> FileReport | tuple[_ToLoad, Future[PreparedFile | PreparedRegister | InputError]]:
             checked = _check(con, path, strict=strict)
             if isinstance(checked, FileReport):
                 return checked
@@ -193,18 +199,31 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> _ToLo
     return _ToLoad(path, data, sha256, retry_of)
 
 
-def _prepare(todo: _ToLoad, period: Period | None, sheet: str | None) -> PreparedFile | InputError:
-    """:func:`prepare_file`, with the input error returned (it may run in a worker thread)."""
+def _prepare(
+    todo: _ToLoad, period: Period | None, sheet: str | None
+) -> PreparedFile | PreparedRegister | InputError:
+    """:func:`prepare_file`, with the input error returned (it may run in a worker thread).
+    A file that is no submission but has a register's header row is that register."""
     try:
-        return prepare_file(todo.path, todo.data, period=period, sheet=sheet)
+        prepared = prepare_file(todo.path, todo.data, period=period, sheet=sheet)
     except InputError as exc:
-        return exc
+        try:
+            return prepare_register(todo.path, todo.data) or exc
+        except InputError:
+            return exc
+    if period is not None and any(
+        match_register_header("institutions", header) in ("reports_from", "reports_until")
+        for s in prepared.read.sheets
+        for _, header in s.unknown
+    ):  # an institution register read with --period
+        return prepare_register(todo.path, todo.data) or prepared
+    return prepared
 
 
 def _load(
     con: duckdb.DuckDBPyConnection,
     todo: _ToLoad,
-    prepared: PreparedFile | InputError,
+    prepared: PreparedFile | PreparedRegister | InputError,
     *,
     strict: bool,
 ) -> FileReport:
@@ -212,6 +231,8 @@ def _load(
     shown = str(todo.path)
     if isinstance(prepared, InputError):
         return _failed(shown, todo.sha256, str(prepared))
+    if isinstance(prepared, PreparedRegister):
+        return load_register(con, prepared, path=todo.path, sha256=todo.sha256)
     n_rejected = prepared.rows.filter(pl.col("_status") == "rejected").height
     refused = strict and n_rejected > 0
     store_file(

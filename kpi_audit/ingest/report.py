@@ -26,6 +26,7 @@ class FileReport:
     issues: pl.DataFrame  # the issue records of this file (ISSUE_SCHEMA)
     error: str | None = None  # one line, for status == "failed"
     note: str | None = None  # e.g. where an unchanged file was loaded before
+    register: str | None = None  # areas | institutions for a register file
 
 
 @dataclass

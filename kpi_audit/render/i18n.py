@@ -26,6 +26,7 @@ An unknown code renders as the code and its parameters, never as an error.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -329,6 +330,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "targets.evaluable_yes": ("是", "yes"),
     "targets.evaluable_no": ("否 — 缺少数据：{needs}", "no — needs: {needs}"),
     "targets.validate_ok": ("OK：{n} 项目标", "OK: {n} targets"),
+    "cli.no_registers": (
+        "尚未导入区划名录或机构名录（kpi-audit ingest 文件 即可导入；kpi-audit template "
+        "--kind areas|institutions 生成空白表）",
+        "no register loaded (kpi-audit ingest FILE loads one; kpi-audit template "
+        "--kind areas|institutions writes the blank workbook)",
+    ),
+    "cli.reg.kind": ("名录", "register"),
+    "cli.reg.kind.areas": ("行政区划与人口", "areas"),
+    "cli.reg.kind.institutions": ("机构名录", "institutions"),
+    "cli.reg.year": ("年度", "year"),
+    "cli.reg.rows": ("行数", "rows"),
+    "cli.reg.counties": ("区县数", "counties"),
+    "cli.reg.files": ("文件数", "files"),
+    "cli.reg.last_loaded": ("最近导入", "last loaded"),
+    "cli.register_template_wrote": (
+        "已生成{kind}模板：{path}（{n} 列，其中 {required} 列必填）",
+        "wrote {path}: {kind} template with {n} columns ({required} required)",
+    ),
     "cli.sub.period": ("报告期", "period"),
     "cli.sub.county": ("区县", "county"),
     "cli.sub.facilities": ("机构数", "facilities"),
@@ -388,6 +407,63 @@ LABELS: dict[str, tuple[str, str]] = {
         "no annual rows for {year}: values aggregated from its quarters ({quarters}): visits "
         "and referrals summed; population, signed residents, beds, staff and flags taken from "
         "each institution's latest quarter",
+    ),
+    # ---- register data issues (ingest/registers.py, store/registers.py)
+    "issue.register_required": (
+        "{header_zh}为必填项，该行未导入",
+        "{header_en} is required; row not loaded",
+    ),
+    "issue.register_not_a_number": (
+        "{header_zh}「{value}」不是整数，该行未导入",
+        "{header_en} '{value}' is not a whole number; row not loaded",
+    ),
+    "issue.register_negative": (
+        "{header_zh}（{value}）不能为负数，该行未导入",
+        "{header_en} ({value}) cannot be negative; row not loaded",
+    ),
+    "issue.register_bad_area_code": (
+        "行政区划代码「{value}」不是 6 位数字的 GB/T 2260 代码，该行未导入",
+        "area code '{value}' is not a 6-digit GB/T 2260 code; row not loaded",
+    ),
+    "issue.register_bad_year": (
+        "年度「{value}」不是年份（如 2024），该行未导入",
+        "year '{value}' is not a year (such as 2024); row not loaded",
+    ),
+    "issue.register_bad_period": (
+        "{header_zh}「{value}」不是报告期（如 2024Q2 或 2024），该行未导入",
+        "{header_en} '{value}' is not a period (such as 2024Q2 or 2024); row not loaded",
+    ),
+    "issue.register_vocabulary": (
+        "{header_zh}「{value}」不是可选值（{choices}），该行未导入",
+        "{header_en} '{value}' is not one of {choices}; row not loaded",
+    ),
+    "issue.register_part_exceeds_whole": (
+        "{header_zh}（{value}）大于常住人口（{population}），该行未导入",
+        "{header_en} ({value}) exceeds the resident population ({population}); row not loaded",
+    ),
+    "issue.register_urban_rural_sum": (
+        "城镇与农村常住人口之和（{total}）不等于常住人口（{population}）",
+        "urban + rural population ({total}) differs from the resident population ({population})",
+    ),
+    "issue.register_window_reversed": (
+        "应报起始期 {reports_from} 晚于应报截止期 {reports_until}，该行未导入",
+        "reports_from {reports_from} is after reports_until {reports_until}; row not loaded",
+    ),
+    "issue.register_duplicate_key": (
+        "{key} 在本文件中重复出现，以第 {row} 行（最后一行）为准",
+        "{key} appears more than once in this file; row {row} (the last) is kept",
+    ),
+    "issue.register_area_type_from_code": (
+        "区划类型空白，按代码 {area_code} 末两位定为{area_type}",
+        "area type blank: {area_type} from the last two digits of code {area_code}",
+    ),
+    "issue.register_county_not_submitted": (
+        "区划名录（{year} 年）中的{county}在报送数据中没有出现",
+        "{county} is in the {year} area register but no submission names it",
+    ),
+    "issue.register_county_missing": (
+        "报送数据中的{county}不在已导入的 {year} 年区划名录中",
+        "{county} is named in submissions but missing from the loaded {year} area register",
     ),
 }
 
@@ -464,6 +540,21 @@ def issue_text(code: str | None, params: Mapping[str, Any] | str | None, lang: s
 def issue_messages(code: str, **params: Any) -> tuple[str, str, str]:
     """(params JSON, message_zh, message_en) of a data issue found by kpi-audit."""
     return params_json(**params), issue_text(code, params, "zh"), issue_text(code, params, "en")
+
+
+def issue_exprs(code: str, **params: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(message_zh, message_en) expressions of data issue ``code`` whose parameters are
+    columns: the issue's templates with each ``{name}`` filled from ``params[name]``."""
+    return tuple(  # type: ignore[return-value]
+        pl.format(
+            re.sub(r"\{\w+\}", "{}", template),
+            *(
+                params[name].cast(pl.String).fill_null("")
+                for name in re.findall(r"\{(\w+)\}", template)
+            ),
+        )
+        for template in LABELS[f"issue.{code}"]
+    )
 
 
 def _coded_expr(frame: pl.DataFrame, prefix: str, code: str, params: str, lang: str) -> pl.Expr:

@@ -81,3 +81,57 @@ def expected_institutions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.
         """,
         params=[last, first],
     ).pl()
+
+
+ISSUE_COLUMNS = ("code", "severity", "county", "year", "message_zh", "message_en")
+
+_COVERAGE = """
+WITH sub AS (
+    SELECT DISTINCT period_year AS year, county FROM current_submissions
+    WHERE county IS NOT NULL
+), reg AS (
+    SELECT DISTINCT year, county FROM current_area_register
+)
+SELECT 'register_county_not_submitted' AS code, r.county, r.year FROM reg r
+WHERE r.year IN (SELECT year FROM sub)
+  AND NOT EXISTS (SELECT 1 FROM sub s WHERE s.year = r.year AND s.county = r.county)
+UNION ALL
+SELECT 'register_county_missing', s.county, s.year FROM sub s
+WHERE s.year IN (SELECT year FROM reg)
+  AND NOT EXISTS (SELECT 1 FROM reg r WHERE r.year = s.year AND r.county = s.county)
+ORDER BY year, code, county
+"""
+
+
+def register_coverage_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Data issues between the area register and the submissions, per year both cover:
+    a registered county no submission names, a submission county the register lacks.
+
+    Columns ISSUE_COLUMNS; severity warning (a name spelt two ways shows up as both).
+    """
+    from kpi_audit.render.i18n import issue_exprs
+
+    frame = con.sql(_COVERAGE).pl()
+    schema = {"code": pl.String(), "county": pl.String(), "year": pl.Int64()}
+    frame = frame.cast(pl.Schema(schema)) if frame.height else pl.DataFrame(schema=schema)
+    parts = []
+    for code in ("register_county_not_submitted", "register_county_missing"):
+        zh, en = issue_exprs(code, county=pl.col("county"), year=pl.col("year"))
+        parts.append(
+            frame.filter(pl.col("code") == code).with_columns(
+                severity=pl.lit("warning"), message_zh=zh, message_en=en
+            )
+        )
+    return pl.concat(parts).sort("year", "code", "county").select(ISSUE_COLUMNS)
+
+
+def register_file_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The issues recorded when the register files were loaded, with each file's path."""
+    return con.sql(
+        """
+        SELECT f.kind, f.path, i.source_row, i.field, i.value, i.severity, i.code,
+               i.message_zh, i.message_en
+        FROM register_issues i JOIN register_files f USING (file_id)
+        ORDER BY f.file_id, i.source_row NULLS FIRST
+        """
+    ).pl()

@@ -1,0 +1,260 @@
+"""A register file (area or institution register, domain.md §3b): read → coerce → validate.
+
+Recognised by its header row (:func:`register_kind_of`); the first sheet with one is
+read. Cells are coerced with the submissions' expressions (NFKC, missing markers,
+thousands separators); every problem is an issue record (code + message), and a row
+with an error is not loaded. Storing is :mod:`kpi_audit.ingest.register_write`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from kpi_audit.core.periods import parse_period
+from kpi_audit.ingest.coerce import cleaned, enum_word, int_from_text, int_problem_from
+from kpi_audit.ingest.coerce import numeric_text as _numeric_text
+from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _workbook_grids
+from kpi_audit.ingest.register_fields import (
+    REGISTER_FIELDS,
+    RegisterField,
+    RegisterKind,
+    match_register_header,
+    register_kind_of,
+)
+from kpi_audit.render.i18n import issue_exprs
+
+REGISTER_ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "sheet": pl.String(),
+    "source_row": pl.Int64(),
+    "field": pl.String(),
+    "header": pl.String(),
+    "value": pl.String(),
+    "severity": pl.String(),
+    "code": pl.String(),
+    "message_zh": pl.String(),
+    "message_en": pl.String(),
+    "area_code": pl.String(),
+    "org_code": pl.String(),
+}
+_KEYS: dict[RegisterKind, tuple[str, ...]] = {
+    "areas": ("area_code", "year"),
+    "institutions": ("org_code",),
+}
+
+
+@dataclass(frozen=True)
+class PreparedRegister:
+    kind: RegisterKind
+    sheet: str | None
+    rows: pl.DataFrame  # the rows to load: source_row + the register's columns
+    rejected: int  # rows with an error, not loaded
+    issues: pl.DataFrame  # REGISTER_ISSUE_SCHEMA
+
+
+def prepare_register(path: Path, data: bytes) -> PreparedRegister | None:
+    """The register in a file, or None when no sheet has a register's header row."""
+    if path.suffix.lower() == ".csv":
+        grids: list[tuple[str | None, pl.DataFrame]] = [(None, _csv_grid(path, data)[0])]
+    else:
+        grids = [(name, grid) for name, grid, _ in _workbook_grids(path, data, None)]
+    for name, grid in grids:
+        for index, cells in enumerate(grid.head(HEADER_SCAN_ROWS).rows()):
+            kind = register_kind_of(cells)
+            if kind is not None:
+                return _prepared(kind, name, grid, index, cells)
+    return None
+
+
+def _prepared(
+    kind: RegisterKind, sheet: str | None, grid: pl.DataFrame, index: int, cells: tuple
+) -> PreparedRegister:
+    fields = REGISTER_FIELDS[kind]
+    columns: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for source, text in zip(grid.columns, cells, strict=True):
+        fid = match_register_header(kind, text)
+        if fid is not None and fid not in columns:
+            columns[fid], headers[fid] = source, " ".join(str(text).split())
+    raw = (
+        grid.with_row_index("source_row", offset=1)
+        .slice(index + 1)
+        .select(
+            pl.col("source_row").cast(pl.Int64),
+            *(
+                (pl.col(columns[f.id]) if f.id in columns else pl.lit(None, pl.String)).alias(
+                    f"{f.id}__raw"
+                )
+                for f in fields
+            ),
+        )
+    )
+    blank = pl.concat_str(
+        [pl.col(f"{f.id}__raw") for f in fields], ignore_nulls=True
+    ).str.strip_chars()
+    raw = raw.filter(blank.fill_null("") != "")
+    typed = raw.with_columns(_coerced(f) for f in fields)
+    typed = _with_windows(typed) if kind == "institutions" else _with_area_type(typed)
+    issues = _issues(kind, typed, headers)
+    bad = issues.filter(pl.col("severity") == "error").get_column("source_row").unique()
+    rows = typed.filter(~pl.col("source_row").is_in(bad.implode()))
+    keep = ["source_row", *(f.id for f in fields)]
+    if kind == "institutions":
+        keep += ["reports_from_ord", "reports_until_ord"]
+    else:
+        keep += ["area_type_basis"]
+    issues = issues.with_columns(sheet=pl.lit(sheet, pl.String)).select(*REGISTER_ISSUE_SCHEMA)
+    return PreparedRegister(kind, sheet, rows.select(keep), raw.height - rows.height, issues)
+
+
+# ---- coercion ---------------------------------------------------------------------
+
+_SPACES = r"\s+"
+
+
+def _coerced(f: RegisterField) -> pl.Expr:
+    raw = pl.col(f"{f.id}__raw")
+    if f.kind in ("int", "year"):
+        text = _numeric_text(raw).str.replace(r"年度?$", "")
+        return int_from_text(text).alias(f.id)
+    text = cleaned(raw)
+    if f.kind == "code":
+        return text.str.replace_all(_SPACES, "").str.replace(r"\.0+$", "").alias(f.id)
+    if f.kind == "enum":
+        squeezed = text.str.replace_all(_SPACES, "")
+        return squeezed.map_batches(lambda s: _words(s, f.id), return_dtype=pl.String).alias(f.id)
+    if f.kind == "period":
+        return text.map_batches(_periods, return_dtype=pl.String).alias(f.id)
+    if f.id in ("county", "city"):
+        return text.str.replace_all(_SPACES, "").alias(f.id)
+    return text.alias(f.id)
+
+
+def _words(texts: pl.Series, field_id: str) -> pl.Series:
+    """Each distinct text once: the vocabulary spelling (synonyms, traditional forms)."""
+    distinct = texts.drop_nulls().unique().to_list()
+    mapping = {t: enum_word(t, field_id) for t in distinct}
+    return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _periods(texts: pl.Series) -> pl.Series:
+    """Each distinct text once: its canonical period label (2024Q2, 2024), else null."""
+    mapping: dict[str, str | None] = {}
+    for t in texts.drop_nulls().unique().to_list():
+        p = parse_period(t)
+        mapping[t] = None if p is None else str(p)
+    return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _ord(label: pl.Expr, bound_quarter: int) -> pl.Expr:
+    year = label.str.slice(0, 4).cast(pl.Int64, strict=False)
+    quarter = label.str.extract(r"Q([1-4])$").cast(pl.Int64, strict=False)
+    return (year * 10 + quarter.fill_null(bound_quarter)).cast(pl.Int32)
+
+
+def _with_windows(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(
+        reports_from_ord=_ord(pl.col("reports_from"), 1),
+        reports_until_ord=_ord(pl.col("reports_until"), 4),
+    )
+
+
+def _with_area_type(rows: pl.DataFrame) -> pl.DataFrame:
+    tail = pl.col("area_code").str.slice(4, 2).cast(pl.Int64, strict=False)
+    from_code = (
+        pl.when(tail.is_between(1, 20))
+        .then(pl.lit("市辖区"))
+        .when(tail.is_between(21, 80))
+        .then(pl.lit("县"))
+        .when(tail.is_between(81, 99))
+        .then(pl.lit("县级市"))
+        .otherwise(pl.lit("其他"))
+    )
+    stated = pl.col("area_type").is_not_null()
+    return rows.with_columns(
+        area_type=pl.when(stated).then(pl.col("area_type")).otherwise(from_code),
+        area_type_basis=pl.when(stated).then(pl.lit("stated")).otherwise(pl.lit("code")),
+    )
+
+
+# ---- validation as data -----------------------------------------------------------
+
+
+def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame:
+    parts: list[pl.DataFrame] = []
+    fields = REGISTER_FIELDS[kind]
+
+    def add(mask: pl.Expr, f: RegisterField | None, code: str, severity: str, **p: pl.Expr) -> None:
+        params: dict[str, pl.Expr] = dict(p)
+        if f is not None:
+            params.setdefault("header_zh", pl.lit(headers.get(f.id, f.zh)))
+            params.setdefault("header_en", pl.lit(f.en))
+            params.setdefault("value", pl.col(f"{f.id}__raw"))
+        zh, en = issue_exprs(code, **params)
+        value = pl.col(f"{f.id}__raw") if f is not None else pl.lit(None, pl.String)
+        key = "area_code" if kind == "areas" else "org_code"
+        parts.append(
+            rows.filter(mask).select(
+                pl.col("source_row"),
+                pl.lit(f.id if f else None, pl.String).alias("field"),
+                pl.lit(headers.get(f.id, f.zh) if f else None, pl.String).alias("header"),
+                value.alias("value"),
+                pl.lit(severity).alias("severity"),
+                pl.lit(f"register_{code.removeprefix('register_')}").alias("code"),
+                zh.alias("message_zh"),
+                en.alias("message_en"),
+                (pl.col(key) if kind == "areas" else pl.lit(None, pl.String)).alias("area_code"),
+                (pl.col(key) if kind == "institutions" else pl.lit(None, pl.String)).alias(
+                    "org_code"
+                ),
+            )
+        )
+
+    for f in fields:
+        col, given = pl.col(f.id), pl.col(f"{f.id}__raw")
+        if f.required:
+            add(cleaned(given).is_null(), f, "register_required", "error")
+        present = cleaned(given).is_not_null()
+        if f.kind == "int":
+            problem = int_problem_from(_numeric_text(given).str.replace(r"年度?$", ""), col)
+            add(present & problem.is_not_null(), f, "register_not_a_number", "error")
+            add(col < 0, f, "register_negative", "error")
+        elif f.kind == "year":
+            add(present & ~col.is_between(1900, 2200).fill_null(False), f, "register_bad_year",
+                "error")  # fmt: skip
+        elif f.kind == "period":
+            add(present & col.is_null(), f, "register_bad_period", "error")
+        elif f.kind == "enum":
+            ok = col.is_in(list(f.choices)).fill_null(False)
+            choices = pl.lit(" / ".join(f.choices))
+            add(present & ~ok, f, "register_vocabulary", "error", choices=choices)
+        elif f.id == "area_code":
+            add(present & ~col.str.contains(r"^\d{6}$").fill_null(False), f,
+                "register_bad_area_code", "error")  # fmt: skip
+    by_id = {f.id: f for f in fields}
+    if kind == "areas":
+        for part in ("urban_population", "rural_population", "key_population"):
+            add(pl.col(part) > pl.col("population"), by_id[part], "register_part_exceeds_whole",
+                "error", population=pl.col("population"))  # fmt: skip
+        total = pl.col("urban_population") + pl.col("rural_population")
+        add((total != pl.col("population")).fill_null(False), None, "register_urban_rural_sum",
+            "warning", total=total, population=pl.col("population"))  # fmt: skip
+        valid_code = pl.col("area_code").str.contains(r"^\d{6}$").fill_null(False)
+        add((pl.col("area_type_basis") == "code") & valid_code, None,
+            "register_area_type_from_code", "notice", area_code=pl.col("area_code"),
+            area_type=pl.col("area_type"))  # fmt: skip
+    else:
+        add(pl.col("reports_from_ord") > pl.col("reports_until_ord"), None,
+            "register_window_reversed", "error", reports_from=pl.col("reports_from"),
+            reports_until=pl.col("reports_until"))  # fmt: skip
+    keys = list(_KEYS[kind])
+    last = pl.col("source_row").max().over(keys)
+    dup = (pl.len().over(keys) > 1) & (pl.col("source_row") != last)
+    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" ")
+    add(dup & pl.all_horizontal(pl.col(k).is_not_null() for k in keys), None,
+        "register_duplicate_key", "warning", key=key_text, row=last)  # fmt: skip
+    if not parts:
+        return pl.DataFrame(schema=REGISTER_ISSUE_SCHEMA)
+    return pl.concat(parts, how="diagonal_relaxed").with_columns(sheet=pl.lit(None, pl.String))
