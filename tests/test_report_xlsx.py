@@ -178,7 +178,7 @@ def test_facility_names_that_look_like_formulas_stay_text(wb, workbook_path: Pat
 
 def test_headers_frozen_and_filtered(wb) -> None:
     expected = {
-        "汇总": ("D6", "A5:O12"),
+        "汇总": ("D6", "A5:P12"),  # P: 参考值
         "市级": ("D2", "A1:K8"),
         "县级": ("D2", "A1:P50"),
         "机构": ("E2", "A1:M7"),

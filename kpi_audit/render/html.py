@@ -13,10 +13,10 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.models import Target
 from kpi_audit.core.periods import parse_period
 from kpi_audit.core.result import STATUSES, AuditResult
+from kpi_audit.render import html_sections as sections
 from kpi_audit.render import svg
 from kpi_audit.render.first_page import (
     TARGET_CATEGORIES,
@@ -32,22 +32,19 @@ from kpi_audit.render.labels import (
     format_count,
     format_gap,
     format_value,
-    kind_text,
     label,
     status_text,
 )
 from kpi_audit.render.report_frames import (
     behind_target,
-    completeness_rows,
     county_ranking,
     recent_trend,
+    references,
     share_flags,
     target_summary,
 )
 
 FACILITY_CAP = 200  # facilities behind target listed per target
-ISSUE_CAP = 200  # data-issue rows listed
-MISSING_CAP = 200  # missing institutions listed
 TREND_PERIODS = 8
 MATRIX_BLOCK = 13  # target columns per block of the county × target matrix (fits A4)
 TREND_MAX_COUNTIES = 10  # county lines in a trend chart: the furthest behind
@@ -111,9 +108,10 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
             _section(result, targets[row["target_id"]], row, lang)
             for row in summary.iter_rows(named=True)
         ],
-        "issues": _issues(result, lang),
-        "completeness": _completeness(result, lang),
-        "sources": _sources(result.targets),
+        "issues": sections.issues(result, lang),
+        "completeness": sections.completeness(result, lang),
+        "refused": sections.refused(result, lang),
+        "sources": sections.sources(result.targets),
     }
 
 
@@ -155,6 +153,7 @@ def _first_page(result: AuditResult, lang: str) -> dict[str, Any]:
                 "status_text": status_text(r["status"], lang),
                 "category_text": label(f"cat.{r['category']}", lang),
                 "streak": label("page1.streak", lang, n=streak["periods_missed"]) if streak else "",
+                "references": references(result, r["indicator"], lang),
             }
         )
     return {
@@ -222,6 +221,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "title_zh": target.title_zh,
         "target_set": target.target_set,
         "requirement": row["requirement"],
+        "references": references(result, target.indicator, lang),
         "from_year": target.from_year,
         "until_year": target.until_year,
         "note": target.note,
@@ -355,60 +355,3 @@ def _trend_chart(
         threshold_label=label("report.threshold_line", lang),
         title=f"{name}: {label('report.chart_trend', lang)}",
     )
-
-
-def _issues(result: AuditResult, lang: str) -> dict[str, Any]:
-    issues = result.data_issues.filter(~pl.col("kind").is_in(["missing_report", "county_no_data"]))
-    fields = {f.id: (f.en if lang == "en" else f.zh) for f in FIELDS}
-    shown = issues.head(ISSUE_CAP)
-    return {
-        "total": issues.height,
-        "more": issues.height - shown.height,
-        "rows": [
-            {
-                **r,
-                "kind": kind_text(r["kind"], lang),
-                "file": Path(r["file"]).name if r["file"] else "",  # never a full path
-                "field": fields.get(r["field"] or "", r["field"] or ""),
-            }
-            for r in shown.iter_rows(named=True)
-        ],
-    }
-
-
-def _completeness(result: AuditResult, lang: str) -> dict[str, Any]:
-    c = result.completeness
-    rows = completeness_rows(result, lang)
-    missing = rows.filter(pl.col("kind") == "missing_report")
-    shown = missing.head(MISSING_CAP)
-    return {
-        "counts": [
-            (label("comp.expected", lang), format_count(c.expected_institutions)),
-            (label("comp.reported", lang), format_count(c.reported_institutions)),
-            (label("comp.missing", lang), format_count(c.missing_institutions)),
-            (label("comp.rejected", lang), format_count(c.rejected_rows)),
-        ],
-        "counties": list(
-            dict.fromkeys(
-                [
-                    *c.counties_without_data,
-                    *rows.filter(pl.col("kind") == "county_no_data")["county"].drop_nulls(),
-                ]
-            )
-        ),
-        "missing_total": missing.height,
-        "missing_more": missing.height - shown.height,
-        "missing": list(shown.iter_rows(named=True)),
-    }
-
-
-def _sources(targets: tuple[Target, ...]) -> list[dict[str, Any]]:
-    """Documents, each once, with the targets they set."""
-    documents: dict[tuple[str, str], dict[str, Any]] = {}
-    for t in targets:
-        entry = documents.setdefault(
-            (t.source.document, t.source.number),
-            {"document": t.source.document, "number": t.source.number, "targets": []},
-        )
-        entry["targets"].append(t)
-    return list(documents.values())

@@ -179,6 +179,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.completeness": ("上报完整性", "Completeness"),
     "report.sources": ("政策依据", "Sources"),
     "report.none": ("无", "None"),
+    "report.files_refused": ("未能读取的文件", "Files not read"),
+    "report.files_refused_note": (
+        "以下附件未读入，本报告不含其数据；请修正后重新运行",
+        "These attachments were not read and their data are not in this report; "
+        "fix them and run again",
+    ),
+    "report.count_files": ("共 {n} 个", "{n} in all"),
+    "refused.failed": ("无法读取", "unreadable"),
+    "refused.rejected": ("整份拒收（--strict）", "refused whole (--strict)"),
+    "sheet.files_refused": ("未读取文件", "Files not read"),
+    "col.reference": ("参考值（不作为目标）", "Reference (not a target)"),
     "report.units": ("家", ""),
     "report.count_rows": ("共 {n} 条", "{n} in all"),
     "report.threshold_line": ("目标线", "target"),

@@ -207,3 +207,20 @@ def completeness_rows(result: AuditResult, lang: str) -> pl.DataFrame:
         [pl.col("kind").replace_strict(kind_order, return_dtype=pl.Int64), "county", "org_code"],
         nulls_last=True,
     )
+
+
+def references(result: AuditResult, indicator: str, lang: str) -> list[str]:
+    """``参考（不作为目标）：湖北省2018年：36.65%（…）`` for each reference value of the
+    indicator: labelled context, never judged against."""
+    shown = display_of(result.value_kinds, indicator)
+    return [
+        label(
+            "term.reference",
+            lang,
+            label=r.label_en if lang == "en" else r.label_zh,
+            value=shown.threshold(r.value),
+            source=r.source.citation,
+        )
+        for r in result.reference_values
+        if r.indicator == indicator
+    ]

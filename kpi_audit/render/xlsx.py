@@ -17,12 +17,14 @@ from kpi_audit.core.atomic import atomic_write
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.result import STATUSES, AuditResult
 from kpi_audit.render.format import display_of, indicator_name, kind_text, level_text, status_text
+from kpi_audit.render.html_sections import refused as refused_rows
 from kpi_audit.render.i18n import label, localized
 from kpi_audit.render.quality import write_quality_sheet
 from kpi_audit.render.report_frames import (
     completeness_rows,
     level_rows,
     levels_present,
+    references,
     share_flags,
     target_summary,
 )
@@ -53,6 +55,12 @@ SUMMARY_COLUMNS = (
     Column("col.n_not_evaluable", "n_not_evaluable", "count"),
     Column("col.n_facility_fail", "n_facility_fail", "count"),
     Column("col.source", "source", "wrap"),
+    Column("col.reference", "reference", "wrap"),
+)
+REFUSED_COLUMNS = (
+    Column("col.file", "file", "wrap"),
+    Column("col.status", "status"),
+    Column("col.reason", "reason", "wrap"),
 )
 _RESULT_TAIL = (
     Column("col.value", "value", "value"),
@@ -144,6 +152,10 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     _write_completeness(
         _new_sheet(wb, label("sheet.completeness", lang)), result, styles, rows, lang
     )
+    if result.files_refused:  # a mixed run: say which attachments were not read
+        _write_refused(
+            _new_sheet(wb, label("sheet.files_refused", lang)), result, styles, rows, lang
+        )
     if result.quality is not None:  # the data-quality review ran
         write_quality_sheet(wb, result.quality, lang)
     _write_sources(_new_sheet(wb, label("sheet.sources", lang)), result, shares, styles, rows, lang)
@@ -187,6 +199,12 @@ def _write_summary(
         for status in STATUSES
     ]
     preamble = [[styled(ws, title, styles.title)], [meta], totals, []]
+    refs = {
+        i: "\n".join(references(result, i, lang)) or None for i in summary["indicator"].unique()
+    }
+    summary = summary.with_columns(
+        reference=pl.col("indicator").replace_strict(refs, default=None, return_dtype=pl.String)
+    )
     write_table(
         ws, summary, SUMMARY_COLUMNS, styles, rows, lang=lang, preamble=preamble, freeze_columns=3
     )
@@ -257,6 +275,16 @@ def _write_completeness(
         .alias("kind_text")
     )
     write_table(ws, rows, COMPLETENESS_COLUMNS, styles, splicer, lang=lang, preamble=preamble)
+
+
+def _write_refused(
+    ws: WriteOnlyWorksheet, result: AuditResult, styles: Styles, splicer: RowSplicer, lang: str
+) -> None:
+    """The files named for the run that were not read: file name, status and reason."""
+    schema = dict.fromkeys(("file", "status", "reason"), pl.String)
+    refused = pl.DataFrame(refused_rows(result, lang), schema=schema)
+    preamble = [[styled(ws, label("report.files_refused_note", lang), styles.bold)], []]
+    write_table(ws, refused, REFUSED_COLUMNS, styles, splicer, lang=lang, preamble=preamble)
 
 
 def _write_sources(
