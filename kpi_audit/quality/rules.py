@@ -9,109 +9,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 from kpi_audit.core.errors import ConfigError
-from kpi_audit.core.fields import FIELDS_BY_ID, INT_FIELDS
+from kpi_audit.core.fields import FIELDS_BY_ID, INT_FIELDS, ORG_TYPES
 from kpi_audit.core.models import Indicator, Measure
+from kpi_audit.quality.kinds import (
+    AREA_LEVELS,
+    COMMON_KEYS,
+    RULE_KINDS,
+    SEVERITIES,
+    ConsistencyRule,
+    JumpRule,
+    LateRule,
+    OutlierRule,
+    OverlapRule,
+    RelatedRule,
+    RepeatedRule,
+    Rule,
+    Side,
+)
 from kpi_audit.spec.tomlsource import ConfigProblem, EntryReader, TomlSource
 
-RuleKind = Literal[
-    "outlier_history",
-    "jump_previous",
-    "consistency_over_time",
-    "related",
-    "repeated_submission",
-    "late_submission",
-]
-Severity = Literal["error", "warning"]
-RULE_KINDS: tuple[str, ...] = get_args(RuleKind)
-SEVERITIES: tuple[str, ...] = get_args(Severity)
-AREA_LEVELS = ("county", "city")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_COMMON = ("id", "kind", "severity", "name_zh", "name_en", "text_zh", "text_en")
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: RuleKind
-    severity: Severity
-    name_zh: str
-    name_en: str
-    text_zh: str
-    text_en: str
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
-
-    def parameters(self) -> dict[str, Any]:
-        """The kind's own parameters (what `quality rules` lists)."""
-        skip = set(_COMMON)
-        return {k: v for k, v in self.__dict__.items() if k not in skip}
-
-
-@dataclass(frozen=True)
-class OutlierRule(Rule):
-    fields: tuple[str, ...] = ()
-    z: float = 3.5
-    min_history: int = 4
-    max_history: int = 8
-    mad_zero_margin: float = 0.5
-    seasonal_tolerance: float = 0.2
-    floor: float = 0.0
-
-
-@dataclass(frozen=True)
-class JumpRule(Rule):
-    fields: tuple[str, ...] = ()
-    factor: float = 3.0
-    floor: float = 0.0
-
-
-@dataclass(frozen=True)
-class ConsistencyRule(Rule):
-    indicators: tuple[str, ...] = ()
-    levels: tuple[str, ...] = ("county",)
-    compare: Literal["own_history", "city"] = "own_history"
-    years: int = 3
-    tolerance: float = 0.33
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a related-data rule: a catalog indicator or an inline ratio."""
-
-    indicator: Indicator
-    per_year: bool = False
-
-
-@dataclass(frozen=True)
-class RelatedRule(Rule):
-    left: Side | None = None
-    right: Side | None = None
-    op: Literal[">=", "<=", "band"] = ">="
-    factor: float = 1.0
-    band: tuple[float, float] | None = None
-    levels: tuple[str, ...] = ("county",)
-
-
-@dataclass(frozen=True)
-class RepeatedRule(Rule):
-    fields: tuple[str, ...] = ()
-    compare: Literal["previous", "institutions"] = "previous"
-    min_fields: int = 2
-    floor: float = 0.0
-
-
-@dataclass(frozen=True)
-class LateRule(Rule):
-    deadline_months: int = 1
-    deadline_day: int = 15
+_COMMON = COMMON_KEYS
 
 
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
@@ -129,6 +53,7 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "related": ("levels", "left", "right", "op", "factor", "band"),
     "repeated_submission": ("fields", "compare", "min_fields", "floor"),
     "late_submission": ("deadline_months", "deadline_day"),
+    "population_overlap": ("types",),
 }
 
 
@@ -389,6 +314,16 @@ def _late(p: _RuleParser, common: dict[str, Any]) -> Rule:
     )
 
 
+def _overlap(p: _RuleParser, common: dict[str, Any]) -> Rule:
+    raw = p.entry.get("types", ["乡镇卫生院", "村卫生室"])
+    if not isinstance(raw, list) or len(raw) < 2 or any(t not in ORG_TYPES for t in raw):
+        p._add(
+            "types", "must list two or more institution types (机构类别), e.g. 乡镇卫生院, 村卫生室"
+        )
+        raw = ["乡镇卫生院", "村卫生室"]
+    return OverlapRule(**common, types=tuple(raw))
+
+
 _BUILDERS: dict[str, Any] = {
     "outlier_history": _outlier,
     "jump_previous": _jump,
@@ -396,6 +331,7 @@ _BUILDERS: dict[str, Any] = {
     "related": _related,
     "repeated_submission": _repeated,
     "late_submission": _late,
+    "population_overlap": _overlap,
 }
 
 

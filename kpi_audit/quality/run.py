@@ -27,11 +27,13 @@ from kpi_audit.evaluate.rows import (
 )
 from kpi_audit.quality import area, facility
 from kpi_audit.quality.late import late_sql
+from kpi_audit.quality.overlap import overlap_sql
 from kpi_audit.quality.rules import (
     ConsistencyRule,
     JumpRule,
     LateRule,
     OutlierRule,
+    OverlapRule,
     RelatedRule,
     RepeatedRule,
     Rule,
@@ -56,6 +58,7 @@ def _indicators(rules: Sequence[Rule], catalog: dict[str, Indicator]) -> list[In
 def _fields(rules: Sequence[Rule], indicators: Sequence[Indicator]) -> list[str]:
     fields = [f for r in rules for f in getattr(r, "fields", ())]
     fields += [f for ind in indicators for f in checked_fields(ind)]
+    fields += ["resident_population" for r in rules if isinstance(r, OverlapRule)]
     return list(dict.fromkeys(fields))
 
 
@@ -152,12 +155,19 @@ def _rule_sql(
     if isinstance(rule, LateRule):
         labels = source_labels([p], loaded)
         return late_sql(rule, _latest_loads(con, labels, late_superseded), labels)
+    if isinstance(rule, OverlapRule):
+        return overlap_sql(rule, table, p)
     raise AssertionError(f"no SQL for rule kind {rule.kind}")  # pragma: no cover
 
 
 def _value_kind(rule: Rule, catalog: dict[str, Indicator]) -> pl.Expr:
     """How a finding's numbers read: count (facility fields), days, share or number."""
-    if rule.kind in ("outlier_history", "jump_previous", "repeated_submission"):
+    if rule.kind in (
+        "outlier_history",
+        "jump_previous",
+        "repeated_submission",
+        "population_overlap",
+    ):
         return pl.lit("count")
     if rule.kind == "late_submission":
         return pl.lit("days")

@@ -72,6 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.no_previous": ("无上期数据", "no previous period"),
     "reason.no_history": ("无往年同期数据", "no earlier years' same period"),
     "reason.no_value": ("本期无法计算", "no value this period"),
+    "reason.area_register": ("人口取自行政区划与人口登记表", "population from the area register"),
 }
 
 
