@@ -6,7 +6,8 @@ design: which county should pass or fail which target.
     python sample_data/generate.py [--out DIR]
 
 Deterministic: a fixed seed and reproducibly written workbooks give the same bytes on
-every run. ``DIR/submissions`` is deleted and rewritten.
+every run. ``DIR/submissions`` and ``DIR/registers`` (the area register and the
+institution register) are deleted and rewritten.
 """
 
 from __future__ import annotations
@@ -920,6 +921,97 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
     return written
 
 
+# ---------------------------------------------------------------- registers
+
+REGISTER_YEARS = (2023, 2024)
+# Residents the family-doctor teams do not list (migrants, the newly arrived): the
+# register's 常住人口 is the teams' Σ 服务常住人口 of the year's third quarter × this.
+UNLISTED = 1.04
+PERSONS_PER_HOUSEHOLD = 2.62  # 河南 2020 census: 2.62 persons per family household
+# Register-only institutions (they send no submission): one that never reports, one
+# that closed in 2024Q2 (its earlier rows are not in the sample, so that the sample's
+# submissions — and the values pinned on them — stay as they were).
+EXTRA_INSTITUTIONS = (
+    ("西湾区", "西湾区仁和诊所", "诊所", "92", None, None),
+    ("东湖区", "东湖区康宁诊所", "诊所", "92", None, "2024Q2"),
+)
+AREA_HEADERS = ("行政区划代码", "区县名称", "所属市", "区划类型", "年度", "常住人口",
+                "城镇常住人口", "农村常住人口", "重点人群数", "家庭户数")  # fmt: skip
+INSTITUTION_HEADERS = ("机构代码", "机构名称", "所属区县", "所属市", "机构类别", "医院等级",
+                       "主办性质", "应报起始期", "应报截止期")  # fmt: skip
+
+
+def area_rows(seed: int = SEED) -> list[tuple[object, ...]]:
+    """The area register: one row per county and year, from each signing institution's
+    latest 服务常住人口 of the year × UNLISTED. 区划类型 is left blank (kpi-audit takes it
+    from the code: 02–20 市辖区, 21–80 县) except for one stated row."""
+    latest: dict[tuple[object, int], tuple[str, str, int, int]] = {}
+    for period, county, rows in county_quarters(seed):  # in time order: the latest wins
+        for r in rows:
+            pop, key = r.get("resident_population"), r.get("key_population")
+            if isinstance(pop, int) and isinstance(key, int):
+                latest[(r["org_code"], period.year)] = (county.name, str(r["area"]), pop, key)
+    sums: dict[tuple[str, int, str], int] = {}
+    for (_, year), (name, area, pop, key) in latest.items():
+        for k, v in (((name, year, area), pop), ((name, year, "key"), key)):
+            sums[k] = sums.get(k, 0) + v
+    out: list[tuple[object, ...]] = []
+    for year in REGISTER_YEARS:
+        for county in COUNTIES:
+            urban, rural, key = (
+                round(sums.get((county.name, year, a), 0) * UNLISTED, -2)
+                for a in ("城市", "农村", "key")
+            )
+            stated = "县" if county.name == "柳河县" else None
+            out.append((county.division, county.name, CITY, stated, year, urban + rural, urban,
+                        rural, key, round((urban + rural) / PERSONS_PER_HOUSEHOLD)))  # fmt: skip
+    return out
+
+
+def institution_rows(seed: int = SEED) -> list[tuple[object, ...]]:
+    """The institution register: every institution of the sample, with its reporting
+    window (河川市西湾医院 from 2024Q1; 河川市南山医院 stays expected after it stopped
+    reporting), and the two register-only institutions."""
+    out: list[tuple[object, ...]] = []
+    for inst in build_city(random.Random(seed)):
+        first = inst.spec.first if inst.spec and inst.spec.first != PERIODS[0] else None
+        owner = "公立" if inst.code.startswith("12") else "非公立"
+        out.append((inst.code, inst.name, inst.county.name, CITY, inst.org_type, inst.grade,
+                    owner, None if first is None else str(first), None))  # fmt: skip
+    rng = random.Random(seed + 1)
+    for county_name, name, org_type, prefix, first_text, until in EXTRA_INSTITUTIONS:
+        county = next(c for c in COUNTIES if c.name == county_name)
+        code = uscc(prefix, county.division, rng)
+        out.append((code, name, county_name, CITY, org_type, None, "非公立", first_text, until))
+    return out
+
+
+def write_registers(out_dir: Path, seed: int = SEED) -> list[Path]:
+    """Write ``out_dir/registers``: the area register and the institution register."""
+    target = out_dir / "registers"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    written = []
+    for name, sheet, headers, rows in (
+        (f"{CITY}_行政区划与人口.xlsx", "行政区划与人口", AREA_HEADERS, area_rows(seed)),
+        (f"{CITY}_机构名录.xlsx", "机构名录", INSTITUTION_HEADERS, institution_rows(seed)),
+    ):
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = sheet
+        ws.append(list(headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(list(row))
+        path = target / name
+        save_reproducible(wb, path)
+        written.append(path)
+    return written
+
+
 def _reports(inst: Institution, period: Period, missing: Iterable[tuple[str, Period]]) -> bool:
     if inst.spec and not inst.spec.first <= period <= inst.spec.last:
         return False
@@ -939,6 +1031,8 @@ def main() -> None:
     paths = generate(args.out, args.seed)
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} files ({size / 1024:.0f} KiB) under {args.out / 'submissions'}")
+    registers = write_registers(args.out, args.seed)
+    print(f"wrote {len(registers)} register files under {args.out / 'registers'}")
 
 
 if __name__ == "__main__":
