@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from kpi_audit import __version__
+from kpi_audit.cli.coercion import defer_coercion
 from kpi_audit.cli.console import silence_stdout
 from kpi_audit.core.errors import (
     EXIT_FAILED,
@@ -52,6 +54,26 @@ COMMANDS: dict[str, str] = {
     "quality": "kpi_audit.cli.commands.quality",
     "export": "kpi_audit.cli.commands.export",
 }
+# The first sentence of each command's help, for the list in `kpi-audit --help` without
+# importing and building all nine commands (half of that start). A test holds each equal
+# to the command's own help.
+SUMMARIES: dict[str, str] = {
+    "ingest": "Load institution submissions; rows with errors are kept aside as rejects.",
+    "submissions": "List the loaded periods × counties: facilities, rejected rows, files, when.",
+    "registers": "List the loaded registers (area register per year, institution register) "
+    "and the data issues between them and the submissions.",
+    "template": "Write the blank workbook institutions fill in (data sheet + instructions), "
+    "or with --kind areas|institutions the blank area or institution register.",
+    "check": "Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when "
+    "a named file could not be loaded (the others are audited all the same).",
+    "report": "Write the audit as a report for leaders and institutions (Chinese by default).",
+    "targets": "List, show and validate target sets.",
+    "quality": "Data-quality review: outliers, jumps, consistency over time, related data, "
+    "repeated and late submissions.",
+    "export": "Write submissions, rejects, registers, the audit results of every loaded period "
+    "and their quality findings as Parquet partitioned by period (period=2024Q3/), for "
+    "Spark, Trino or a data platform to read.",
+}
 # Plain click help: rich's help formatter alone costs more than the rest of the start.
 _TYPER_SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -67,10 +89,29 @@ class _MappedErrorsGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        defer_coercion(self.get_params(ctx))  # options left at their defaults need no pydantic
+        return super().parse_args(ctx, args)
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands[cmd_name] = _load_command(cmd_name)
+            self.commands[cmd_name] = command = _load_command(cmd_name)
+            # its help option inherits this context's names (-h, --help)
+            defer_coercion(command.get_params(ctx))
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list of --help, from SUMMARIES for the commands not loaded."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (name, make_default_short_help(SUMMARIES[name], limit))
+            if name in SUMMARIES and name not in self.commands
+            else (name, self.get_command(ctx, name).get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
