@@ -90,18 +90,25 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
         return fh.read()
 
 
-def check_workbook(path: Path, data: bytes, limits: Limits) -> None:
+def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
     """Refuse a zip-based workbook (.xlsx/.xlsm/.xlsb/.ods) whose entries would inflate
     past the limits, or an .xlsx sheet whose used range has more cells than allowed.
-    Not a zip (.xls, or a damaged file): nothing to check here, the reader decides."""
+    Not a zip (.xls, or a damaged file): nothing to check here, the reader decides.
+
+    Returns the names of the .xlsx sheets that may hold formulas: a sheet read whole
+    here (most are: a submission's sheet XML is a few dozen KB) with no ``<f>`` element
+    is left out, so that :mod:`kpi_audit.ingest.formulas` reads only the others."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        return
+        return set()
     with book:
         _check_entries(path, book.infolist(), limits)
-        for name, part in _sheet_parts(book).items():
-            _check_dimension(path, name, book, part, limits)
+        return {
+            name
+            for name, part in sheet_parts(book).items()
+            if _check_dimension(path, name, book, part, limits)
+        }
 
 
 def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -136,7 +143,7 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 
 
-def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its XML part, from xl/workbook.xml and its relationships (.xlsx and
     .xlsm only: .xlsb and .ods keep no <dimension>)."""
     names = set(book.namelist())
@@ -159,21 +166,26 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+# The start of a formula element (<f>, <f t="shared" …/>, <x:f>).
+ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 
 
 def _check_dimension(
     path: Path, sheet: str, book: zipfile.ZipFile, part: str, limits: Limits
-) -> None:
+) -> bool:
+    """Refuse the sheet if its used range is too large; whether it may hold formulas
+    (True unless all of its XML was read here and has no ``<f>`` element)."""
     with book.open(part) as xml:
         head = xml.read(_DIMENSION_HEAD)
         found = _DIMENSION.search(head)
         if found and found.group(3):  # "A1:XFD1048576"
             rows, columns = _extent(found.group(1), found.group(2), found.group(3), found.group(4))
             _within(path, sheet, rows, columns, limits)
-            return
+            whole = len(head) < _DIMENSION_HEAD
+            return not whole or ANY_FORMULA.search(head) is not None
         # No (or a one-cell) dimension: find the extent from the cells, streaming.
-        last_col, last_row, tail = 0, 0, b""
+        last_col, last_row, tail, formulas = 0, 0, b"", False
         chunk = head
         while chunk:
             text = tail + chunk
@@ -181,8 +193,10 @@ def _check_dimension(
                 last_col = max(last_col, _column_number(m.group(1)))
                 last_row = max(last_row, int(m.group(2)))
             _within(path, sheet, last_row, last_col, limits)
+            formulas = formulas or ANY_FORMULA.search(text) is not None
             tail = text[-256:]
             chunk = xml.read(_CHUNK)
+        return formulas
 
 
 def _extent(c1: bytes | None, r1: bytes | None, c2: bytes, r2: bytes) -> tuple[int, int]:

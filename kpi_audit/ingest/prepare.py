@@ -39,7 +39,7 @@ def prepare_file(
     )
     if rows.height == 0:
         raise InputError("no data rows under the header", path=str(path), sheet=sheet)
-    checked = validate_rows(rows, default_period=period)
+    checked = validate_rows(rows, default_period=period, uncomputed=_uncomputed(read))
 
     headers = pl.DataFrame(
         [(i, f, h) for i, s in enumerate(read.sheets) for f, h in s.headers.items()],
@@ -53,6 +53,28 @@ def prepare_file(
         .select("_sheet_no", *ISSUE_SCHEMA)
     )
     return PreparedFile(read, checked.rows, issues)
+
+
+def _uncomputed(read: FileRead) -> pl.DataFrame | None:
+    """The formula cells without a cached value of every sheet (None: there are none)."""
+    cells = [
+        (i, row, f, formula, s.headers[f])
+        for i, s in enumerate(read.sheets)
+        for row, f, formula in s.uncomputed
+    ]
+    if not cells:
+        return None
+    return pl.DataFrame(
+        cells,
+        schema={
+            "_sheet_no": pl.Int64(),
+            "_row": pl.Int64(),
+            "field": pl.String(),
+            "formula": pl.String(),
+            "header": pl.String(),
+        },
+        orient="row",
+    )
 
 
 def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame:

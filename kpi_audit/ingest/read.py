@@ -14,7 +14,7 @@ import io
 import itertools
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -23,6 +23,7 @@ import polars as pl
 from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
 from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
+from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_workbook
 
@@ -42,6 +43,8 @@ class Sheet:
     headers: dict[str, str]  # field id → the header as written
     unknown: list[tuple[str, str]]  # (column letter, header) of columns not understood
     raw_headers: list[str] = field(default_factory=list)  # every column of cells but _row
+    # (row, field id, formula) of the data cells holding a formula with no cached value
+    uncomputed: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,9 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
     or a file where no sheet has a header.
     """
     suffix = path.suffix.lower()
-    grids: list[tuple[str | None, pl.DataFrame, list[str]]]
+    grids: list[_Grid]
     if suffix == ".csv":
-        grids = [(None, *_csv_grid(path, data))]
+        grids = [_Grid(None, *_csv_grid(path, data))]
     elif suffix in WORKBOOK_SUFFIXES:
         grids = _workbook_grids(path, data, sheet)
     else:
@@ -74,11 +77,12 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
 
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
-    for name, grid, letters in grids:
-        if grid.height == 0:
+    for g in grids:
+        name = g.name
+        if g.cells.height == 0:
             skipped.append(SkippedSheet(name or "", "工作表为空", "the sheet is empty"))
             continue
-        located = _locate_header(path, name, grid, letters)
+        located = _locate_header(path, g)
         if located is None:
             skipped.append(
                 SkippedSheet(
@@ -90,7 +94,7 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
             continue
         sheets.append(located)
     if not sheets:
-        if all(g.height == 0 for _, g, _ in grids):
+        if all(g.cells.height == 0 for g in grids):
             raise InputError("the file is empty", path=str(path), sheet=sheet)
         raise InputError(
             "no sheet has a recognisable header row (looked in the first "
@@ -104,11 +108,17 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
 # ---- reading the grid of text cells ----------------------------------------------
 
 
-def _workbook_grids(
-    path: Path, data: bytes, only: str | None
-) -> list[tuple[str | None, pl.DataFrame, list[str]]]:
+@dataclass(frozen=True)
+class _Grid:
+    name: str | None
+    cells: pl.DataFrame  # one String column per column of the sheet, every row from row 1
+    letters: list[str]  # the column letter of each column
+    uncached: dict[tuple[str, int], str] = field(default_factory=dict)  # formulas.py
+
+
+def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
     # before calamine sees it: it allocates each sheet's whole used range at once
-    check_workbook(path, data, Limits.from_env())
+    with_formulas = check_workbook(path, data, Limits.from_env())
     try:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
@@ -117,7 +127,7 @@ def _workbook_grids(
         ) from exc
     names = reader.sheet_names
     wanted = names if only is None else [_pick_sheet(path, names, only)]
-    grids: list[tuple[str | None, pl.DataFrame, list[str]]] = []
+    grids: list[_Grid] = []
     for name in wanted:
         try:
             # header_row=None + skip_rows=0: every row from row 1, blank ones included,
@@ -132,7 +142,11 @@ def _workbook_grids(
             ) from exc
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
         letters = [_column_letter(c.absolute_index) for c in loaded.available_columns()]
-        grids.append((name, frame, letters))
+        grids.append(_Grid(name, frame, letters))
+    scan = [g.name for g in grids if g.name in with_formulas]
+    if scan:  # a formula without a cached value reads as a blank cell
+        uncached = uncached_formulas(data, scan)
+        grids = [replace(g, uncached=uncached.get(g.name or "", {})) for g in grids]
     return grids
 
 
@@ -273,9 +287,8 @@ def _domain_characters() -> frozenset[str]:
 # ---- the header row ---------------------------------------------------------------
 
 
-def _locate_header(
-    path: Path, sheet: str | None, grid: pl.DataFrame, letters: list[str]
-) -> Sheet | None:
+def _locate_header(path: Path, g: _Grid) -> Sheet | None:
+    sheet, grid, letters = g.name, g.cells, g.letters
     head = grid.head(HEADER_SCAN_ROWS).rows()
     scores = [count_known_fields(row) for row in head]
     best = max(scores, default=0)
@@ -328,7 +341,26 @@ def _locate_header(
         .select(pl.col("_row").cast(pl.Int64), *(pl.col(s).alias(n) for s, n in renamed.items()))
         .collect()
     )
-    return Sheet(sheet, index + 1, body, columns, headers, unknown, list(renamed.values()))
+    uncomputed = _uncomputed(g.uncached, letter_of, index + 1, body) if g.uncached else []
+    return Sheet(
+        sheet, index + 1, body, columns, headers, unknown, list(renamed.values()), uncomputed
+    )
+
+
+def _uncomputed(
+    uncached: dict[tuple[str, int], str],
+    letter_of: dict[str, str],
+    header_row: int,
+    body: pl.DataFrame,
+) -> list[tuple[int, str, str]]:
+    """(row, field id, formula) of the uncached formulas in the data rows' known fields."""
+    field_of = {letter: f for f, letter in letter_of.items()}
+    rows = set(body.get_column("_row").to_list())
+    return sorted(
+        (row, field_of[letter], formula)
+        for (letter, row), formula in uncached.items()
+        if letter in field_of and row > header_row and row in rows
+    )
 
 
 def _column_letter(index: int) -> str:

@@ -16,6 +16,7 @@ from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.issues import EMPTY_ROW_ISSUES, issue, shown
 from kpi_audit.ingest.rules import Gate, Rule, rules
+from kpi_audit.render.i18n import issue_exprs
 
 # A 合计 / 总计 / 小计 line under the institutions: not a submission.
 _TOTAL_LINE = r"^(全[省市县区])?(合计|总计|小计)[:：]?$"
@@ -27,8 +28,15 @@ class Validation:
     issues: pl.DataFrame  # _sheet_no + ISSUE_SCHEMA columns except file and header
 
 
-def validate_rows(rows: pl.DataFrame, *, default_period: Period | None = None) -> Validation:
-    """Apply every row rule to the coerced rows of one file."""
+def validate_rows(
+    rows: pl.DataFrame,
+    *,
+    default_period: Period | None = None,
+    uncomputed: pl.DataFrame | None = None,
+) -> Validation:
+    """Apply every row rule to the coerced rows of one file. ``uncomputed`` (columns
+    ``_sheet_no``, ``_row``, ``field``, ``formula``, ``header``) lists the cells holding a
+    formula without a cached value: each is an error of its row."""
     present = frozenset(f.id for f in FIELDS if f"{f.id}__raw" in rows.columns)
     parsed = frozenset(f for f in present if f"{f}__problem" in rows.columns)
     # Only a row without an org_code can be a total line: most files have none.
@@ -42,6 +50,8 @@ def validate_rows(rows: pl.DataFrame, *, default_period: Period | None = None) -
         zh, en = rule.messages(checked.filter(rule.mask))
         parts.append(issue(checked, rule.mask, rule.field, rule.code, rule.severity, zh, en))
     parts.append(_duplicates(checked))
+    if uncomputed is not None and uncomputed.height:
+        parts.append(_formulas_not_computed(checked, uncomputed))
     if maybe_totals:
         parts.append(
             issue(
@@ -175,4 +185,26 @@ def _duplicates(rows: pl.DataFrame) -> pl.DataFrame:
             pl.col("org_code"),
             pl.col("period"),
         ),
+    )
+
+
+def _formulas_not_computed(rows: pl.DataFrame, uncomputed: pl.DataFrame) -> pl.DataFrame:
+    """One error per formula cell that has no cached value: read as blank, it would be
+    taken for a missing value."""
+    hit = rows.select("_sheet_no", "_sheet", "_row", "period", "org_code").join(
+        uncomputed, on=["_sheet_no", "_row"], how="inner"
+    )
+    zh, en = issue_exprs("formula_not_computed", row=pl.col("_row"), header=pl.col("header"))
+    return hit.select(
+        pl.col("_sheet_no").cast(pl.Int64),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.col("field"),
+        pl.col("formula").alias("value"),
+        pl.lit("error").alias("severity"),
+        pl.lit("formula_not_computed").alias("code"),
+        zh.alias("message_zh"),
+        en.alias("message_en"),
+        pl.col("period"),
+        pl.col("org_code"),
     )

@@ -419,6 +419,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "and referrals summed; population, signed residents, beds, staff and flags taken from "
         "each institution's latest quarter",
     ),
+    # ---- submission ingest issues (ingest/validate.py)
+    "issue.formula_not_computed": (
+        "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
+        "row {row}, {header}: the formula has no computed value; recalculate it in Excel and save",
+    ),
     # ---- register data issues (ingest/registers.py, store/registers.py)
     "issue.register_required": (
         "{header_zh}为必填项，该行未导入",
