@@ -237,7 +237,8 @@ needs_zh = ["家庭户数", "是否公立"]
         (
             GOOD + 'kidn = "ratio"\n',
             "{path}:8: ok.kidn: unknown key (expected one of id, name_zh, name_en, kind, "
-            "scale, levels, description, numerator, denominator, needs, needs_zh)",
+            "scale, levels, description, numerator, denominator, needs, needs_zh, "
+            "population_denominator)",
         ),
         # an empty name is "missing" here, as is an absent one
         (GOOD.replace('name_zh = "好"', 'name_zh = "  "'), "{path}:3: ok.name_zh: missing"),

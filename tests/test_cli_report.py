@@ -59,6 +59,8 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
             "strict": False,
             "data_period": "2024Q3",
             "trends": True,  # the Excel first page shows the runs of misses
+            "min_reporting": 0.9,
+            "max_missing_share": 0.05,
         }
     ]
 

@@ -183,7 +183,7 @@ def test_headers_frozen_and_filtered(wb) -> None:
         "县级": ("D2", "A1:P50"),
         "机构": ("E2", "A1:M7"),
         "数据问题": ("A2", "A1:J8"),
-        "完整性": ("A8", "A7:E11"),
+        "完整性": ("A10", "A9:E13"),
         "依据": ("A2", "A1:J8"),
     }
     for name, (freeze, ref) in expected.items():
@@ -199,14 +199,16 @@ def test_columns_are_wide_enough_for_chinese(wb) -> None:
 
 def test_completeness_and_sources(wb) -> None:
     ws = wb["完整性"]
-    assert [tuple(r[:2]) for r in _rows(ws, 1)[:5]] == [
-        ("应报机构数（上期已报）", 401),
+    assert [tuple(r[:2]) for r in _rows(ws, 1)[:7]] == [
+        ("应报依据", "上期已报的机构"),
+        ("应报机构数", 401),
         ("本期已报机构数", 398),
+        ("已上报但全部数据行被拒绝的机构", 0),
         ("未报机构数", 3),
         ("被拒绝的数据行", 3),
         ("无数据的区县", "临川县"),
     ]
-    listed = {(r[1], r[2]) for r in _rows(ws, 8)}
+    listed = {(r[1], r[2]) for r in _rows(ws, 10)}
     assert {("临川县", None), ("南县", "N0301"), ("北县", "B0410"), ("临川县", "L0001")} == listed
     src = _find(wb["依据"], 1, 目标编号="zj-signing")
     assert (src["文件名称"].value, src["文号"].value, src["条款"].value) == (
@@ -306,7 +308,7 @@ def test_area_and_county_names_in_title_blocks_stay_text(tmp_path: Path) -> None
     wb = load_workbook(path)
     assert wb["汇总"]["A1"].value == "=SUM(A1:A9) 2024Q3 医改目标监测报告"
     assert wb["汇总"]["A1"].data_type == "s"
-    assert wb["完整性"]["B5"].value == "=1+2" and wb["完整性"]["B5"].data_type == "s"
+    assert wb["完整性"]["B7"].value == "=1+2" and wb["完整性"]["B7"].data_type == "s"
 
 
 def test_every_sheet_prints_landscape_a4_narrow_ones_one_page_wide(workbook_path: Path) -> None:

@@ -197,6 +197,30 @@ FilesArgument = Annotated[
 ]
 
 
+MinReportingOption = Annotated[
+    float,
+    typer.Option(
+        "--min-reporting",
+        min=0.0,
+        max=1.0,
+        help="A county or city whose reporting rate (reported / expected institutions) is "
+        "below this is not evaluable (incomplete).",
+    ),
+]
+MaxMissingShareOption = Annotated[
+    float,
+    typer.Option(
+        "--max-missing-share",
+        min=0.0,
+        max=1.0,
+        help="A county or city whose missing institutions held this share or more of last "
+        "period's denominator is not evaluable (incomplete).",
+    ),
+]
+DEFAULT_MIN_REPORTING = 0.90  # = kpi_audit.evaluate.reporting (not imported: start-up time)
+DEFAULT_MAX_MISSING_SHARE = 0.05
+
+
 def exit_code(result: AuditResult, fail_on: FailOn = FailOn.fail) -> int:
     """3 when a named file was refused, 1 when any result has a status ``fail_on``
     counts as failing, else 0 (the mapping lives in cli/app.py)."""
@@ -265,6 +289,8 @@ def audit_from_options(
     sheet: str | None,
     strict: bool,
     trends: bool,
+    min_reporting: float = DEFAULT_MIN_REPORTING,
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
 ) -> AuditResult:
     """What `check` and `report` share: open the store and run the audit."""
     from kpi_audit.evaluate import audit
@@ -283,6 +309,8 @@ def audit_from_options(
             # --period also names the period of files without a 报告期 column
             data_period=None if given.lower() == "latest" else given,
             trends=trends,
+            min_reporting=min_reporting,
+            max_missing_share=max_missing_share,
         )
     finally:
         con.close()

@@ -33,6 +33,15 @@ SCALE_FACTOR: dict[str, float] = {
 # What an indicator's value is, for display (see Indicator.value_kind): a share or a
 # rate of change (fractions, shown as percentages), a count (whole numbers), a rate per
 # 1,000 / 10,000, or another number.
+# The area register's column that is an indicator's denominator when the register covers
+# the period's year (domain.md §4b): 常住人口 overall, urban, rural or key populations.
+PopulationColumn = Literal["population", "urban_population", "rural_population", "key_population"]
+POPULATION_COLUMNS: tuple[PopulationColumn, ...] = (
+    "population",
+    "urban_population",
+    "rural_population",
+    "key_population",
+)
 ValueKind = Literal["share", "rate", "count", "per_1000", "per_10000", "number"]
 VALUE_KINDS: tuple[ValueKind, ...] = ("share", "rate", "count", "per_1000", "per_10000", "number")
 PERCENT_KINDS: tuple[ValueKind, ...] = ("share", "rate")
@@ -82,6 +91,9 @@ class Indicator:
     needs: tuple[str, ...] = ()
     # The same, in Chinese, entry for entry (the catalog requires it with ``needs``).
     needs_zh: tuple[str, ...] = ()
+    # A population-based indicator: the area register's column that replaces the summed
+    # facility denominator at county and city level when the register covers the year.
+    population_denominator: PopulationColumn | None = None
 
     @property
     def value_kind(self) -> ValueKind:

@@ -65,6 +65,19 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "rank_change_year_earlier": pl.Int64(),
     "value_previous": pl.Float64(),
     "value_year_earlier": pl.Float64(),
+    # Where a population denominator comes from (domain.md §4b): area_register |
+    # facility_reported.
+    "basis": pl.String(),
+    # County and city rows: who was expected to report, who did (accepted rows), who
+    # reported only refused rows, who sent nothing, and the share of the indicator's
+    # previous-period denominator the missing ones held (evaluate/reporting.py). Null on
+    # facility rows and when nobody can be expected (no register, no previous period).
+    "reporting_expected": pl.Int64(),
+    "reporting_reported": pl.Int64(),
+    "reporting_rejected": pl.Int64(),
+    "reporting_missing": pl.Int64(),
+    "missing_prior_share": pl.Float64(),
+    "provisional": pl.Boolean(),  # an expected institution is missing: may still change
 }
 
 # One row per problem found in the data: rejected rows from ingest, and the
@@ -166,9 +179,27 @@ def _counts(results: pl.DataFrame) -> dict[str, int]:
 class Completeness:
     expected_institutions: int = 0  # reported in the previous period
     reported_institutions: int = 0
-    missing_institutions: int = 0  # reported last period, not this one
+    # expected (from the register, else the previous period) and sent nothing; rejected-only
+    # institutions are never counted here
+    missing_institutions: int = 0
     counties_without_data: tuple[str, ...] = ()
     rejected_rows: int = 0
+    # Where "expected" comes from: institution_register | previous_period | none (no
+    # register and nothing loaded for the previous period: nobody can be missing).
+    expected_basis: str = "previous_period"
+    # Institutions expected (plus any that reported unexpectedly): the denominator of
+    # the reporting rate (reported + rejected_institutions) / expected.
+    expected: int = 0
+    rejected_institutions: int = 0  # every row refused at ingest: reported, with errors
+
+    @property
+    def answered(self) -> int:
+        return self.reported_institutions + self.rejected_institutions
+
+    @property
+    def incomplete(self) -> bool:
+        """Someone expected sent nothing."""
+        return self.missing_institutions > 0
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from kpi_audit.core.errors import NoDataError, UsageError
 from kpi_audit.core.models import Level
 from kpi_audit.core.result import AuditResult, RefusedFile
 from kpi_audit.evaluate.engine import run_audit
+from kpi_audit.evaluate.reporting import DEFAULT_MAX_MISSING_SHARE, DEFAULT_MIN_REPORTING
 
 if TYPE_CHECKING:
     from kpi_audit.ingest.report import IngestReport
@@ -37,6 +38,8 @@ def audit(
     data_period: str | None = None,
     trends: bool = False,
     quality: bool = True,
+    min_reporting: float = DEFAULT_MIN_REPORTING,
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
 ) -> AuditResult:
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled
     set names or target-file paths) for ``period``.
@@ -44,7 +47,8 @@ def audit(
     Files that cannot be loaded do not stop the audit: they are listed in the result's
     ``files_refused`` (and the CLI exits 3). ``data_period`` is the period of files that
     have no 报告期 column; ``trends`` as in :func:`run_audit`; ``quality`` also runs the
-    data-quality review (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``.
+    data-quality review (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``;
+    ``min_reporting`` / ``max_missing_share`` as in :func:`run_audit`.
     Raises UsageError when no target set is named, :class:`InputError` when no path
     names a file,
     and whatever :func:`run_audit` raises.
@@ -76,6 +80,8 @@ def audit(
             catalog=catalog,
             levels=levels,
             trends=trends,
+            min_reporting=min_reporting,
+            max_missing_share=max_missing_share,
         )
     except NoDataError as exc:
         if not refused:

@@ -1,5 +1,6 @@
-"""Completeness of a period's submissions: who reported last period but not now,
-counties that fell silent, and rows rejected at ingest."""
+"""Completeness of a period's submissions as data issues and a summary: who was expected
+and sent nothing (evaluate/reporting.py decides who was expected), who reported only
+rows that were refused, counties that fell silent, and rows rejected at ingest."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import polars as pl
 
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, Completeness
+from kpi_audit.evaluate.reporting import Reporting
 from kpi_audit.evaluate.rows import LoadedPeriods, source_labels
 from kpi_audit.evaluate.sql import sql_literal
 from kpi_audit.render.i18n import issue_messages
@@ -36,15 +38,27 @@ def _issues(frame: pl.DataFrame, code: str | None = None, **params: object) -> p
     )
 
 
-def missing_reports(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> pl.DataFrame:
-    prev = period.previous()
-    sql = (
-        "SELECT 'missing_report' AS kind, p.org_code, p.org_name, p.county "
-        f"FROM {table} p WHERE p.eval_period = {sql_literal(str(prev))} AND NOT EXISTS ("
-        f"SELECT 1 FROM {table} c WHERE c.eval_period = {sql_literal(str(period))} "
-        "AND c.org_code = p.org_code) ORDER BY p.county, p.org_code"
+def missing_reports(reporting: Reporting, period: Period) -> pl.DataFrame:
+    """One ``missing_report`` issue per expected institution that sent nothing: from the
+    institution register (code ``missing_registered``) or, without one, from the previous
+    period (``missing_report``)."""
+    missing = reporting.missing().select(
+        kind=pl.lit("missing_report"), org_code="org_code", org_name="org_name", county="county"
     )
-    return _issues(con.sql(sql).pl(), "missing_report", previous=str(prev), period=str(period))
+    if reporting.basis == "institution_register":
+        return _issues(missing, "missing_registered", period=str(period))
+    return _issues(missing, "missing_report", previous=str(period.previous()), period=str(period))
+
+
+def rejected_reports(reporting: Reporting, period: Period) -> pl.DataFrame:
+    """Institutions whose every row was refused: they reported, with errors."""
+    rejected = reporting.roster.filter(pl.col("status") == "rejected").select(
+        kind=pl.lit("reported_with_errors"),
+        org_code="org_code",
+        org_name="org_name",
+        county="county",
+    )
+    return _issues(rejected, "reported_with_errors", period=str(period))
 
 
 def silent_counties(
@@ -93,22 +107,32 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.D
 
 
 def check_completeness(
-    con: duckdb.DuckDBPyConnection, table: str, period: Period, loaded: LoadedPeriods
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: Period,
+    loaded: LoadedPeriods,
+    reporting: Reporting,
 ) -> tuple[Completeness, pl.DataFrame]:
     labels = list(dict.fromkeys([str(period), *source_labels([period], loaded)]))
-    missing = missing_reports(con, table, period)
+    missing = missing_reports(reporting, period)
+    with_errors = rejected_reports(reporting, period)
     counties = silent_counties(con, table, period, loaded)
     rejects = rejected_rows(con, labels)
     prev, cur = sql_literal(str(period.previous())), sql_literal(str(period))
-    expected, reported = con.execute(
+    previous, reported = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE eval_period = {prev}), "
         f"COUNT(*) FILTER (WHERE eval_period = {cur}) FROM {table}"
     ).fetchall()[0]
+    roster = reporting.roster
+    status = roster["status"]
     summary = Completeness(
-        expected_institutions=int(expected),
+        expected_institutions=int(previous),
         reported_institutions=int(reported),
         missing_institutions=missing.height,
         counties_without_data=tuple(counties["county"].to_list()),
         rejected_rows=rejects.select(["file", "sheet", "row"]).unique().height,
+        expected_basis=reporting.basis,
+        expected=roster.height if reporting.basis != "none" else int(reported),
+        rejected_institutions=int((status == "rejected").sum()),
     )
-    return summary, pl.concat([rejects, missing, counties])
+    return summary, pl.concat([rejects, with_errors, missing, counties])

@@ -11,7 +11,6 @@ import polars as pl
 
 from kpi_audit import __version__
 from kpi_audit.core.models import (
-    DISPLAY_LEVEL_ORDER,
     Indicator,
     Level,
     ReferenceValue,
@@ -20,13 +19,11 @@ from kpi_audit.core.models import (
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import (
     ISSUE_SCHEMA,
-    RESULT_SCHEMA,
-    STREAK_SCHEMA,
     TREND_SCHEMA,
     AuditResult,
     empty,
 )
-from kpi_audit.evaluate.compare import gap_expr, status_expr
+from kpi_audit.evaluate.areas import area_facts
 from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.fallback import fallback_issues
 from kpi_audit.evaluate.indicators import (
@@ -37,7 +34,14 @@ from kpi_audit.evaluate.indicators import (
     facility_values,
     not_comparable_sql,
 )
-from kpi_audit.evaluate.rankings import HISTORY_SCHEMA, add_rankings, missed_streaks
+from kpi_audit.evaluate.population import with_population
+from kpi_audit.evaluate.rankings import HISTORY_SCHEMA
+from kpi_audit.evaluate.reporting import (
+    DEFAULT_MAX_MISSING_SHARE,
+    DEFAULT_MIN_REPORTING,
+    add_prior_shares,
+    build_reporting,
+)
 from kpi_audit.evaluate.rows import (
     TREND_LENGTH,
     LoadedPeriods,
@@ -45,12 +49,13 @@ from kpi_audit.evaluate.rows import (
     loaded_periods,
     resolve_period,
     rows_relation,
+    source_labels,
 )
-from kpi_audit.evaluate.schedule import Scheduled, not_due, schedule
+from kpi_audit.evaluate.schedule import Scheduled, schedule
+from kpi_audit.evaluate.scope import base_id, scoped_schedule
 from kpi_audit.evaluate.trends import area_trends
-from kpi_audit.render.i18n import issue_messages, params_json
-
-CITY_FALLBACK = "全市"
+from kpi_audit.evaluate.verdicts import CITY_FALLBACK, evaluated_results
+from kpi_audit.render.i18n import issue_messages
 
 
 def _window(period: Period) -> list[Period]:
@@ -123,96 +128,6 @@ def _area_units(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> p
     return pl.concat([counties, cities])
 
 
-def _target_rows(
-    s: Scheduled, units: pl.DataFrame, areas: pl.DataFrame, period: Period
-) -> pl.DataFrame:
-    t = s.target
-    # Rows without a city are the target set's area (全市 when it names none).
-    city_name = s.target_set.area or CITY_FALLBACK
-    if s.state == "evaluate":
-        frame = units.filter(pl.col("level").is_in(list(s.levels))).drop("eval_period")
-    else:
-        frame = (
-            areas.filter(pl.col("level").is_in(list(s.levels)))
-            .with_columns(pl.col("unit", "unit_name").fill_null(pl.lit(city_name)))
-            .unique(["level", "unit"], maintain_order=True)
-            .with_columns(
-                value=pl.lit(None, pl.Float64),
-                numerator=pl.lit(None, pl.Float64),
-                denominator=pl.lit(None, pl.Float64),
-                reason_code=pl.lit(s.reason_code, pl.String),
-                reason_params=pl.lit(s.reason_params, pl.String),
-            )
-        )
-    frame = frame.with_columns(
-        unit=pl.col("unit").fill_null(pl.lit(city_name)),
-        unit_name=pl.col("unit_name").fill_null(pl.lit(city_name)),
-    )
-    if s.state == "evaluate" and not_due(t, period):
-        frame = frame.with_columns(
-            reason_params=pl.when(pl.col("reason_code").is_null())
-            .then(pl.lit(params_json(due_year=t.from_year, period=str(period))))
-            .otherwise(pl.col("reason_params")),
-            reason_code=pl.col("reason_code").fill_null(pl.lit("not_due")),
-        )
-    return frame.with_columns(
-        target_id=pl.lit(t.id),
-        target_set=pl.lit(t.target_set or s.target_set.name),
-        indicator=pl.lit(t.indicator),
-        period=pl.lit(str(period)),
-        operator=pl.lit(t.operator),
-        threshold=pl.lit(float(t.threshold)),
-        threshold_high=pl.lit(t.threshold_high, pl.Float64),
-        warn_within=pl.lit(t.warn_within, pl.Float64),
-        tolerance=pl.lit(t.tolerance, pl.Float64),
-        binding=pl.lit(t.binding),
-        source_document=pl.lit(t.source.citation),
-        source_clause=pl.lit(t.source.clause),
-        order=pl.col("level").replace_strict(
-            {lv: i for i, lv in enumerate(DISPLAY_LEVEL_ORDER)}, return_dtype=pl.Int8
-        ),
-    ).sort("order", "unit", maintain_order=True, nulls_last=True)
-
-
-def _results(
-    scheduled: Sequence[Scheduled],
-    units: Mapping[str, pl.DataFrame],
-    areas: pl.DataFrame,
-    period: Period,
-    history: pl.DataFrame,
-    trends: pl.DataFrame,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The result rows (RESULT_SCHEMA) and the streaks of misses (STREAK_SCHEMA)."""
-    frames = [
-        _target_rows(s, units.get(s.indicator.id, pl.DataFrame()), areas, period) for s in scheduled
-    ]
-    if not frames:
-        return empty(RESULT_SCHEMA), empty(STREAK_SCHEMA)
-    frame = pl.concat(frames, how="diagonal_relaxed")
-    code = pl.col("reason_code")
-    frame = frame.with_columns(gap=pl.when(code.is_null() | (code == "not_due")).then(gap_expr()))
-    frame = frame.with_columns(status=status_expr())
-    # A target not yet due shows its value so far as progress; value and gap stay null
-    # as for every not_evaluable result (domain.md §5).
-    due_later = code == "not_due"
-    frame = frame.with_columns(
-        progress_value=pl.when(due_later).then(pl.col("value")),
-        progress_gap=pl.when(due_later).then(pl.col("gap")),
-    ).with_columns(
-        value=pl.when(due_later).then(None).otherwise(pl.col("value")),
-        numerator=pl.when(due_later).then(None).otherwise(pl.col("numerator")),
-        denominator=pl.when(due_later).then(None).otherwise(pl.col("denominator")),
-        gap=pl.when(due_later).then(None).otherwise(pl.col("gap")),
-    )
-    frame = add_rankings(frame, history, str(period.previous()), str(period.year_earlier()))
-    streaks = (
-        missed_streaks(frame, trends, [str(x) for x in period.back(TREND_LENGTH)])
-        if trends.height
-        else empty(STREAK_SCHEMA)
-    )
-    return frame.select([pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()]), streaks
-
-
 def _indicator_values(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -222,6 +137,7 @@ def _indicator_values(
     needed: Mapping[str, set[Level]],
     with_trend: set[str],
     area: str,
+    facts: pl.DataFrame,
 ) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame], pl.DataFrame]:
     """Unit values at ``p`` per indicator, trend frames, not-comparable issues and the
     county values of earlier periods for the rankings (HISTORY_SCHEMA): the previous
@@ -233,7 +149,10 @@ def _indicator_values(
     trends: list[pl.DataFrame] = []
     issues: list[pl.DataFrame] = []
     area_ids = [i for i, lv in needed.items() if {"county", "city"} & lv]
-    by_area = area_values(con, [catalog[i] for i in area_ids], table, str(p))
+    by_area = {
+        i: with_population(frame, catalog[i], facts)
+        for i, frame in area_values(con, [catalog[i] for i in area_ids], table, str(p)).items()
+    }
     facility_ids = [i for i, lv in needed.items() if "facility" in lv]
     by_facility = facility_values(con, [catalog[i] for i in facility_ids], table, str(p))
     earlier = [label for label in history_labels if label != str(p)]
@@ -246,19 +165,23 @@ def _indicator_values(
         by_trend[i]
         .filter(pl.col("level") == "county")
         .select(
-            indicator=pl.lit(i), level="level", unit="unit", period="eval_period", value="value"
+            indicator=pl.lit(base_id(i)),
+            level="level",
+            unit="unit",
+            period="eval_period",
+            value="value",
         )
         for i in sorted(ranked)
         if i in by_trend
     ]
     for ind_id, ind_levels in needed.items():
         ind = catalog[ind_id]
-        frames = [pl.DataFrame(schema=UNIT_SCHEMA)]
+        frames = [pl.DataFrame(schema={**UNIT_SCHEMA, "basis": pl.String()})]
         if ind_id in by_area:
             frames.append(by_area[ind_id].filter(pl.col("level").is_in(list(ind_levels))))
         if ind_id in by_facility:
-            frames.append(by_facility[ind_id])
-        units[ind_id] = pl.concat(frames)
+            frames.append(by_facility[ind_id].with_columns(basis=pl.lit(None, pl.String)))
+        units[ind_id] = pl.concat(frames, how="diagonal_relaxed")
         if ind_id in with_trend:
             now = by_area[ind_id].select("eval_period", "level", "unit", "value")
             past = by_trend.get(ind_id)
@@ -267,7 +190,7 @@ def _indicator_values(
             values = pl.concat([past, now]) if past is not None else now
             trends.append(
                 values.filter(pl.col("value").is_not_null()).select(
-                    indicator=pl.lit(ind_id),
+                    indicator=pl.lit(base_id(ind_id)),
                     level="level",
                     unit=pl.col("unit").fill_null(pl.lit(area)),
                     period="eval_period",
@@ -282,11 +205,26 @@ def _indicator_values(
         if stood_in is not None:
             issues.append(stood_in)
     history_frame = (
-        pl.concat(history).select([pl.col(c).cast(t) for c, t in HISTORY_SCHEMA.items()])
+        pl.concat(history)
+        .select([pl.col(c).cast(t) for c, t in HISTORY_SCHEMA.items()])
+        .unique(["indicator", "level", "unit", "period"], keep="first", maintain_order=True)
         if history
         else empty(HISTORY_SCHEMA)
     )
     return units, trends, issues, history_frame
+
+
+def _needed(scheduled: Sequence[Scheduled], trends: bool) -> tuple[dict[str, set[Level]], set[str]]:
+    """The levels each evaluated indicator is needed at, and those with trends."""
+    needed: dict[str, set[Level]] = {}
+    with_trend: set[str] = set()
+    for s in scheduled:
+        if s.state != "evaluate":
+            continue
+        needed.setdefault(s.indicator.id, set()).update(s.levels)
+        if trends and {"county", "city"} & set(s.levels):
+            with_trend.add(s.indicator.id)
+    return needed, with_trend
 
 
 def run_audit(
@@ -298,6 +236,8 @@ def run_audit(
     levels: Sequence[Level] | None = None,
     trends: bool = False,
     references: Sequence[ReferenceValue] | None = None,
+    min_reporting: float = DEFAULT_MIN_REPORTING,
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
 ) -> AuditResult:
     """Evaluate ``target_sets`` against the store for ``period`` (see domain.md §4).
 
@@ -309,7 +249,10 @@ def run_audit(
     report (context, never thresholds; default the bundled ones), kept in
     ``AuditResult.reference_values`` for the indicators the targets use. Raises
     UsageError for a bad period, NoDataError when nothing is loaded for it, ConfigError
-    for a target on an unknown indicator.
+    for a target on an unknown indicator. ``min_reporting`` / ``max_missing_share``: a
+    county or city result whose reporting rate is below the first, or whose missing
+    institutions held at least the second share of last period's denominator, is
+    ``incomplete`` (domain.md §4b).
     """
     if catalog is None:
         from kpi_audit.spec.catalog import load_catalog
@@ -318,27 +261,34 @@ def run_audit(
     loaded: LoadedPeriods = loaded_periods(con)
     p = resolve_period(period, loaded)
     scheduled = schedule(target_sets, catalog, p.year, levels)
-
-    needed: dict[str, set[Level]] = {}
-    with_trend: set[str] = set()
-    for s in scheduled:
-        if s.state != "evaluate":
-            continue
-        needed.setdefault(s.indicator.id, set()).update(s.levels)
-        if trends and {"county", "city"} & set(s.levels):
-            with_trend.add(s.indicator.id)
+    needed, _ = _needed(scheduled, trends)
     fields = [f for ind_id in needed for f in checked_fields(catalog[ind_id])]
 
     superseded = f"_kpi_audit_superseded_{uuid.uuid4().hex[:12]}"
     try:
         table = rows_relation(con, _window(p), loaded, fields, superseded)
+        facts = area_facts(con, table, p)
+        scheduled, catalog = scoped_schedule(scheduled, catalog, facts)
+        needed, with_trend = _needed(scheduled, trends)
         data_city = _data_city(con, table, p)
         area = data_city or next((ts.area for ts in target_sets if ts.area), None) or CITY_FALLBACK
         units, trend_parts, issues, history = _indicator_values(
-            con, table, p, scheduled, catalog, needed, with_trend, area
+            con, table, p, scheduled, catalog, needed, with_trend, area, facts
         )
         areas = _area_units(con, table, p)
-        completeness, found = check_completeness(con, table, p, loaded)
+        labels = list(dict.fromkeys([str(p), *source_labels([p], loaded)]))
+        reporting = build_reporting(
+            con,
+            table,
+            p,
+            labels,
+            area,
+            min_reporting=min_reporting,
+            max_missing_share=max_missing_share,
+        )
+        area_level = {i: catalog[i] for i, lv in needed.items() if {"county", "city"} & lv}
+        add_prior_shares(reporting, con, table, p, area_level)
+        completeness, found = check_completeness(con, table, p, loaded, reporting)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {superseded}")
 
@@ -363,7 +313,7 @@ def run_audit(
             (pl.col(c) if c in data_issues.columns else pl.lit(None)).cast(t).alias(c)
             for c, t in ISSUE_SCHEMA.items()
         ]
-    )
+    ).unique(maintain_order=True)  # scoped variants of one indicator find the same issues
 
     targets = tuple(t for ts in target_sets for t in ts.targets)
     names = {
@@ -375,11 +325,14 @@ def run_audit(
     trend_frame = (
         pl.concat(trend_parts)
         .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
+        .unique(["indicator", "level", "unit", "period"], keep="first", maintain_order=True)
         .sort("indicator", "level", "unit", "period")
         if trend_parts
         else empty(TREND_SCHEMA)
     )
-    results, streaks = _results(scheduled, units, areas, p, history, trend_frame)
+    results, streaks = evaluated_results(
+        scheduled, units, areas, p, history, trend_frame, facts, reporting
+    )
     return AuditResult(
         tool="kpi-audit",
         version=__version__,

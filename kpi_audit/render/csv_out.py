@@ -11,7 +11,20 @@ import polars as pl
 from kpi_audit.core.result import AuditResult
 from kpi_audit.render.json_out import RESULT_KEYS, result_rows
 
-CSV_COLUMNS = (*RESULT_KEYS, "source_document", "source_clause")
+# The JSON's nested ``reporting`` object is flat here, one column per count.
+REPORTING_COLUMNS = (
+    "reporting_expected",
+    "reporting_reported",
+    "reporting_rejected",
+    "reporting_missing",
+    "missing_prior_share",
+)
+CSV_COLUMNS = (
+    *(k for k in RESULT_KEYS if k != "reporting"),
+    *REPORTING_COLUMNS,
+    "source_document",
+    "source_clause",
+)
 
 
 # Text starting with these is a formula to Excel and other spreadsheets (CSV injection):

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 from kpi_audit.core.models import DISPLAY_LEVEL_ORDER, PERCENT_KINDS, Target, ValueKind
+from kpi_audit.core.result import AuditResult
 from kpi_audit.render.i18n import LABELS, label
 
 __all__ = ["DISPLAY_LEVEL_ORDER"]
@@ -183,3 +184,16 @@ def display_width(text: str) -> int:
 
 def text_width_px(text: str, font_px: int) -> int:
     return round(display_width(text) * font_px * 0.55)
+
+
+def provisional_text(missing: int | None, lang: str = "zh") -> str:
+    """``暂定：2家未报`` for a result an expected institution has not reported for."""
+    return label("comp.provisional", lang, missing=missing or 0)
+
+
+def reporting_headline(result: AuditResult, lang: str = "zh") -> str | None:
+    """``本期 334/336 家机构已上报`` when someone expected is missing, else None."""
+    c = result.completeness
+    if c.expected_basis == "none" or not c.missing_institutions:
+        return None
+    return label("comp.headline", lang, answered=c.answered, expected=c.expected)

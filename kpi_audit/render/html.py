@@ -25,7 +25,7 @@ from kpi_audit.render.first_page import (
     target_counts,
     target_overview,
 )
-from kpi_audit.render.format import display_of
+from kpi_audit.render.format import display_of, reporting_headline
 from kpi_audit.render.i18n import localized
 from kpi_audit.render.labels import (
     STATUS_SYMBOL,
@@ -157,6 +157,7 @@ def _first_page(result: AuditResult, lang: str) -> dict[str, Any]:
             }
         )
     return {
+        "reporting_headline": reporting_headline(result, lang),
         "counts": [
             {
                 "category": c,

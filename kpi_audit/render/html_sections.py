@@ -12,7 +12,7 @@ from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.models import Target
 from kpi_audit.core.result import AuditResult
 from kpi_audit.render.labels import format_count, kind_text, label
-from kpi_audit.render.report_frames import completeness_rows
+from kpi_audit.render.report_frames import completeness_counts, completeness_rows
 
 ISSUE_CAP = 200  # data-issue rows listed
 MISSING_CAP = 200  # missing institutions listed
@@ -31,7 +31,9 @@ def refused(result: AuditResult, lang: str) -> list[dict[str, str]]:
 
 
 def issues(result: AuditResult, lang: str) -> dict[str, Any]:
-    issues = result.data_issues.filter(~pl.col("kind").is_in(["missing_report", "county_no_data"]))
+    issues = result.data_issues.filter(
+        ~pl.col("kind").is_in(["missing_report", "reported_with_errors", "county_no_data"])
+    )
     fields = {f.id: (f.en if lang == "en" else f.zh) for f in FIELDS}
     shown = issues.head(ISSUE_CAP)
     return {
@@ -56,10 +58,8 @@ def completeness(result: AuditResult, lang: str) -> dict[str, Any]:
     shown = missing.head(MISSING_CAP)
     return {
         "counts": [
-            (label("comp.expected", lang), format_count(c.expected_institutions)),
-            (label("comp.reported", lang), format_count(c.reported_institutions)),
-            (label("comp.missing", lang), format_count(c.missing_institutions)),
-            (label("comp.rejected", lang), format_count(c.rejected_rows)),
+            (name, value if isinstance(value, str) else format_count(value))
+            for name, value in completeness_counts(result, lang)
         ],
         "counties": list(
             dict.fromkeys(
@@ -72,6 +72,9 @@ def completeness(result: AuditResult, lang: str) -> dict[str, Any]:
         "missing_total": missing.height,
         "missing_more": missing.height - shown.height,
         "missing": list(shown.iter_rows(named=True)),
+        "with_errors": list(
+            rows.filter(pl.col("kind") == "reported_with_errors").iter_rows(named=True)
+        ),
     }
 
 

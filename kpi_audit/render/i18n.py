@@ -101,6 +101,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.row_warning": ("行警告", "row warning"),
     "kind.missing_report": ("未上报", "did not report"),
     "kind.county_no_data": ("区县无数据", "county without data"),
+    "kind.reported_with_errors": ("已上报但数据有误", "reported, with errors"),
     "kind.not_comparable": (
         "不可比（未计入同比）",
         "not comparable (left out of the year-over-year)",
@@ -108,12 +109,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.notice": ("说明", "notice"),
     # completeness
     "comp.expected": ("应报机构数（上期已报）", "Institutions expected (reported last period)"),
+    "comp.expected_now": ("应报机构数", "Institutions expected"),
+    "comp.basis": ("应报依据", "Expected by"),
     "comp.reported": ("本期已报机构数", "Institutions reported"),
     "comp.missing": ("未报机构数", "Institutions missing"),
     "comp.rejected": ("被拒绝的数据行", "Rows rejected"),
     "comp.counties_without_data": ("无数据的区县", "Counties without data"),
     "comp.missing_list": ("未上报的机构", "Institutions that did not report"),
     "comp.none": ("无", "none"),
+    "comp.rejected_institutions": (
+        "已上报但全部数据行被拒绝的机构",
+        "Institutions whose every row was refused",
+    ),
+    "comp.basis.institution_register": ("机构名录", "the institution register"),
+    "comp.basis.previous_period": ("上期已报的机构", "the institutions that reported last period"),
+    "comp.basis.none": (
+        "无机构名录、无上期数据，无法判断缺报",
+        "no register and no previous period: nobody can be counted as missing",
+    ),
+    "comp.headline": (
+        "本期 {answered}/{expected} 家机构已上报",
+        "{answered} of {expected} institutions have reported this period",
+    ),
+    "comp.provisional": ("暂定：{missing}家未报", "provisional: {missing} not reported"),
     # report text
     "report.title": ("医改目标监测报告", "Health-reform target report"),
     # first page (issue 11)
@@ -390,7 +408,30 @@ LABELS: dict[str, tuple[str, str]] = {
         "not due: to be met by the end of {due_year}, judged on the year or its fourth "
         "quarter ({period} shows progress only)",
     ),
+    "reason.out_of_scope": (
+        "不适用：本目标只适用于{scope}，该地为{area_type}",
+        "not applicable: the target applies to {scope} only; this unit is a {area_type}",
+    ),
+    "reason.out_of_scope.city": (
+        "不适用：本目标只适用于{scope}，本市没有此类区县",
+        "not applicable: the target applies to {scope} only, and the city has none",
+    ),
+    "reason.incomplete": (
+        "上报不完整：{reported}/{expected}家已上报，{missing}家未报（{names}），"
+        "上期占分母{missing_prior_share}",
+        "incomplete: {reported} of {expected} reported, {missing} missing ({names}), "
+        "holding {missing_prior_share} of last period's denominator",
+    ),
     # ---- data issues: "issue.<code>", placeholders = params
+    "issue.missing_registered": (
+        "机构名录中本期（{period}）应报，但未上报",
+        "expected by the institution register for {period}, but did not report",
+    ),
+    "issue.reported_with_errors": (
+        "本期（{period}）已上报，但所有数据行均被拒绝（见行错误），不计为未报",
+        "reported for {period}, but every row was refused (see the row errors); "
+        "not counted as missing",
+    ),
     "issue.missing_report": (
         "上期（{previous}）已上报、本期（{period}）未上报",
         "reported for {previous} but not for {period}",
@@ -513,8 +554,15 @@ def params_json(**params: Any) -> str:
     return json.dumps(params, ensure_ascii=False, sort_keys=True)
 
 
+_SHARE_PARAMS = ("missing_prior_share", "reporting_rate")
+
+
 def _shown(name: str, value: Any, lang: str) -> str:
     zh = lang != "en"
+    if name in _SHARE_PARAMS:
+        if value is None:
+            return "未知" if zh else "unknown"
+        return f"{float(value) * 100:.1f}%"
     if name in _FIELD_PARAMS and zh:
         ids = value if isinstance(value, list | tuple) else [value]
         value = [FIELDS_BY_ID[f].zh if f in FIELDS_BY_ID else f for f in ids]

@@ -27,7 +27,9 @@ from kpi_audit.render.json_text import Rows, records, write_document
 # tolerance, progress_value, progress_gap; aspiration_summary, reference_values.
 # 6: rank, rank_change,
 # rank_change_year_earlier, value_previous, value_year_earlier on results.
-SCHEMA_VERSION = 6
+# 7: results' basis, reporting, provisional; completeness expected_basis, expected,
+# rejected_institutions.
+SCHEMA_VERSION = 7
 
 RESULT_KEYS = (
     "target_id",
@@ -59,6 +61,9 @@ RESULT_KEYS = (
     "rank_change_year_earlier",
     "value_previous",
     "value_year_earlier",
+    "basis",
+    "reporting",
+    "provisional",
 )
 ISSUE_KEYS = (
     "kind",
@@ -92,9 +97,22 @@ def result_rows(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
 def results_frame(result: AuditResult, lang: str = "zh") -> pl.DataFrame:
     """One column per key of a JSON result, in the contract's order (objects as structs;
     ``reason_params`` a JSON object's text, embedded as an object)."""
-    return result_rows(result, lang).select(
-        *RESULT_KEYS,
-        source=pl.struct(document="source_document", clause="source_clause"),
+    reporting = pl.when(pl.col("reporting_expected").is_not_null()).then(
+        pl.struct(
+            expected="reporting_expected",
+            reported="reporting_reported",
+            rejected="reporting_rejected",
+            missing="reporting_missing",
+            missing_prior_share="missing_prior_share",
+        )
+    )
+    return (
+        result_rows(result, lang)
+        .with_columns(reporting=reporting)
+        .select(
+            *RESULT_KEYS,
+            source=pl.struct(document="source_document", clause="source_clause"),
+        )
     )
 
 

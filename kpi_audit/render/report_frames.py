@@ -14,7 +14,7 @@ from kpi_audit.render.format import (
     display_of,
     indicator_name,
 )
-from kpi_audit.render.i18n import label, reason_expr
+from kpi_audit.render.i18n import LABELS, label, reason_expr
 
 LEVEL_ORDER = DISPLAY_LEVEL_ORDER
 
@@ -32,7 +32,17 @@ def with_display_columns(
     reason in ``lang``) to a results frame."""
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
     if "reason_code" in frame.columns:
-        frame = frame.with_columns(reason_expr(frame, lang).alias("reason_text"))
+        reason = reason_expr(frame, lang)
+        if "provisional" in frame.columns:
+            zh, en = LABELS["comp.provisional"]
+            template = (en if lang == "en" else zh).replace("{missing}", "{}")
+            provisional = pl.format(template, pl.col("reporting_missing").fill_null(0))
+            reason = (
+                pl.when(reason.is_null() & pl.col("provisional").fill_null(False))
+                .then(provisional)
+                .otherwise(reason)
+            )
+        frame = frame.with_columns(reason.alias("reason_text"))
     counted = [i for i, kind in result.value_kinds.items() if Display(kind).whole]
     return frame.with_columns(
         pl.col("indicator").is_in(counted).alias("_whole"),
@@ -177,10 +187,29 @@ def recent_trend(result: AuditResult, indicator: str, periods: int = 8) -> pl.Da
     )
 
 
+def completeness_counts(result: AuditResult, lang: str) -> list[tuple[str, int | str]]:
+    """The completeness section's figures, label and value, the same in Excel and HTML:
+    where "expected" comes from, then expected, reported, reported-with-errors, missing
+    institutions and rows rejected."""
+    c = result.completeness
+    # a Completeness built by hand (older callers) may carry only the previous-period count
+    expected = c.reported_institutions if c.expected_basis == "none" else c.expected
+    expected = expected or c.expected_institutions
+    return [
+        (label("comp.basis", lang), label(f"comp.basis.{c.expected_basis}", lang)),
+        (label("comp.expected_now", lang), expected),
+        (label("comp.reported", lang), c.reported_institutions),
+        (label("comp.rejected_institutions", lang), c.rejected_institutions),
+        (label("comp.missing", lang), c.missing_institutions),
+        (label("comp.rejected", lang), c.rejected_rows),
+    ]
+
+
 def completeness_rows(result: AuditResult, lang: str) -> pl.DataFrame:
-    """Who did not report: the missing institutions and the counties without data
-    (from the data issues, plus any county the completeness counts name alone)."""
-    kinds = ("missing_report", "county_no_data")
+    """Who did not report: the missing institutions, those that reported only refused
+    rows (listed as such, never as missing) and the counties without data (from the
+    data issues, plus any county the completeness counts name alone)."""
+    kinds = ("missing_report", "reported_with_errors", "county_no_data")
     rows = result.data_issues.filter(pl.col("kind").is_in(kinds)).select(
         "kind", "county", "org_code", "org_name", "message"
     )

@@ -37,6 +37,10 @@ def county_result(result: AuditResult, county: str) -> AuditResult:
     issues = result.data_issues.filter(mine)
     missing = issues.filter(pl.col("kind") == "missing_report").height
     reported = result.results.filter(mine & (pl.col("level") == "facility"))["unit"].n_unique()
+    counted = result.results.filter(
+        (pl.col("level") == "county") & mine & pl.col("reporting_expected").is_not_null()
+    ).head(1)
+    known = counted.height > 0
     return dataclasses.replace(
         result,
         area=f"{result.area} {county}",
@@ -52,6 +56,9 @@ def county_result(result: AuditResult, county: str) -> AuditResult:
                 c for c in result.completeness.counties_without_data if c == county
             ),
             rejected_rows=issues.filter(pl.col("kind") == "row_error").height,
+            expected_basis=result.completeness.expected_basis if known else "none",
+            expected=int(counted["reporting_expected"][0]) if known else 0,
+            rejected_institutions=int(counted["reporting_rejected"][0]) if known else 0,
         ),
         quality=None,
     )

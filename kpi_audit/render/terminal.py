@@ -27,6 +27,8 @@ from kpi_audit.render.format import (
     display_of,
     indicator_name,
     level_text,
+    provisional_text,
+    reporting_headline,
     status_text,
 )
 from kpi_audit.render.i18n import label, message_expr, reason_expr
@@ -118,7 +120,8 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
             threshold,
             gap,
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
-            r["reason"] or "",
+            r["reason"]
+            or (provisional_text(r.get("reporting_missing"), lang) if r.get("provisional") else ""),
         )
     return table
 
@@ -205,6 +208,10 @@ def print_result(
     if level != "all":
         results = results.filter(pl.col("level") == level)
     results = results.with_columns(reason=reason_expr(results, lang))
+    headline = reporting_headline(result, lang)
+    if headline:
+        console.print(Text(headline, style="bold yellow"))
+        console.print()
     targets = {t.id: t for t in result.targets}
     stats = _target_stats(results).filter(pl.col("target_id").is_in(list(targets)))
     evaluated = stats.filter(pl.col("only_reason").is_null()).sort(
@@ -246,7 +253,8 @@ def _print_footer(
     other = sum(
         n
         for k, n in counts.items()
-        if k not in ("row_error", "missing_report", "county_no_data", "notice")
+        if k
+        not in ("row_error", "missing_report", "county_no_data", "notice", "reported_with_errors")
     )
     notices = result.data_issues.filter(pl.col("kind") == "notice")
     for notice in notices.select(message_expr(lang)).to_series().to_list():
@@ -275,6 +283,9 @@ def _print_footer(
             for k in result.aspiration_summary()
         }
     )
+    headline = reporting_headline(result, lang)
+    if headline:
+        console.print(Text(headline, style="bold yellow"))
     console.print(
         Text(
             label(

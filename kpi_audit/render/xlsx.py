@@ -21,6 +21,7 @@ from kpi_audit.render.html_sections import refused as refused_rows
 from kpi_audit.render.i18n import label, localized
 from kpi_audit.render.quality import write_quality_sheet
 from kpi_audit.render.report_frames import (
+    completeness_counts,
     completeness_rows,
     level_rows,
     levels_present,
@@ -257,10 +258,10 @@ def _write_completeness(
 ) -> None:
     c = result.completeness
     preamble = [
-        [label("comp.expected", lang), styled(ws, c.expected_institutions, styles.count)],
-        [label("comp.reported", lang), styled(ws, c.reported_institutions, styles.count)],
-        [label("comp.missing", lang), styled(ws, c.missing_institutions, styles.count)],
-        [label("comp.rejected", lang), styled(ws, c.rejected_rows, styles.count)],
+        [name, value if isinstance(value, str) else styled(ws, value, styles.count)]
+        for name, value in completeness_counts(result, lang)
+    ]
+    preamble += [
         [
             label("comp.counties_without_data", lang),
             "、".join(c.counties_without_data) or label("comp.none", lang),
@@ -268,7 +269,9 @@ def _write_completeness(
         [],
     ]
     rows = completeness_rows(result, lang)
-    kinds = {k: kind_text(k, lang) for k in ("missing_report", "county_no_data")}
+    kinds = {
+        k: kind_text(k, lang) for k in ("missing_report", "reported_with_errors", "county_no_data")
+    }
     rows = rows.with_columns(
         pl.col("kind")
         .replace_strict(kinds, default=pl.col("kind"), return_dtype=pl.String)

@@ -16,7 +16,7 @@ from kpi_audit.render.first_page import (
     target_counts,
     target_overview,
 )
-from kpi_audit.render.format import STATUS_SYMBOL
+from kpi_audit.render.format import STATUS_SYMBOL, reporting_headline
 from kpi_audit.render.i18n import label
 from kpi_audit.render.xlsx_table import Styles, styled
 
@@ -48,6 +48,9 @@ def write_first_page(
     ws.append([styled(ws, title, styles.title)])
     ws.append([f"{label('page1.documents', lang)}: {'；'.join(documents(result))}"])
     ws.append([f"{label('report.generated', lang)}: {result.generated_at:%Y-%m-%d %H:%M}"])
+    headline = reporting_headline(result, lang)
+    if headline:
+        ws.append([styled(ws, headline, styles.bold)])
     ws.append([])
     # one row per category, word and count in cells of their own (never cut off)
     ws.append([styled(ws, label("page1.targets_counted", lang), styles.bold)])

@@ -18,6 +18,7 @@ from typing import Any, cast, get_args
 from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.fields import FIELDS_BY_ID, ORG_CLASSES
 from kpi_audit.core.models import (
+    POPULATION_COLUMNS,
     Condition,
     ConditionOp,
     Indicator,
@@ -54,6 +55,7 @@ _INDICATOR_KEYS = (
     "denominator",
     "needs",
     "needs_zh",
+    "population_denominator",
 )
 _MEASURE_KEYS = ("field", "where", "fallback")
 # Kinds that sum a field; the others count institutions.
@@ -202,6 +204,14 @@ class _IndicatorParser(WhereReader):
         if scale not in SCALES:
             self._add("scale", f"unknown scale {scale!r} (expected one of {', '.join(SCALES)})")
         levels = self._levels(("county", "city"))
+        population = e.get("population_denominator")
+        if population is not None and (
+            population not in POPULATION_COLUMNS or kind != "ratio" or "denominator" not in e
+        ):
+            self._add(
+                "population_denominator",
+                f"must be one of {', '.join(POPULATION_COLUMNS)}, on a ratio with a denominator",
+            )
         needs = self._needs()
         needs_zh = self._needs_zh(needs)
         numerator = denominator = None
@@ -229,6 +239,7 @@ class _IndicatorParser(WhereReader):
             description=description,
             needs=needs,
             needs_zh=needs_zh,
+            population_denominator=population,
         )
 
     def _required_text(self, key: str) -> str:

@@ -10,6 +10,8 @@ import typer
 
 from kpi_audit.cli.console import out_console, stdout_closed_ok
 from kpi_audit.cli.options import (
+    DEFAULT_MAX_MISSING_SHARE,
+    DEFAULT_MIN_REPORTING,
     DbOption,
     EncodingOption,
     FailOn,
@@ -19,6 +21,8 @@ from kpi_audit.cli.options import (
     LangOption,
     Level,
     LevelOption,
+    MaxMissingShareOption,
+    MinReportingOption,
     OutputsOption,
     PeriodOption,
     SheetOption,
@@ -55,6 +59,8 @@ def check(
     sheet: SheetOption = None,
     strict: StrictOption = False,
     encoding: EncodingOption = None,
+    min_reporting: MinReportingOption = DEFAULT_MIN_REPORTING,
+    max_missing_share: MaxMissingShareOption = DEFAULT_MAX_MISSING_SHARE,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
     wait: WaitOption = None,
@@ -73,6 +79,8 @@ def check(
         level=level,
         sheet=sheet,
         strict=strict,
+        min_reporting=min_reporting,
+        max_missing_share=max_missing_share,
         # only the HTML report draws the 8-period trends
         trends=any(f == "html" for _, f in planned),
     )

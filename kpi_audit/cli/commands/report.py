@@ -12,6 +12,8 @@ import typer
 
 from kpi_audit.cli.console import echo
 from kpi_audit.cli.options import (
+    DEFAULT_MAX_MISSING_SHARE,
+    DEFAULT_MIN_REPORTING,
     DbOption,
     EncodingOption,
     FailOn,
@@ -21,6 +23,8 @@ from kpi_audit.cli.options import (
     LangOption,
     Level,
     LevelOption,
+    MaxMissingShareOption,
+    MinReportingOption,
     PeriodOption,
     SheetOption,
     StrictOption,
@@ -70,6 +74,8 @@ def report(
     targets: TargetsOption = None,
     level: LevelOption = Level.all,
     fail_on: FailOnOption = FailOn.fail,
+    min_reporting: MinReportingOption = DEFAULT_MIN_REPORTING,
+    max_missing_share: MaxMissingShareOption = DEFAULT_MAX_MISSING_SHARE,
     lang: LangOption = Lang.zh,
     sheet: SheetOption = None,
     strict: StrictOption = False,
@@ -117,6 +123,8 @@ def report(
         level=level,
         sheet=sheet,
         strict=strict,
+        min_reporting=min_reporting,
+        max_missing_share=max_missing_share,
         trends=any(f in ("html", "xlsx") for _, f in planned),  # trends and runs of misses
     )
     code = exit_code(result, fail_on)

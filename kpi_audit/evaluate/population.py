@@ -1,0 +1,69 @@
+"""Population denominators from the area register (domain.md §4b).
+
+A population-based indicator (the catalog's ``population_denominator``) divides, at
+county level, by the county's register figure for the period's year and, at city level,
+by the sum of its counties' figures, when every county counted has one. Otherwise the
+summed facility figures stay, as without a register. Each row says which in ``basis``:
+``area_register`` or ``facility_reported``.
+
+The numerator is unchanged: Σ over the institutions that reported it (for the facility
+basis, as before, only rows that also reported their population count).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kpi_audit.core.models import SCALE_FACTOR, Indicator
+from kpi_audit.render.i18n import params_json
+
+AREA_REGISTER = "area_register"
+FACILITY_REPORTED = "facility_reported"
+
+
+def excluded_counties(ind: Indicator) -> tuple[str, ...]:
+    """The counties a scoped indicator variant leaves out (evaluate/scope.py)."""
+    for cond in ind.numerator.where:
+        if cond.field == "county" and cond.op == "not in" and isinstance(cond.value, tuple):
+            return tuple(str(v) for v in cond.value)
+    return ()
+
+
+def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) -> pl.DataFrame:
+    """County and city rows (UNIT_SCHEMA) plus ``basis``; rows the register covers
+    re-divided by its population."""
+    column = ind.population_denominator
+    if column is None or not frame.height or facts.is_empty():
+        return frame.with_columns(basis=pl.lit(FACILITY_REPORTED))
+    counted = facts.filter(~pl.col("county").is_in(list(excluded_counties(ind))))
+    county_pop = counted.select(unit="county", _pop=pl.col(column).cast(pl.Float64))
+    city_total = (
+        county_pop["_pop"].sum()
+        if county_pop.height and county_pop["_pop"].null_count() == 0
+        else None
+    )
+    out = frame.join(county_pop, on="unit", how="left").with_columns(
+        _pop=pl.when(pl.col("level") == "county")
+        .then(pl.col("_pop"))
+        .when(pl.col("level") == "city")
+        .then(pl.lit(city_total, pl.Float64))
+    )
+    covered = pl.col("_pop").is_not_null() & pl.col("reason_code").is_null()
+    zero = covered & (pl.col("_pop") == 0)
+    scale = SCALE_FACTOR[ind.scale]
+    return out.with_columns(
+        basis=pl.when(covered).then(pl.lit(AREA_REGISTER)).otherwise(pl.lit(FACILITY_REPORTED)),
+        denominator=pl.when(zero)
+        .then(None)
+        .when(covered)
+        .then(pl.col("_pop"))
+        .otherwise(pl.col("denominator")),
+        value=pl.when(zero)
+        .then(None)
+        .when(covered)
+        .then(pl.col("numerator") / pl.col("_pop") * scale)
+        .otherwise(pl.col("value")),
+        numerator=pl.when(zero).then(None).otherwise(pl.col("numerator")),
+        reason_code=pl.when(zero).then(pl.lit("zero_denominator")).otherwise(pl.col("reason_code")),
+        reason_params=pl.when(zero).then(pl.lit(params_json())).otherwise(pl.col("reason_params")),
+    ).drop("_pop")

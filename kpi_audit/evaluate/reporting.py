@@ -1,0 +1,281 @@
+"""Who was expected to report, who did, and what that does to each verdict (domain.md §4b).
+
+Expected reporters are the institution register's institutions whose reporting window
+covers the period or, without a register, those that reported in the previous period.
+Every institution of a period is one of: ``reported`` (accepted rows), ``rejected``
+(it sent rows and every one was refused at ingest: it reported, with errors, and is never
+counted as missing) or ``missing`` (expected, and nothing arrived). Institutions that
+report without being expected count as expected too, so the reporting rate
+(reported + rejected) / expected never exceeds 1.
+
+Per county and city and per indicator, ``missing_prior_share`` is the share of the
+indicator's previous-period denominator (for counts and year-over-year indicators: of
+its numerator) that the missing institutions held: a small clinic missing leaves the
+verdict standing but provisional, a large hospital missing makes it ``incomplete``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+import polars as pl
+
+from kpi_audit.core.models import Indicator
+from kpi_audit.core.periods import Period
+from kpi_audit.evaluate.indicators import RATIO_KINDS, facility_values
+from kpi_audit.evaluate.sql import sql_literal
+from kpi_audit.render.i18n import params_json
+from kpi_audit.store.registers import has_institution_register, period_ord
+
+ExpectedBasis = Literal["institution_register", "previous_period", "none"]
+DEFAULT_MIN_REPORTING = 0.90
+DEFAULT_MAX_MISSING_SHARE = 0.05
+NAMES_SHOWN = 5  # missing institutions named in an ``incomplete`` reason
+
+# One row per institution of the period: status reported | rejected | missing.
+ROSTER_SCHEMA: dict[str, pl.DataType] = {
+    "org_code": pl.String(),
+    "org_name": pl.String(),
+    "county": pl.String(),
+    "city": pl.String(),
+    "status": pl.String(),
+    "reported_previous": pl.Boolean(),
+}
+# Per county and city (level, unit): the counts of ``reporting``.
+COUNT_COLUMNS = ("expected", "reported", "rejected", "missing")
+
+
+def _expected_sql(
+    con: duckdb.DuckDBPyConnection, table: str, period: Period
+) -> tuple[str, ExpectedBasis]:
+    if has_institution_register(con):
+        first, last = period_ord(period, "from"), period_ord(period, "until")
+        return (
+            "SELECT org_code, org_name, county, city FROM current_institution_register "
+            f"WHERE (reports_from_ord IS NULL OR reports_from_ord <= {last}) "
+            f"AND (reports_until_ord IS NULL OR reports_until_ord >= {first})",
+            "institution_register",
+        )
+    prev = sql_literal(str(period.previous()))
+    return (
+        f"SELECT DISTINCT org_code, org_name, county, city FROM {table} WHERE eval_period = {prev}",
+        "previous_period",
+    )
+
+
+def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]) -> str:
+    cur, prev = sql_literal(str(period)), sql_literal(str(period.previous()))
+    listed = ", ".join(sql_literal(label) for label in labels)
+    return f"""
+        WITH cur AS (SELECT DISTINCT org_code, org_name, county, city FROM {table}
+                     WHERE eval_period = {cur}),
+        rej AS (
+            SELECT org_code, any_value(org_name) AS org_name, any_value(county) AS county,
+                   CAST(NULL AS VARCHAR) AS city
+            FROM current_rejects
+            WHERE org_code IS NOT NULL AND (period IN ({listed}) OR (period IS NULL AND
+                  file_id IN (SELECT file_id FROM submissions WHERE period IN ({listed}))))
+              AND org_code NOT IN (SELECT org_code FROM cur)
+            GROUP BY org_code
+        ),
+        exp AS ({expected}),
+        prev AS (SELECT DISTINCT org_code FROM {table} WHERE eval_period = {prev}),
+        everyone AS (
+            SELECT *, 'reported' AS status FROM cur
+            UNION ALL SELECT *, 'rejected' FROM rej
+            UNION ALL SELECT *, 'missing' FROM exp
+            WHERE org_code NOT IN (SELECT org_code FROM cur)
+              AND org_code NOT IN (SELECT org_code FROM rej)
+        )
+        SELECT e.*, e.org_code IN (SELECT org_code FROM prev) AS reported_previous
+        FROM everyone e ORDER BY e.county, e.org_code
+    """
+
+
+@dataclass
+class Reporting:
+    """The period's roster and, per indicator, the missing institutions' prior share."""
+
+    basis: ExpectedBasis
+    roster: pl.DataFrame  # ROSTER_SCHEMA
+    city: str  # the city a roster row without one belongs to
+    # indicator id -> (level, unit, missing_prior_share) for the units with a share
+    shares: dict[str, pl.DataFrame] = field(default_factory=dict)
+    min_reporting: float = DEFAULT_MIN_REPORTING
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE
+
+    def missing(self) -> pl.DataFrame:
+        return self.roster.filter(pl.col("status") == "missing")
+
+    def counts(self) -> pl.DataFrame:
+        """level, unit, expected, reported, rejected, missing per county and city."""
+        roster = self.roster.with_columns(pl.col("city").fill_null(pl.lit(self.city)))
+        status = pl.col("status")
+        aggs = [
+            pl.len().alias("expected"),
+            (status == "reported").sum().alias("reported"),
+            (status == "rejected").sum().alias("rejected"),
+            (status == "missing").sum().alias("missing"),
+        ]
+        county = roster.filter(pl.col("county").is_not_null()).group_by("county").agg(aggs)
+        city = roster.group_by("city").agg(aggs)
+        frame = pl.concat(
+            [
+                county.select("county", *COUNT_COLUMNS)
+                .rename({"county": "unit"})
+                .with_columns(level=pl.lit("county")),
+                city.select("city", *COUNT_COLUMNS)
+                .rename({"city": "unit"})
+                .with_columns(level=pl.lit("city")),
+            ]
+        )
+        return frame.with_columns(pl.col(c).cast(pl.Int64) for c in COUNT_COLUMNS)
+
+
+def build_reporting(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: Period,
+    labels: Sequence[str],
+    city: str,
+    *,
+    min_reporting: float = DEFAULT_MIN_REPORTING,
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
+) -> Reporting:
+    expected, basis_found = _expected_sql(con, table, period)
+    basis: ExpectedBasis = basis_found
+    roster = con.sql(_roster_sql(expected, table, period, labels)).pl()
+    roster = roster.select([pl.col(c).cast(t) for c, t in ROSTER_SCHEMA.items()])
+    if not roster.height:
+        basis = "none"
+    elif basis == "previous_period" and not roster["reported_previous"].any():
+        basis = "none"  # nothing loaded for the previous period: nobody is expected
+    return Reporting(basis, roster, city, {}, min_reporting, max_missing_share)
+
+
+def add_prior_shares(
+    reporting: Reporting,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: Period,
+    indicators: Mapping[str, Indicator],
+) -> None:
+    """Fill ``reporting.shares`` for ``indicators`` (county / city ones), from each
+    institution's contribution to the indicator in the previous period. Costs one scan
+    of the previous period, and only when someone is missing."""
+    missing = reporting.missing()
+    if not missing.height or not indicators:
+        return
+    prev = str(period.previous())
+    cities = con.sql(
+        f"SELECT DISTINCT org_code, city FROM {table} WHERE eval_period = {sql_literal(prev)}"
+    ).pl()
+    values = facility_values(con, list(indicators.values()), table, prev)
+    gone = missing["org_code"].to_list()
+    for ind_id, frame in values.items():
+        ind = indicators[ind_id]
+        weight = "denominator" if ind.kind in RATIO_KINDS else "numerator"
+        w = (
+            frame.select("unit", "county", w=pl.col(weight).fill_null(0.0).abs())
+            .join(cities.rename({"org_code": "unit"}), on="unit", how="left")
+            .with_columns(
+                pl.col("city").fill_null(pl.lit(reporting.city)),
+                gone=pl.col("unit").is_in(gone),
+            )
+        )
+        share = (pl.col("w").filter(pl.col("gone")).sum() / pl.col("w").sum()).alias("share")
+        county = (
+            w.group_by("county")
+            .agg(share)
+            .select(level=pl.lit("county"), unit="county", share="share")
+        )
+        city = (
+            w.group_by("city").agg(share).select(level=pl.lit("city"), unit="city", share="share")
+        )
+        reporting.shares[ind_id] = pl.concat([county, city]).filter(pl.col("share").is_finite())
+
+
+def qualify(frame: pl.DataFrame, reporting: Reporting | None, indicator_id: str) -> pl.DataFrame:
+    """County and city rows of one target with ``reporting_*`` columns and
+    ``provisional``; evaluable rows below the thresholds become ``incomplete``."""
+    if reporting is None or reporting.basis == "none" or not frame.height:
+        return frame.with_columns(
+            reporting_expected=pl.lit(None, pl.Int64),
+            reporting_reported=pl.lit(None, pl.Int64),
+            reporting_rejected=pl.lit(None, pl.Int64),
+            reporting_missing=pl.lit(None, pl.Int64),
+            missing_prior_share=pl.lit(None, pl.Float64),
+            provisional=pl.lit(False),
+        )
+    counts = reporting.counts().rename({c: f"reporting_{c}" for c in COUNT_COLUMNS})
+    shares = reporting.shares.get(indicator_id)
+    out = frame.join(counts, on=["level", "unit"], how="left")
+    missing_n = pl.col("reporting_missing").fill_null(0)
+    if shares is not None:
+        out = out.join(
+            shares.rename({"share": "missing_prior_share"}), on=["level", "unit"], how="left"
+        )
+    else:
+        out = out.with_columns(missing_prior_share=pl.lit(None, pl.Float64))
+    out = out.with_columns(
+        missing_prior_share=pl.when(missing_n == 0)
+        .then(pl.when(pl.col("reporting_expected").is_not_null()).then(0.0))
+        .otherwise(pl.col("missing_prior_share"))
+    )
+    answered = pl.col("reporting_reported") + pl.col("reporting_rejected")
+    rate = answered / pl.col("reporting_expected")
+    short = (rate < reporting.min_reporting) | (
+        pl.col("missing_prior_share").fill_null(0.0) >= reporting.max_missing_share
+    )
+    incomplete = (
+        pl.col("reason_code").is_null()
+        & pl.col("level").is_in(["county", "city"])
+        & short.fill_null(False)
+    )
+    out = out.with_columns(
+        provisional=(pl.col("level").is_in(["county", "city"]) & (missing_n > 0)).fill_null(False),
+        _incomplete=incomplete,
+    )
+    if out["_incomplete"].any():
+        out = _incomplete_reasons(out, reporting, rate)
+    return out.drop("_incomplete")
+
+
+def _incomplete_reasons(out: pl.DataFrame, reporting: Reporting, rate: pl.Expr) -> pl.DataFrame:
+    missing = reporting.missing().with_columns(pl.col("city").fill_null(pl.lit(reporting.city)))
+
+    def names(rows: pl.DataFrame) -> str:
+        listed = rows["org_name"].fill_null(rows["org_code"]).to_list()
+        return params_json(names=listed[:NAMES_SHOWN], more=max(0, len(listed) - NAMES_SHOWN))
+
+    by_unit = {("county", c): names(g) for (c,), g in missing.group_by("county")}
+    by_unit |= {("city", c): names(g) for (c,), g in missing.group_by("city")}
+    keys = pl.concat_str([pl.col("level"), pl.col("unit")], separator="\x1f")
+    mapping = {f"{lv}\x1f{u}": text for (lv, u), text in by_unit.items()}
+    listed = keys.replace_strict(
+        mapping, default='{"names": [], "more": 0}', return_dtype=pl.String
+    )
+    params = pl.struct(
+        expected=pl.col("reporting_expected"),
+        reported=pl.col("reporting_reported"),
+        rejected=pl.col("reporting_rejected"),
+        missing=pl.col("reporting_missing"),
+        reporting_rate=rate.round(4),
+        missing_prior_share=pl.col("missing_prior_share").round(4),
+        value_so_far=pl.col("value"),
+    ).struct.json_encode()
+    # merge the two JSON objects: "{...}" + "{...}" -> "{..., ...}"
+    merged = pl.concat_str(
+        [params.str.strip_suffix("}"), pl.lit(","), listed.str.strip_prefix("{")]
+    )
+    flag = pl.col("_incomplete")
+    return out.with_columns(
+        reason_code=pl.when(flag).then(pl.lit("incomplete")).otherwise(pl.col("reason_code")),
+        reason_params=pl.when(flag).then(merged).otherwise(pl.col("reason_params")),
+        value=pl.when(flag).then(None).otherwise(pl.col("value")),
+        numerator=pl.when(flag).then(None).otherwise(pl.col("numerator")),
+        denominator=pl.when(flag).then(None).otherwise(pl.col("denominator")),
+    )
