@@ -9,7 +9,8 @@ its peak RSS is its own.
     python benchmarks/bench_check.py [--institutions N] [--keep PATH [--reuse]]
 
 ``--keep PATH --reuse`` audits the store already at PATH (built by an earlier
-``--keep PATH``) instead of building it again.
+``--keep PATH``) instead of building it again. ``--json`` prints the figures as one JSON
+line at the end (run_all.py reads it).
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def main() -> None:
     parser.add_argument("--forget-aggregates", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3, help="audits per case (median)")
     parser.add_argument("--quarters", type=int, default=QUARTERS, help="from 2023Q1 on")
+    parser.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     args = parser.parse_args()
     if args.audit_only:
         run_audit_child(args.audit_only, trends=not args.no_trends, forget=args.forget_aggregates)
@@ -267,6 +269,7 @@ def main() -> None:
             ("with trends, sums kept in the store", [], args.runs),
         )
         medians: dict[str, float] = {}
+        out: dict[str, object] = {"institutions": args.institutions, "quarters": args.quarters}
         for label, extra, runs in cases:
             seconds, rss = [], []
             for _ in range(runs):
@@ -280,6 +283,7 @@ def main() -> None:
                 seconds.append(figures["audit_seconds"])
                 rss.append(figures["peak_rss_mib"])
             medians[label] = statistics.median(seconds)
+            out[label] = {"seconds": seconds, "peak_rss_mib": max(rss)}
             print(
                 f"audit ({label}): median {medians[label]:.2f} s "
                 f"({', '.join(f'{t:.2f}' for t in seconds)}) for {figures['period']}, "
@@ -299,6 +303,8 @@ def main() -> None:
             f"(missing institutions {figures['missing_institutions']:,}); "
             f"trend rows: {figures['trend_rows']:,}"
         )
+    if args.json:
+        print(json.dumps({**out, "load": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

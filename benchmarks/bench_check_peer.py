@@ -7,12 +7,14 @@ written once into --workdir and reused), then, three runs each (median):
     the JSON written;
   - ``benchmarks/peer_pandas.py NOW.xlsx BEFORE.xlsx``: pandas + openpyxl, the six
     headline indicators per county and city only (pip install -e '.[bench]').
-Prints both and the ratio. Goal: kpi-audit ≥ 10× faster.
+Prints both and the ratio. Goal: kpi-audit ≥ 10× faster. ``--json`` prints the figures
+as one JSON line at the end (run_all.py reads it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kpi-audit-bench"))
+    parser.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     now = args.workdir / f"now_{args.rows}.xlsx"
@@ -81,6 +84,12 @@ def main() -> None:
     print(f"kpi-audit check: median {a:.2f} s ({', '.join(f'{t:.2f}' for t in ours)})")
     print(f"pandas peer:     median {b:.2f} s ({', '.join(f'{t:.2f}' for t in theirs)})")
     print(f"kpi-audit is {b / a:.1f}× faster (goal ≥ 10×); load average {os.getloadavg()[0]:.2f}")
+    if args.json:
+        print(
+            json.dumps(
+                {"rows": args.rows, "kpi_s": ours, "peer_s": theirs, "load": os.getloadavg()[0]}
+            )
+        )
 
 
 if __name__ == "__main__":

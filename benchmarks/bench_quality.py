@@ -6,6 +6,8 @@ DuckDB); the review of the latest quarter then runs in a fresh process, so its t
 peak RSS are its own. Goals: under 5 s, under 2 GB peak.
 
     python benchmarks/bench_quality.py [--institutions N] [--keep PATH [--reuse]] [--runs N]
+
+``--json`` prints the figures as one JSON line at the end (run_all.py reads it).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="with --keep: review that store")
     parser.add_argument("--runs", type=int, default=3, help="reviews (median)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     args = parser.parse_args()
     if args.child:
         review_child(args.child)
@@ -104,6 +107,10 @@ def main() -> None:
             f"{max(rss):,} MiB ({max(rss) / GOAL_MIB:.2f}× the {GOAL_MIB} MiB goal)"
         )
         print(f"findings: {figures['findings']:,} {figures['by_rule']}")
+    if args.json:
+        print(
+            json.dumps({"seconds": seconds, "peak_rss_mib": max(rss), "load": os.getloadavg()[0]})
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ shape bench_reports.py makes) and times, three runs each (median):
   - ``write_json`` into a file (document built and written: the whole job);
   - ``write_csv`` into a file.
 Prints each as a ratio to the floor. Goal: both writers well under a second and at or
-below the floor.
+below the floor. ``--json`` prints the figures as one JSON line at the end.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="figures as JSON on the last line")
     args = parser.parse_args()
     result = synthesise(args.institutions, 150)
     print(f"{result.results.height:,} results; load average {os.getloadavg()[0]:.2f} (2 cores)")
@@ -58,20 +59,27 @@ def main() -> None:
             with (out / "a.csv").open("w", encoding="utf-8-sig", newline="") as fh:
                 write_csv(result, fh)
 
-        cases: list[tuple[str, Callable[[], object]]] = [
-            ("json.dumps(dict) compact [floor]", lambda: json.dumps(doc, ensure_ascii=False)),
+        cases: list[tuple[str, str, Callable[[], object]]] = [
             (
+                "floor",
+                "json.dumps(dict) compact [floor]",
+                lambda: json.dumps(doc, ensure_ascii=False),
+            ),
+            (
+                "indent2",
                 "json.dumps(dict, indent=2)",
                 lambda: json.dumps(doc, ensure_ascii=False, indent=2),
             ),
-            ("to_json_dict (build the dict)", lambda: to_json_dict(result)),
-            ("write_json -> file", json_file),
-            ("write_csv -> file", csv_file),
+            ("build_dict", "to_json_dict (build the dict)", lambda: to_json_dict(result)),
+            ("write_json", "write_json -> file", json_file),
+            ("write_csv", "write_csv -> file", csv_file),
         ]
         floor = None
-        for name, job in cases:
+        figures: dict[str, object] = {"results": result.results.height}
+        for key, name, job in cases:
             median, times = median_of(args.runs, job)
             floor = floor or median
+            figures[key] = times
             runs = ", ".join(f"{t:.3f}" for t in times)
             print(f"{name:34s} median {median:6.3f} s ({runs})  {median / floor:5.2f}× floor")
         print(
@@ -79,6 +87,8 @@ def main() -> None:
             f"csv {(out / 'a.csv').stat().st_size / 1e6:.1f} MB; "
             f"load average now {os.getloadavg()[0]:.2f}"
         )
+    if args.json:
+        print(json.dumps({**figures, "load": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":
