@@ -61,6 +61,7 @@ def test_writes_excel_and_exits_1_when_a_target_failed(tmp_path: Path, calls) ->
             "trends": True,  # the Excel first page shows the runs of misses
             "min_reporting": 0.9,
             "max_missing_share": 0.05,
+            "encoding": None,
         }
     ]
 

@@ -191,7 +191,6 @@ def test_utf16_without_a_bom_and_the_encoding_option(
     from kpi_audit.cli.app import app
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KPI_AUDIT_ENCODING", "")  # restored after the test
     (tmp_path / "u16.csv").write_bytes(BIG5_ROWS.encode("utf-16-le"))
     result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "u16.csv"])
     assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"

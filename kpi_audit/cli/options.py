@@ -83,20 +83,14 @@ EncodingOption = Annotated[
 ]
 
 
-def use_encoding(encoding: str | None) -> None:
-    """--encoding: the reader takes it from KPI_AUDIT_ENCODING (read-ahead threads too)."""
-    if encoding:
-        import codecs
-        import os
+def parsed_encoding(encoding: str | None) -> str | None:
+    """--encoding, refused (exit 2) before anything is opened when Python has no such
+    text encoding."""
+    if not encoding:
+        return None
+    from kpi_audit.ingest.encoding import check_encoding
 
-        from kpi_audit.core.errors import UsageError
-        from kpi_audit.ingest.read import ENV_ENCODING
-
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UsageError(f"--encoding {encoding!r} is not a known text encoding") from None
-        os.environ[ENV_ENCODING] = encoding
+    return check_encoding(encoding)
 
 
 StrictOption = Annotated[
@@ -291,6 +285,7 @@ def audit_from_options(
     trends: bool,
     min_reporting: float = DEFAULT_MIN_REPORTING,
     max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
+    encoding: str | None = None,
 ) -> AuditResult:
     """What `check` and `report` share: open the store and run the audit."""
     from kpi_audit.evaluate import audit
@@ -311,6 +306,7 @@ def audit_from_options(
             trends=trends,
             min_reporting=min_reporting,
             max_missing_share=max_missing_share,
+            encoding=encoding,
         )
     finally:
         con.close()

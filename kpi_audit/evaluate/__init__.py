@@ -40,13 +40,15 @@ def audit(
     quality: bool = True,
     min_reporting: float = DEFAULT_MIN_REPORTING,
     max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
+    encoding: str | None = None,
 ) -> AuditResult:
     """Ingest ``files`` (if any) into the store, then evaluate ``target_specs`` (bundled
     set names or target-file paths) for ``period``.
 
     Files that cannot be loaded do not stop the audit: they are listed in the result's
     ``files_refused`` (and the CLI exits 3). ``data_period`` is the period of files that
-    have no 报告期 column; ``trends`` as in :func:`run_audit`; ``quality`` also runs the
+    have no 报告期 column; ``encoding`` the text encoding of CSV files (default: detected);
+    ``trends`` as in :func:`run_audit`; ``quality`` also runs the
     data-quality review (:func:`kpi_audit.quality.review`) into ``AuditResult.quality``;
     ``min_reporting`` / ``max_missing_share`` as in :func:`run_audit`.
     Raises UsageError when no target set is named, :class:`InputError` when no path
@@ -65,7 +67,14 @@ def audit(
     if files:
         from kpi_audit.ingest.load import ingest_paths
 
-        report = ingest_paths(con, list(files), period=data_period, sheet=sheet, strict=strict)
+        report = ingest_paths(
+            con,
+            list(files),
+            period=data_period,
+            sheet=sheet,
+            strict=strict,
+            encoding=encoding,
+        )
         refused = refused_files(report)
     from kpi_audit.spec.catalog import load_catalog
     from kpi_audit.spec.targets import load_target_sets

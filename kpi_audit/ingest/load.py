@@ -21,6 +21,7 @@ import polars as pl
 from kpi_audit.core.errors import InputError, UsageError
 from kpi_audit.core.periods import Period, parse_period, period_of
 from kpi_audit.ingest.discover import expand_paths
+from kpi_audit.ingest.encoding import check_encoding
 from kpi_audit.ingest.issues import empty_issues
 from kpi_audit.ingest.limits import Limits, read_regular_file
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
@@ -45,6 +46,7 @@ def ingest_paths(
     on_progress: ProgressCallback | None = None,
     aggregates: bool = True,
     received: date | None = None,
+    encoding: str | None = None,
 ) -> IngestReport:
     """Load every file that ``paths`` names. A file that cannot be read (or a path
     that matches nothing) is reported as ``failed`` and the others still load; when no
@@ -53,8 +55,10 @@ def ingest_paths(
     (store/aggregates.py) are brought up to date for the years loaded, once per run.
     ``received`` is the date the office received the files (kept with each file
     loaded or already loaded; late_submission compares it with the deadline), when it
-    is not the day of the ingest."""
+    is not the day of the ingest. ``encoding`` is the text encoding of the CSV files
+    (default: detected per file); an unknown name is a :class:`UsageError`."""
     default_period = _parse_period_option(period)
+    encoding = check_encoding(encoding)
     report = IngestReport()
     files: dict[Path, None] = {}
     for given in paths:
@@ -69,7 +73,12 @@ def ingest_paths(
             else "nothing to ingest: no path given"
         )
     for done, (path, file_report) in enumerate(
-        _ingest_in_order(con, list(files), period=default_period, sheet=sheet, strict=strict),
+        _ingest_in_order(
+            con,
+            list(files),
+            _Options(period=default_period, sheet=sheet, encoding=encoding),
+            strict=strict,
+        ),
         start=1,
     ):
         report.files.append(file_report)
@@ -109,9 +118,8 @@ READ_AHEAD_MAX_BYTES = 4_000_000
 def _ingest_in_order(
     con: duckdb.DuckDBPyConnection,
     files: list[Path],
+    options: _Options,
     *,
-    period: Period | None,
-    sheet: str | None,
     strict: bool,
 ) -> Iterator[tuple[Path, FileReport]]:
     """Each file's report, in order; the same as loading each in turn."""
@@ -124,7 +132,7 @@ def _ingest_in_order(
             checked = _check(con, path, strict=strict)
             if isinstance(checked, FileReport):
                 return checked
-            return checked, pool.submit(_prepare, checked, period, sheet)
+            return checked, pool.submit(_prepare, checked, options)
 
         ahead = start(files[0]) if files else None
         for i, path in enumerate(files):
@@ -165,6 +173,15 @@ def _parse_period_option(text: str | None) -> Period | None:
 
 
 @dataclass(frozen=True)
+class _Options:
+    """How every file of a run is read."""
+
+    period: Period | None
+    sheet: str | None
+    encoding: str | None
+
+
+@dataclass(frozen=True)
 class _ToLoad:
     """A file read and not loaded before (or refused under --strict, ``retry_of``)."""
 
@@ -199,16 +216,17 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> _ToLo
     return _ToLoad(path, data, sha256, retry_of)
 
 
-def _prepare(
-    todo: _ToLoad, period: Period | None, sheet: str | None
-) -> PreparedFile | PreparedRegister | InputError:
+def _prepare(todo: _ToLoad, options: _Options) -> PreparedFile | PreparedRegister | InputError:
     """:func:`prepare_file`, with the input error returned (it may run in a worker thread).
     A file that is no submission but has a register's header row is that register."""
+    period, encoding = options.period, options.encoding
     try:
-        prepared = prepare_file(todo.path, todo.data, period=period, sheet=sheet)
+        prepared = prepare_file(
+            todo.path, todo.data, period=period, sheet=options.sheet, encoding=encoding
+        )
     except InputError as exc:
         try:
-            return prepare_register(todo.path, todo.data) or exc
+            return prepare_register(todo.path, todo.data, encoding) or exc
         except InputError:
             return exc
     if period is not None and any(
@@ -216,7 +234,7 @@ def _prepare(
         for s in prepared.read.sheets
         for _, header in s.unknown
     ):  # an institution register read with --period
-        return prepare_register(todo.path, todo.data) or prepared
+        return prepare_register(todo.path, todo.data, encoding) or prepared
     return prepared
 
 

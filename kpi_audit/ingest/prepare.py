@@ -8,11 +8,13 @@ from pathlib import Path
 import polars as pl
 
 from kpi_audit.core.errors import InputError
+from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
 from kpi_audit.ingest.read import FileRead, Sheet, read_file
-from kpi_audit.ingest.validate import validate_rows
+from kpi_audit.ingest.validate import Validation, validate_rows
+from kpi_audit.render.i18n import issue_messages
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,16 @@ class PreparedFile:
 
 
 def prepare_file(
-    path: Path, data: bytes, *, period: Period | None = None, sheet: str | None = None
+    path: Path,
+    data: bytes,
+    *,
+    period: Period | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> PreparedFile:
-    """Read, coerce and validate one file; raises :class:`InputError` if unreadable."""
-    read = read_file(path, data, sheet=sheet)
+    """Read, coerce and validate one file; raises :class:`InputError` if unreadable.
+    ``encoding``: the text encoding of a CSV file (default: detected)."""
+    read = read_file(path, data, sheet=sheet, encoding=encoding)
     for s in read.sheets:
         if "period" not in s.columns and period is None:
             raise InputError(
@@ -48,11 +56,31 @@ def prepare_file(
     )
     row_issues = checked.issues.join(headers, on=["_sheet_no", "field"], how="left")
     issues = (
-        pl.concat([_sheet_level_issues(read), row_issues], how="diagonal_relaxed")
+        pl.concat(
+            [_sheet_level_issues(read), _encoding_suspect(read, checked), row_issues],
+            how="diagonal_relaxed",
+        )
         .with_columns(file=pl.lit(str(path)))
         .select("_sheet_no", *ISSUE_SCHEMA)
     )
     return PreparedFile(read, checked.rows, issues)
+
+
+def _encoding_suspect(read: FileRead, checked: Validation) -> pl.DataFrame:
+    """A file-level warning when a CSV file's every data row has a non-ASCII value that
+    is not in its field's vocabulary (机构类别, 城乡 …): the mark of a wrong decoding."""
+    if read.encoding is None:
+        return sheet_issues([])
+    data = checked.rows.filter(pl.col("_status") != "skipped").height
+    garbled = checked.issues.filter(
+        (pl.col("code") == "vocabulary") & pl.col("value").str.contains(r"[^\x00-\x7F]")
+    )
+    if data == 0 or garbled.select("_sheet_no", "row").n_unique() < data:
+        return sheet_issues([])
+    fields = [f for f in FIELDS_BY_ID if f in set(garbled.get_column("field").to_list())]
+    _, zh, en = issue_messages("encoding_suspect", encoding=read.encoding, fields=fields)
+    record = {"severity": "warning", "code": "encoding_suspect", "message_zh": zh}
+    return sheet_issues([{**record, "message_en": en}])
 
 
 def _uncomputed(read: FileRead) -> pl.DataFrame | None:

@@ -7,12 +7,9 @@ sees: row 1 is the first row of the sheet in Excel, or the first line of a CSV f
 
 from __future__ import annotations
 
-import codecs
 import csv
-import functools
 import io
 import itertools
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +20,7 @@ import polars as pl
 from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
 from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
+from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_workbook
@@ -58,18 +56,24 @@ class SkippedSheet:
 class FileRead:
     sheets: list[Sheet]
     skipped: list[SkippedSheet]
+    encoding: str | None = None  # the text encoding of a CSV file, as shown (GB18030 …)
 
 
-def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
-    """The sheets of a file that have a recognisable header (or only ``sheet``).
+def read_file(
+    path: Path, data: bytes, *, sheet: str | None = None, encoding: str | None = None
+) -> FileRead:
+    """The sheets of a file that have a recognisable header (or only ``sheet``); a CSV
+    file read in ``encoding`` when given, else in the one detected (ingest/encoding.py).
 
     Raises :class:`InputError` for a file that cannot be read, a missing ``--sheet``,
     or a file where no sheet has a header.
     """
     suffix = path.suffix.lower()
     grids: list[_Grid]
+    used: str | None = None
     if suffix == ".csv":
-        grids = [_Grid(None, *_csv_grid(path, data))]
+        cells, letters, used = _csv_grid(path, data, encoding)
+        grids = [_Grid(None, cells, letters)]
     elif suffix in WORKBOOK_SUFFIXES:
         grids = _workbook_grids(path, data, sheet)
     else:
@@ -98,11 +102,12 @@ def read_file(path: Path, data: bytes, *, sheet: str | None = None) -> FileRead:
             raise InputError("the file is empty", path=str(path), sheet=sheet)
         raise InputError(
             "no sheet has a recognisable header row (looked in the first "
-            f"{HEADER_SCAN_ROWS} rows for headers such as 机构代码, 机构名称, 所属区县)",
+            f"{HEADER_SCAN_ROWS} rows for headers such as 机构代码, 机构名称, 所属区县)"
+            + (f"; read as {used}: if the text is garbled, give --encoding" if used else ""),
             path=str(path),
             sheet=sheet,
         )
-    return FileRead(sheets, skipped)
+    return FileRead(sheets, skipped, used)
 
 
 # ---- reading the grid of text cells ----------------------------------------------
@@ -192,10 +197,14 @@ def _pick_sheet(path: Path, names: list[str], wanted: str) -> str:
     raise InputError(f"no sheet named '{wanted}' (sheets: {', '.join(names)})", path=str(path))
 
 
-def _csv_grid(path: Path, data: bytes) -> tuple[pl.DataFrame, list[str]]:
-    text = _decode(path, data)
+def _csv_grid(
+    path: Path, data: bytes, encoding: str | None = None
+) -> tuple[pl.DataFrame, list[str], str]:
+    """The cells of a CSV file, their column letters, and the encoding it was read in."""
+    decoded = decode_text(path, data, encoding)
+    text = decoded.text
     if not text.strip():
-        return pl.DataFrame(), []
+        return pl.DataFrame(), [], decoded.encoding
     # a field may be any length (the csv module's default limit is 131,072 characters);
     # the whole text is in memory already, so no field can be longer than it
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -211,77 +220,7 @@ def _csv_grid(path: Path, data: bytes) -> tuple[pl.DataFrame, list[str]]:
         )
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"not a readable CSV file ({_first_line(exc)})", path=str(path)) from exc
-    return frame, [_column_letter(i) for i in range(width)]
-
-
-ENV_ENCODING = "KPI_AUDIT_ENCODING"  # set by --encoding: the text encoding of CSV files
-# How much of a file the GB18030 / Big5 choice looks at.
-_SNIFF_BYTES = 256 * 1024
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """The text of a CSV file: ``--encoding`` when given; else by its BOM (UTF-8, UTF-16);
-    UTF-16 without a BOM by its NUL bytes; UTF-8; and otherwise GB18030 (a superset of
-    GBK and GB2312) or Big5, whichever reads more of the characters submissions use."""
-    forced = os.environ.get(ENV_ENCODING)
-    if forced:
-        try:
-            return data.decode(forced)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"cannot decode the text as {forced} ({exc})", path=str(path)) from exc
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if data.startswith(bom):
-            return _decoded(path, data, encoding)
-    head = data[:4096]
-    if len(head) >= 4 and head.count(0) > len(head) // 4:
-        le = head[1::2].count(0) > head[0::2].count(0)
-        return _decoded(path, data, "utf-16-le" if le else "utf-16-be")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    candidates = {}
-    for encoding in ("gb18030", "big5"):
-        try:
-            candidates[encoding] = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    if not candidates:
-        raise InputError(
-            "cannot decode the text: it is neither UTF-8, UTF-16, GB18030/GBK nor Big5 "
-            "(save it from Excel as 'CSV UTF-8', or give --encoding)",
-            path=str(path),
-        )
-    return max(candidates.values(), key=_domain_score)  # gb18030 first: it wins ties
-
-
-def _decoded(path: Path, data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"cannot decode the text as {encoding} ({exc.reason})", path=str(path)
-        ) from exc
-
-
-def _domain_score(text: str) -> int:
-    """How many characters of ``text``'s start are ones submissions are written in (the
-    catalog's headers and vocabularies, simplified or traditional): the right decoding
-    of Chinese text scores far higher than a wrong one, which reads as rare characters."""
-    sample = text[:_SNIFF_BYTES]
-    return sum(sample.count(ch) for ch in _domain_characters())
-
-
-@functools.cache
-def _domain_characters() -> frozenset[str]:
-    from kpi_audit.core.fields import AREAS, FIELDS, HOSPITAL_GRADES, ORG_TYPE_SYNONYMS, ORG_TYPES
-    from kpi_audit.ingest.headers import T2S
-
-    words = [f.zh for f in FIELDS] + [f.zh_hant for f in FIELDS]
-    words += [*ORG_TYPES, *ORG_TYPE_SYNONYMS, *HOSPITAL_GRADES, *AREAS, "县区市镇乡街道社区"]
-    chars = {ch for w in words for ch in w if ord(ch) > 0x2E80}
-    return frozenset(chars | set(T2S))
+    return frame, [_column_letter(i) for i in range(width)], decoded.encoding
 
 
 # ---- the header row ---------------------------------------------------------------

@@ -54,10 +54,13 @@ class PreparedRegister:
     issues: pl.DataFrame  # REGISTER_ISSUE_SCHEMA
 
 
-def prepare_register(path: Path, data: bytes) -> PreparedRegister | None:
-    """The register in a file, or None when no sheet has a register's header row."""
+def prepare_register(
+    path: Path, data: bytes, encoding: str | None = None
+) -> PreparedRegister | None:
+    """The register in a file, or None when no sheet has a register's header row
+    (``encoding``: of a CSV file, default detected)."""
     if path.suffix.lower() == ".csv":
-        grids: list[tuple[str | None, pl.DataFrame]] = [(None, _csv_grid(path, data)[0])]
+        grids: list[tuple[str | None, pl.DataFrame]] = [(None, _csv_grid(path, data, encoding)[0])]
     else:
         grids = [(g.name, g.cells) for g in _workbook_grids(path, data, None)]
     for name, grid in grids:

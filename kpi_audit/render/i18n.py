@@ -465,6 +465,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
         "row {row}, {header}: the formula has no computed value; recalculate it in Excel and save",
     ),
+    "issue.encoding_suspect": (
+        "编码可能不正确：按 {encoding} 读取后，每个数据行都有无法识别的{fields}，"
+        "可用 --encoding 指定",
+        "the encoding may be wrong: read as {encoding}, every data row has an unrecognised "
+        "{fields}; give the right one with --encoding",
+    ),
     # ---- register data issues (ingest/registers.py, store/registers.py)
     "issue.register_required": (
         "{header_zh}为必填项，该行未导入",

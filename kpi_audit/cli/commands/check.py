@@ -33,8 +33,8 @@ from kpi_audit.cli.options import (
     exit_code,
     log,
     log_refused,
+    parsed_encoding,
     planned_outputs,
-    use_encoding,
     write_outputs,
 )
 
@@ -67,7 +67,7 @@ def check(
 ) -> None:
     """Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when a
     named file could not be loaded (the others are audited all the same)."""
-    use_encoding(encoding)
+    encoding = parsed_encoding(encoding)
     planned = planned_outputs(output or [])  # before the audit: a bad path fails fast
     result = audit_from_options(
         ctx,
@@ -81,6 +81,7 @@ def check(
         strict=strict,
         min_reporting=min_reporting,
         max_missing_share=max_missing_share,
+        encoding=encoding,
         # only the HTML report draws the 8-period trends
         trends=any(f == "html" for _, f in planned),
     )

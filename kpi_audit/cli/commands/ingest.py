@@ -22,7 +22,7 @@ from kpi_audit.cli.options import (
     WaitOption,
     open_store,
     parse_date_option,
-    use_encoding,
+    parsed_encoding,
 )
 
 if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the command runs
@@ -70,8 +70,7 @@ def ingest(
     wait: WaitOption = None,
 ) -> None:
     """Load institution submissions; rows with errors are kept aside as rejects."""
-    use_encoding(encoding)
-
+    encoding = parsed_encoding(encoding)
     from kpi_audit.ingest.load import ingest_paths
 
     received_on = parse_date_option(received, "--received")
@@ -86,6 +85,7 @@ def ingest(
                 strict=strict,
                 on_progress=on_progress,
                 received=received_on,
+                encoding=encoding,
             )
     finally:
         con.close()

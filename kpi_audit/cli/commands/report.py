@@ -33,8 +33,8 @@ from kpi_audit.cli.options import (
     audit_from_options,
     exit_code,
     log_refused,
+    parsed_encoding,
     planned_outputs,
-    use_encoding,
     write_outputs,
 )
 
@@ -93,7 +93,7 @@ def report(
     ] = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
-    use_encoding(encoding)
+    encoding = parsed_encoding(encoding)
     if split is not None:
         _report_split(
             ctx,
@@ -109,6 +109,7 @@ def report(
             strict,
             db,
             wait,
+            encoding,
         )
         return
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
@@ -125,6 +126,7 @@ def report(
         strict=strict,
         min_reporting=min_reporting,
         max_missing_share=max_missing_share,
+        encoding=encoding,
         trends=any(f in ("html", "xlsx") for _, f in planned),  # trends and runs of misses
     )
     code = exit_code(result, fail_on)
@@ -155,6 +157,7 @@ def _report_split(
     strict: bool,
     db: DbOption,
     wait: WaitOption,
+    encoding: str | None,
 ) -> None:
     from kpi_audit.render.i18n import label
     from kpi_audit.render.split import write_split
@@ -170,6 +173,7 @@ def _report_split(
         level=level,
         sheet=sheet,
         strict=strict,
+        encoding=encoding,
         trends=True,
     )
     written = write_split(result, folder, formats, lang=lang.value)
