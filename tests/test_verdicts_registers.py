@@ -1,0 +1,252 @@
+"""Verdicts a statistician would sign (issue 8), on a small city worked by hand.
+
+南山区 (市辖区): H1 tertiary hospital (1000 visits), C1 community centre (400 visits,
+serves 5000, 2000 signed) and nine clinics Z1–Z9 (10 visits each).
+东县 (县): T1 township centre (500 visits, serves 8000, 4000 signed), V1 village clinic
+under it (100 visits, reports 3000 of the same residents, 1000 signed), D1 county
+hospital (600 visits).
+Area register 2024: 南山区 6000 residents, 东县 12000.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pytest
+from _eval_helpers import CATALOG, city_org, insert_rows, store, target, target_set
+
+from kpi_audit.core.models import Scope
+from kpi_audit.core.result import AuditResult
+from kpi_audit.evaluate import run_audit
+from kpi_audit.render.json_out import to_json_dict
+
+CLINICS = [city_org(f"Z{i}", "南山区", "诊所", area="城市", total_visits=10) for i in range(1, 10)]
+ROWS = [
+    city_org("H1", "南山区", "综合医院", hospital_grade="三级", area="城市", total_visits=1000),
+    city_org(
+        "C1",
+        "南山区",
+        "社区卫生服务中心",
+        area="城市",
+        total_visits=400,
+        resident_population=5000,
+        signed_residents=2000,
+    ),
+    *CLINICS,
+    city_org(
+        "T1",
+        "东县",
+        "乡镇卫生院",
+        area="农村",
+        total_visits=500,
+        resident_population=8000,
+        signed_residents=4000,
+    ),
+    city_org(
+        "V1",
+        "东县",
+        "村卫生室",
+        area="农村",
+        total_visits=100,
+        resident_population=3000,
+        signed_residents=1000,
+    ),
+    city_org("D1", "东县", "综合医院", hospital_grade="二级", area="农村", total_visits=600),
+]
+SIGNING = target("signing_coverage", ">=", 0.4, tid="signing")
+VISITS = target("primary_visit_share", ">=", 0.3, tid="visits")
+COUNTY_LEVEL = target(
+    "primary_visit_share",
+    ">=",
+    0.3,
+    tid="county-level",
+    scope=Scope(area_type=("县", "县级市")),
+)
+
+
+def _without(*codes: str) -> list[dict[str, Any]]:
+    return [r for r in ROWS if r["org_code"] not in codes]
+
+
+def _area_register(con: duckdb.DuckDBPyConnection, types: dict[str, str] | None = None) -> None:
+    types = types or {"南山区": "市辖区", "东县": "县"}
+    file_id = con.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('areas', 'areas.xlsx', 'a1', now(), 2) RETURNING file_id"
+    ).fetchall()[0][0]
+    for row, (county, code, population) in enumerate(
+        (("南山区", "419902", 6000), ("东县", "419921", 12000)), start=2
+    ):
+        con.execute(
+            "INSERT INTO area_register (area_code, county, city, area_type, area_type_basis,"
+            " year, population, file_id, source_row, loaded_at) VALUES"
+            " (?, ?, '河川市', ?, 'stated', 2024, ?, ?, ?, now())",
+            [code, county, types[county], population, file_id, row],
+        )
+
+
+def _reject(con: duckdb.DuckDBPyConnection, code: str, county: str, period: str) -> None:
+    file_id = con.execute(
+        "INSERT INTO files (path, sha256, size_bytes, ingested_at, rows_loaded) "
+        "VALUES ('bad.xlsx', ?, 0, ?, 0) RETURNING file_id",
+        [f"bad-{code}", datetime.now()],
+    ).fetchall()[0][0]
+    con.execute(
+        "INSERT INTO rejects (file_id, sheet, source_row, period, org_code, org_name, county,"
+        " raw_json) VALUES (?, 'Sheet1', 2, ?, ?, ?, ?, '{}')",
+        [file_id, period, code, f"{code}名", county],
+    )
+
+
+def _audit(con: duckdb.DuckDBPyConnection, *targets: Any, **kw: Any) -> AuditResult:
+    return run_audit(
+        con, period="2024Q3", target_sets=[target_set(*targets)], catalog=CATALOG, **kw
+    )
+
+
+def _row(result: AuditResult, tid: str, unit: str) -> dict[str, Any]:
+    rows = [
+        r for r in to_json_dict(result)["results"] if r["target_id"] == tid and r["unit"] == unit
+    ]
+    assert len(rows) == 1, (tid, unit)
+    return rows[0]
+
+
+@pytest.fixture
+def both_quarters() -> duckdb.DuckDBPyConnection:
+    con = store()
+    insert_rows(con, "2024Q2", ROWS)
+    return con
+
+
+def test_signing_coverage_divides_by_the_register_population(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    before = _audit(both_quarters, SIGNING)
+    # facility basis: 南山区 2000/5000; 东县 (4000+1000)/(8000+3000), V1 counted twice
+    assert _row(before, "signing", "南山区")["value"] == pytest.approx(0.4)
+    assert _row(before, "signing", "东县")["value"] == pytest.approx(5000 / 11000)
+    assert _row(before, "signing", "河川市")["value"] == pytest.approx(7000 / 16000)
+    assert {_row(before, "signing", u)["basis"] for u in ("南山区", "东县", "河川市")} == {
+        "facility_reported"
+    }
+    _area_register(both_quarters)
+    after = _audit(both_quarters, SIGNING)
+    nanshan, dong, city = (_row(after, "signing", u) for u in ("南山区", "东县", "河川市"))
+    assert (nanshan["value"], nanshan["denominator"]) == (pytest.approx(2000 / 6000), 6000)
+    assert (nanshan["status"], nanshan["basis"]) == ("fail", "area_register")
+    assert (dong["value"], dong["denominator"]) == (pytest.approx(5000 / 12000), 12000)
+    assert dong["status"] == "pass"
+    # the city is the sum of its counties: 7000 / (6000 + 12000)
+    assert (city["value"], city["denominator"]) == (pytest.approx(7000 / 18000), 18000)
+    assert city["basis"] == "area_register"
+    # visits are not population-based
+    assert _audit(both_quarters, VISITS).results["basis"].unique().to_list() == [
+        "facility_reported"
+    ]
+
+
+def test_a_missing_large_hospital_makes_the_district_and_city_incomplete(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", _without("H1"))
+    result = _audit(both_quarters, VISITS)
+    nanshan = _row(result, "visits", "南山区")
+    assert (nanshan["status"], nanshan["reason_code"], nanshan["value"]) == (
+        "not_evaluable",
+        "incomplete",
+        None,
+    )
+    # H1 held 1000 of 南山区's 1490 visits in 2024Q2
+    assert nanshan["reporting"] == {
+        "expected": 11,
+        "reported": 10,
+        "rejected": 0,
+        "missing": 1,
+        "missing_prior_share": pytest.approx(1000 / 1490),
+    }
+    assert nanshan["provisional"] is True
+    assert nanshan["reason"] == ("上报不完整：10/11家已上报，1家未报（H1名），上期占分母67.1%")
+    # and 1000 of the city's 2690
+    city = _row(result, "visits", "河川市")
+    assert city["reason_code"] == "incomplete"
+    assert city["reporting"]["missing_prior_share"] == pytest.approx(1000 / 2690)
+    # 东县 reported in full: judged, not provisional
+    dong = _row(result, "visits", "东县")
+    assert (dong["status"], dong["provisional"]) == ("pass", False)
+    assert dong["reporting"]["missing"] == 0
+    assert result.completeness.missing_institutions == 1
+
+
+def test_a_missing_small_clinic_keeps_the_verdict_provisional(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", _without("Z1"))
+    nanshan = _row(_audit(both_quarters, VISITS), "visits", "南山区")
+    # 10 of 1490 visits (0.7%) and 10 of 11 reporting (90.9%): both inside the thresholds
+    assert nanshan["status"] == "pass"
+    assert nanshan["value"] == pytest.approx(480 / 1480)
+    assert nanshan["provisional"] is True
+    assert nanshan["reporting"]["missing_prior_share"] == pytest.approx(10 / 1490)
+    # a stricter office: at 95% reporting the same district is incomplete
+    strict = _audit(both_quarters, VISITS, min_reporting=0.95)
+    assert _row(strict, "visits", "南山区")["reason_code"] == "incomplete"
+
+
+def test_an_institution_whose_rows_were_all_rejected_reported_with_errors(
+    both_quarters,
+) -> None:
+    insert_rows(both_quarters, "2024Q3", _without("Z1", "Z9"))
+    _reject(both_quarters, "Z9", "南山区", "2024Q3")
+    result = _audit(both_quarters, VISITS)
+    nanshan = _row(result, "visits", "南山区")
+    assert nanshan["reporting"] == {
+        "expected": 11,
+        "reported": 9,
+        "rejected": 1,
+        "missing": 1,
+        "missing_prior_share": pytest.approx(10 / 1490),
+    }
+    issues = result.data_issues
+    assert issues.filter(issues["kind"] == "missing_report")["org_code"].to_list() == ["Z1"]
+    assert issues.filter(issues["kind"] == "reported_with_errors")["org_code"].to_list() == ["Z9"]
+    c = result.completeness
+    assert (c.expected, c.reported_institutions, c.rejected_institutions) == (14, 12, 1)
+    assert c.missing_institutions == 1
+
+
+def test_county_level_target_leaves_urban_districts_out(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    result = _audit(both_quarters, COUNTY_LEVEL)
+    nanshan = _row(result, "county-level", "南山区")
+    assert (nanshan["status"], nanshan["reason_code"]) == ("not_evaluable", "out_of_scope")
+    assert nanshan["reason_params"] == {
+        "area_type": "市辖区",
+        "basis": "name",
+        "scope": "县、县级市",
+    }
+    assert nanshan["reason"] == "不适用：本目标只适用于县、县级市，该地为市辖区"
+    dong = _row(result, "county-level", "东县")
+    assert (dong["status"], dong["value"]) == ("pass", pytest.approx(600 / 1200))
+    # the city over its 县 only: 东县's 600 / 1200, not (600 + 490) / 2690
+    assert _row(result, "county-level", "河川市")["value"] == pytest.approx(0.5)
+    assert result.summary()["fail"] == 0
+
+
+def test_the_register_type_beats_the_name(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    _area_register(both_quarters, {"南山区": "县", "东县": "县"})
+    result = _audit(both_quarters, COUNTY_LEVEL)
+    nanshan = _row(result, "county-level", "南山区")
+    # stated 县 in the register: judged, on its primary-care 400 + 90 of 1490 visits
+    assert (nanshan["status"], nanshan["value"]) == ("pass", pytest.approx(490 / 1490))
+    assert _row(result, "county-level", "河川市")["value"] == pytest.approx(1090 / 2690)
+
+
+def test_first_period_ever_has_no_expectation_and_no_none() -> None:
+    con = store()
+    insert_rows(con, "2024Q3", ROWS)
+    result = _audit(con, VISITS, SIGNING)
+    doc = to_json_dict(result)
+    assert {r["provisional"] for r in doc["results"]} == {False}
+    assert {json.dumps(r["reporting"]) for r in doc["results"]} == {"null"}
+    assert doc["completeness"]["expected_basis"] == "none"
+    assert "None" not in json.dumps(doc, ensure_ascii=False)
