@@ -22,7 +22,8 @@ from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
 from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
-from kpi_audit.ingest.headers import count_known_fields, match_header
+from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
+from kpi_audit.ingest.headers import count_known_fields
 from kpi_audit.ingest.limits import Limits, check_workbook
 
 HEADER_SCAN_ROWS = 20
@@ -234,20 +235,19 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     if best < MIN_HEADER_FIELDS:
         return None
     index = scores.index(best)
-    header_cells = head[index]
+    labels, levels = _labels(path, sheet, head, index)
 
     columns: dict[str, str] = {}
     headers: dict[str, str] = {}
     letter_of: dict[str, str] = {}
     unknown: list[tuple[str, str]] = []
     renamed: dict[str, str] = {}
-    for source, text, letter in zip(grid.columns, header_cells, letters, strict=True):
-        if text is None or not text.strip():
+    for source, label, letter in zip(grid.columns, labels, letters, strict=True):
+        if label is None:
             continue
-        shown = " ".join(text.split())
+        shown, field_id = label.shown, label.field
         name = shown if shown not in renamed.values() else f"{shown} ({letter})"
         renamed[source] = name
-        field_id = match_header(text)
         if field_id is None:
             unknown.append((letter, shown))
             continue
@@ -275,15 +275,36 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     body = (
         grid.lazy()
         .with_row_index("_row", offset=1)
-        .slice(index + 1)
+        .slice(index + levels)
         .filter(~blank)
         .select(pl.col("_row").cast(pl.Int64), *(pl.col(s).alias(n) for s, n in renamed.items()))
         .collect()
     )
-    uncomputed = _uncomputed(g.uncached, letter_of, index + 1, body) if g.uncached else []
+    uncomputed = _uncomputed(g.uncached, letter_of, index + levels, body) if g.uncached else []
     return Sheet(
         sheet, index + 1, body, columns, headers, unknown, list(renamed.values()), uncomputed
     )
+
+
+def _labels(
+    path: Path, sheet: str | None, head: list[tuple[str | None, ...]], index: int
+) -> tuple[list[Label | None], int]:
+    """Each column's label and how many rows the header has (1, or 2 when the row
+    below continues it: header_levels.py); refuses a two-row header it cannot read."""
+    header = head[index]
+    if index + 1 >= len(head) or not is_sub_header(header, head[index + 1]):
+        return one_level(header), 1
+    labels, unmatched = two_levels(header, head[index + 1])
+    if unmatched:
+        raise InputError(
+            f"the header has two levels (rows {index + 1} and {index + 2}) and "
+            f"{', '.join(unmatched)} match no field: write one header row with the "
+            "template's headers (such as 总诊疗人次, 中医诊疗人次)",
+            path=str(path),
+            sheet=sheet,
+            row=index + 1,
+        )
+    return labels, 2
 
 
 def _uncomputed(
