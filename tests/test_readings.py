@@ -427,3 +427,28 @@ def test_a_bad_reference_file_names_the_line(tmp_path: Path) -> None:
         f"{path}:6: r1.indicator: unknown indicator 'signing_coverag'",
         f"{path}:7: r1.value: not a number: '36%'",
     ]
+
+
+# ---------------------------------------------------------------- 三级中医医院 excluded
+
+
+def test_a_tertiary_tcm_hospital_with_a_9pct_fall_is_not_failed_on_the_10pct_target() -> None:
+    con = store()
+
+    def tertiary(code: str, org_type: str, visits: int) -> dict[str, object]:
+        return city_org(
+            code, "东城区", org_type, hospital_grade="三级", general_outpatient_visits=visits
+        )
+
+    insert_rows(con, "2023Q3", [tertiary("W1", "综合医院", 1000), tertiary("M1", "中医医院", 1000)])
+    # W1 falls 12%, M1 9%
+    insert_rows(con, "2024Q3", [tertiary("W1", "综合医院", 880), tertiary("M1", "中医医院", 910)])
+    tid = "zz2016-tertiary-outpatient-decline"
+    rows = rows_of(audit(con, "2024Q3", bundled(tid)), tid)
+    # the facility rows: only the general hospital is judged
+    assert {u for lv, u in rows if lv == "facility"} == {"W1"}
+    assert rows[("facility", "W1")]["status"] == "pass"
+    # the district: 1 − 880 / 1000, the TCM hospital left out (with it: 1 − 1790 / 2000 = 10.5%)
+    county = rows[("county", "东城区")]
+    assert (county["value"], county["status"]) == (pytest.approx(0.12), "pass")
+    assert county["denominator"] == 1000

@@ -184,7 +184,7 @@ def test_headers_frozen_and_filtered(wb) -> None:
         "机构": ("E2", "A1:M7"),
         "数据问题": ("A2", "A1:J8"),
         "完整性": ("A10", "A9:E13"),
-        "依据": ("A2", "A1:J8"),
+        "依据": ("A5", "A4:J11"),  # below the registers used (none here: one line)
     }
     for name, (freeze, ref) in expected.items():
         assert (wb[name].freeze_panes, wb[name].auto_filter.ref) == (freeze, ref), name
@@ -210,7 +210,7 @@ def test_completeness_and_sources(wb) -> None:
     ]
     listed = {(r[1], r[2]) for r in _rows(ws, 10)}
     assert {("临川县", None), ("南县", "N0301"), ("北县", "B0410"), ("临川县", "L0001")} == listed
-    src = _find(wb["依据"], 1, 目标编号="zj-signing")
+    src = _find(wb["依据"], 4, 目标编号="zj-signing")
     assert (src["文件名称"].value, src["文号"].value, src["条款"].value) == (
         "关于开展县域医共体建设试点工作的指导意见",
         "浙医改办〔2017〕7号",

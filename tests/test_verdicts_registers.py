@@ -250,3 +250,21 @@ def test_first_period_ever_has_no_expectation_and_no_none() -> None:
     assert {json.dumps(r["reporting"]) for r in doc["results"]} == {"null"}
     assert doc["completeness"]["expected_basis"] == "none"
     assert "None" not in json.dumps(doc, ensure_ascii=False)
+
+
+def test_registers_are_named_as_sources_and_county_mismatches_are_data_issues(
+    both_quarters,
+) -> None:
+    extra = city_org("X1", "西县", "村卫生室", area="农村", total_visits=5)
+    insert_rows(both_quarters, "2024Q3", [*ROWS, extra])
+    _area_register(both_quarters)
+    result = _audit(both_quarters, SIGNING)
+    assert [(r.kind, r.year, r.rows, r.files) for r in result.registers] == [
+        ("areas", 2024, 2, ("areas.xlsx",))
+    ]
+    issues = result.data_issues.filter(result.data_issues["kind"] == "register_mismatch")
+    assert issues.select("code", "county").rows() == [("register_county_missing", "西县")]
+    # 西县 has no register figure: the city falls back to the facilities' figures
+    city = _row(result, "signing", "河川市")
+    assert city["basis"] == "facility_reported"
+    assert to_json_dict(result)["registers"][0]["files"] == ["areas.xlsx"]

@@ -203,6 +203,17 @@ class Completeness:
 
 
 @dataclass(frozen=True)
+class RegisterSource:
+    """A reference register an audit used (domain.md §3b), for the reports' sources."""
+
+    kind: str  # areas (行政区划与人口, for ``year``) | institutions (机构名录)
+    year: int | None
+    rows: int  # counties (areas) or institutions
+    files: tuple[str, ...]  # the files its current rows come from
+    last_loaded: datetime | None
+
+
+@dataclass(frozen=True)
 class RefusedFile:
     """A file named for the run that could not be loaded (unreadable, invalid, or
     refused whole under --strict): the audit of the other files is still written, and
@@ -258,6 +269,8 @@ class AuditResult:
     # Values documents report for the audit's indicators (湖北省2018年 36.65% …): grey
     # context next to the results, never thresholds.
     reference_values: tuple[ReferenceValue, ...] = ()
+    # The area register of the period's year and the institution register, when loaded.
+    registers: tuple[RegisterSource, ...] = ()
 
     def summary(self) -> dict[str, int]:
         """Results per status over the binding targets: what ``fail`` (and the exit

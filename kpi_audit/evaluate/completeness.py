@@ -106,6 +106,21 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.D
     return _issues(con.sql(sql).pl())
 
 
+def register_mismatches(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
+    """The area register against the submissions for ``year``: a registered county no
+    submission names, a submission county the register lacks (a name spelt two ways shows
+    up as both) — data issues of kind ``register_mismatch``, never a crash."""
+    from kpi_audit.store.registers import register_coverage_issues
+
+    found = register_coverage_issues(con).filter(pl.col("year") == year)
+    return _issues(
+        found.with_columns(
+            kind=pl.lit("register_mismatch"),
+            params=pl.struct(county="county", year="year").struct.json_encode(),
+        )
+    )
+
+
 def check_completeness(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -135,4 +150,5 @@ def check_completeness(
         expected=roster.height if reporting.basis != "none" else int(reported),
         rejected_institutions=int((status == "rejected").sum()),
     )
-    return summary, pl.concat([rejects, with_errors, missing, counties])
+    mismatches = register_mismatches(con, period.year)
+    return summary, pl.concat([rejects, with_errors, missing, counties, mismatches])

@@ -56,6 +56,7 @@ from kpi_audit.evaluate.scope import base_id, scoped_schedule
 from kpi_audit.evaluate.trends import area_trends
 from kpi_audit.evaluate.verdicts import CITY_FALLBACK, evaluated_results
 from kpi_audit.render.i18n import issue_messages
+from kpi_audit.store.registers import registers_used
 
 
 def _window(period: Period) -> list[Period]:
@@ -289,6 +290,7 @@ def run_audit(
         area_level = {i: catalog[i] for i, lv in needed.items() if {"county", "city"} & lv}
         add_prior_shares(reporting, con, table, p, area_level)
         completeness, found = check_completeness(con, table, p, loaded, reporting)
+        registers = tuple(registers_used(con, p.year))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {superseded}")
 
@@ -350,6 +352,7 @@ def run_audit(
         indicator_needs=needs,
         value_kinds={i: catalog[i].value_kind for i in names},
         reference_values=_references(references, names),
+        registers=registers,
     )
 
 

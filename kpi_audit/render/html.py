@@ -40,6 +40,7 @@ from kpi_audit.render.report_frames import (
     county_ranking,
     recent_trend,
     references,
+    register_lines,
     share_flags,
     target_summary,
 )
@@ -112,6 +113,7 @@ def _context(result: AuditResult, lang: str) -> dict[str, Any]:
         "completeness": sections.completeness(result, lang),
         "refused": sections.refused(result, lang),
         "sources": sections.sources(result.targets),
+        "registers": register_lines(result, lang),
     }
 
 

@@ -101,6 +101,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.row_warning": ("行警告", "row warning"),
     "kind.missing_report": ("未上报", "did not report"),
     "kind.county_no_data": ("区县无数据", "county without data"),
+    "kind.register_mismatch": ("名录与报表不一致", "register and submissions disagree"),
+    # reference registers in the sources section
+    "src.registers": ("参考名录", "Reference registers"),
+    "src.none": (
+        "未载入行政区划与人口、机构名录：人口分母取自各机构填报的服务常住人口，应报机构取自上期已报机构",
+        "No area or institution register loaded: population denominators are the "
+        "facilities' reported service populations, and the expected reporters those of "
+        "the previous period",
+    ),
+    "src.areas": (
+        "行政区划与人口（{year}年，{rows}个区县）：人口类指标的分母、区划类型",
+        "Area register ({year}, {rows} counties): population denominators and area types",
+    ),
+    "src.institutions": (
+        "机构名录（{rows}家机构）：应报机构",
+        "Institution register ({rows} institutions): who is expected to report",
+    ),
+    "src.files": ("文件：{files}；导入于 {loaded}", "file: {files}; loaded {loaded}"),
     "kind.reported_with_errors": ("已上报但数据有误", "reported, with errors"),
     "kind.not_comparable": (
         "不可比（未计入同比）",

@@ -28,7 +28,7 @@ from kpi_audit.render.json_text import Rows, records, write_document
 # 6: rank, rank_change,
 # rank_change_year_earlier, value_previous, value_year_earlier on results.
 # 7: results' basis, reporting, provisional; completeness expected_basis, expected,
-# rejected_institutions.
+# rejected_institutions; registers.
 SCHEMA_VERSION = 7
 
 RESULT_KEYS = (
@@ -157,6 +157,18 @@ def to_json_dict(
         "quality": quality_records(result.quality, lang),
         "quality_coverage": coverage_records(result.quality),
         "files_refused": [asdict(f) for f in result.files_refused],
+        "registers": [
+            {
+                "kind": r.kind,
+                "year": r.year,
+                "rows": r.rows,
+                "files": list(r.files),
+                "last_loaded": r.last_loaded.isoformat(timespec="seconds")
+                if r.last_loaded
+                else None,
+            }
+            for r in result.registers
+        ],
     }
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from kpi_audit.core.periods import parse_period
@@ -253,3 +255,17 @@ def references(result: AuditResult, indicator: str, lang: str) -> list[str]:
         for r in result.reference_values
         if r.indicator == indicator
     ]
+
+
+def register_lines(result: AuditResult, lang: str) -> list[tuple[str, str]]:
+    """(what the register is and what it was used for, its files and load time) per
+    register the audit used; one line saying what stood in when none was."""
+    if not result.registers:
+        return [(label("src.none", lang), "")]
+    lines = []
+    for r in result.registers:
+        what = label(f"src.{r.kind}", lang, year=r.year or "", rows=r.rows)
+        loaded = f"{r.last_loaded:%Y-%m-%d %H:%M}" if r.last_loaded else ""
+        names = "、".join(Path(f).name for f in r.files)
+        lines.append((what, label("src.files", lang, files=names, loaded=loaded)))
+    return lines

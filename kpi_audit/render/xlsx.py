@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from openpyxl import Workbook
@@ -26,6 +27,7 @@ from kpi_audit.render.report_frames import (
     level_rows,
     levels_present,
     references,
+    register_lines,
     share_flags,
     target_summary,
 )
@@ -328,4 +330,8 @@ def _write_sources(
             "quote": pl.String,
         },
     )
-    write_table(ws, rows, SOURCE_COLUMNS, styles, splicer, lang=lang)
+    # the reference registers first: the basis of every population and completeness figure
+    preamble: list[list[Any]] = [[styled(ws, label("src.registers", lang), styles.bold)]]
+    preamble += [[what, files] for what, files in register_lines(result, lang)]
+    preamble.append([])
+    write_table(ws, rows, SOURCE_COLUMNS, styles, splicer, lang=lang, preamble=preamble)

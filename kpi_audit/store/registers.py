@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from kpi_audit.core.periods import Period
+from kpi_audit.core.result import RegisterSource
 from kpi_audit.store.db import fetch_one
 
 RegisterKind = Literal["areas", "institutions"]
@@ -81,6 +82,26 @@ def expected_institutions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.
         """,
         params=[last, first],
     ).pl()
+
+
+_USED = """
+SELECT 'areas' AS kind, year, count(*) AS rows, list(DISTINCT f.path ORDER BY f.path) AS files,
+       max(r.loaded_at) AS last_loaded
+FROM current_area_register r JOIN register_files f USING (file_id) WHERE year = $year
+GROUP BY year
+UNION ALL
+SELECT 'institutions', NULL, count(*), list(DISTINCT f.path ORDER BY f.path), max(r.loaded_at)
+FROM current_institution_register r JOIN register_files f USING (file_id) HAVING count(*) > 0
+ORDER BY kind
+"""
+
+
+def registers_used(con: duckdb.DuckDBPyConnection, year: int) -> list[RegisterSource]:
+    """The area register of ``year`` and the institution register, where loaded."""
+    return [
+        RegisterSource(kind, None if y is None else int(y), int(n), tuple(files), loaded)
+        for kind, y, n, files, loaded in con.sql(_USED, params={"year": year}).fetchall()
+    ]
 
 
 ISSUE_COLUMNS = ("code", "severity", "county", "year", "message_zh", "message_en")
