@@ -738,9 +738,27 @@ def _tcm_hospital_low(rows: list[dict[str, object]]) -> None:
     hospital["tcm_visits"] = round(int(hospital["total_visits"]) * 0.04)  # type: ignore[call-overload]
 
 
+# Counties whose 村卫生室 also report their village's residents — already counted by the
+# 乡镇卫生院 above them, as real submissions do — with 0 signed (the township's team holds
+# the contracts): facility-summed populations count those villages twice and understate
+# coverage; the area register counts every resident once.
+OVERLAPPING_COUNTIES = ("白水县", "柳河县")
+
+
+def _village_populations(rows: list[dict[str, object]]) -> None:
+    """Each 村卫生室 of the county reports 1,800–2,699 服务常住人口 (by its position, so no
+    random draw moves) and 0 signed residents; no key populations."""
+    villages = [r for r in rows if r["org_type"] == "村卫生室"]
+    for i, r in enumerate(villages):
+        r["resident_population"] = 1_800 + (i * 137) % 900
+        r["signed_residents"] = 0
+
+
 def plant_quality_anomalies(
     period: Period, county: str, rows: list[dict[str, object]], previous: dict[object, dict]
 ) -> None:
+    if county in OVERLAPPING_COUNTIES:
+        _village_populations(rows)
     if county == "柳河县":
         _tcm_hospital_low(rows)
     if period != PLANTED_PERIOD:

@@ -96,3 +96,12 @@ def test_written_text_is_the_document_in_its_key_order() -> None:
         to_json_dict(result), ensure_ascii=False, allow_nan=False
     )
     assert written["results"] and written["data_issues"]
+
+
+def test_the_schema_knows_every_quality_rule_kind(schema: dict) -> None:
+    """A rule kind added to quality/kinds.py without the schema breaks every JSON that
+    holds one of its findings (population_overlap did, until a sample county had one)."""
+    from kpi_audit.quality.kinds import RULE_KINDS
+
+    enum = schema["$defs"]["quality_finding"]["properties"]["kind"]["enum"]
+    assert set(enum) == set(RULE_KINDS)
