@@ -1,5 +1,6 @@
-"""Indicator values for every unit as set-based SQL, then value and not-evaluable
-reason as polars expressions.
+"""Indicator values for every unit: the sums and counts of set-based SQL
+(:mod:`kpi_audit.evaluate.indicator_sql`), then value and not-evaluable reason as polars
+expressions.
 
 County and city values come from ONE wide query per group of indicators (all
 ratio-like indicators; all year-over-year ones): a single scan groups the rows by
@@ -9,14 +10,7 @@ level in polars (sums of sums, so every ratio stays Σ numerator / Σ denominato
 At national scale this is one pass over the data instead of one per indicator.
 Facility values come from one query per family too: one row per institution in the
 scope of any indicator with targets at facility level, split per indicator in polars.
-
-Per row, ``d_in`` (``n_in`` for kinds without a denominator) says whether the row is in
-the indicator's scope, and ``n_val`` / ``d_val`` what it contributes (the field, or 1
-when counting institutions). A blank in a scope condition means "not in scope": primary
-care leaves 医院等级 blank by design, so it must not count as an unknown tertiary
-hospital. Within the scope a blank is missing, never zero: a row lacking a summed field,
-or the flag that puts it in the numerator (``n_in`` NULL), is left out of numerator and
-denominator alike.
+Within an indicator's scope a blank is missing, never zero (see indicator_sql).
 """
 
 from __future__ import annotations
@@ -26,15 +20,38 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.models import SCALE_FACTOR, Indicator
-from kpi_audit.core.periods import parse_period
-from kpi_audit.evaluate.sql import compile_value, compile_where, sql_literal
+from kpi_audit.evaluate.indicator_sql import (
+    RATIO_KINDS,
+    SUM_KINDS,
+    YOY_KINDS,
+    checked_fields,
+    facility_sql,
+    not_comparable_sql,
+    parts_sql,
+)
 from kpi_audit.render.i18n import params_json
 
-YOY_KINDS = ("yoy_decline", "yoy_growth")
-RATIO_KINDS = ("ratio", "facility_share")
-SUM_KINDS = ("sum", "count")
+__all__ = [
+    "NO_COMPARABLE",
+    "NO_SCOPE",
+    "RATIO_KINDS",
+    "SUM_KINDS",
+    "UNIT_SCHEMA",
+    "YOY_KINDS",
+    "ZERO_DENOMINATOR",
+    "Reason",
+    "area_values",
+    "checked_fields",
+    "facility_sql",
+    "facility_values",
+    "finish",
+    "not_comparable_sql",
+    "parts_sql",
+    "roll_up",
+    "trend_roll_up",
+]
+
 # A not-evaluable reason: (reason_code, reason_params as a JSON object), or None for
 # "evaluable". The words are in kpi_audit.render.i18n.
 Reason = tuple[str, str] | None
@@ -55,173 +72,6 @@ UNIT_SCHEMA: dict[str, pl.DataType] = {
     "reason_params": pl.String(),
 }
 _COUNTS = ("numerator", "denominator", "n_num_ok", "n_den_ok", "n_candidates")
-
-
-def checked_fields(ind: Indicator) -> list[str]:
-    """Fields whose absence explains a not-evaluable unit: the summed fields first."""
-    fields = [m.field for m in (ind.numerator, ind.denominator) if m is not None and m.field]
-    return list(dict.fromkeys([*fields, *ind.fields_used]))
-
-
-def _in_list(periods: Sequence[str]) -> str:
-    return ", ".join(sql_literal(p) for p in periods)
-
-
-def _years_earlier(periods: Sequence[str]) -> list[str]:
-    """The labels a year before ``periods``: the only rows a year-over-year join reads."""
-    parsed = (parse_period(label) for label in periods)
-    return [str(p.year_earlier()) for p in parsed if p is not None]
-
-
-# ---- per-row columns, suffixed with the indicator's position k --------------------
-
-
-def _row_columns(ind: Indicator, k: int) -> list[str]:
-    """Scope, value and has-field columns of indicator k over one submission row."""
-    n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
-    fallbacks = {
-        m.field: m.fallback
-        for m in (ind.numerator, ind.denominator)
-        if m is not None and m.field and m.fallback
-    }
-    cols = [
-        f'(COALESCE("{f}", "{fallbacks[f]}") IS NOT NULL) AS has{k}_{i}'
-        if f in fallbacks
-        else f'("{f}" IS NOT NULL) AS has{k}_{i}'
-        for i, f in enumerate(checked_fields(ind))
-    ]
-    if ind.kind in RATIO_KINDS:
-        if ind.denominator is None:
-            raise ConfigError(f"indicator {ind.id}: a {ind.kind} needs a denominator")
-        d_in, d_val = compile_where(ind.denominator.where), compile_value(ind.denominator)
-        cols += [
-            f"{n_in} AS n_in{k}",
-            f"{n_val} AS n_val{k}",
-            f"COALESCE({d_in}, FALSE) AS d_in{k}",
-            f"{d_val} AS d_val{k}",
-        ]
-    else:
-        cols += [f"COALESCE({n_in}, FALSE) AS n_in{k}", f"{n_val} AS n_val{k}"]
-    if ind.kind in SUM_KINDS:
-        cols.append(f"CAST(NULL AS DOUBLE) AS d_val{k}")
-    return cols
-
-
-def _prev_column(ind: Indicator, k: int) -> str:
-    """The value of a year-over-year indicator's field on the row a year earlier."""
-    n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
-    return f"CASE WHEN COALESCE({n_in}, FALSE) THEN {n_val} END AS d_val{k}"
-
-
-def _flag_columns(ind: Indicator, k: int) -> list[str]:
-    """candidate (in scope), n_ok / d_ok (counts in numerator / denominator), n_true."""
-    if ind.kind in RATIO_KINDS:
-        return [
-            f"d_in{k} AS cand{k}",
-            f"COALESCE(n_in{k}, FALSE) AS ntrue{k}",
-            f"COALESCE(n_in{k} AND n_val{k} IS NOT NULL "
-            f"AND (NOT d_in{k} OR d_val{k} IS NOT NULL), FALSE) AS n_ok{k}",
-            f"COALESCE(d_in{k} AND d_val{k} IS NOT NULL AND n_in{k} IS NOT NULL "
-            f"AND (NOT n_in{k} OR n_val{k} IS NOT NULL), FALSE) AS d_ok{k}",
-        ]
-    both = (
-        f"n_in{k} AND n_val{k} IS NOT NULL AND d_val{k} IS NOT NULL"
-        if ind.kind in YOY_KINDS
-        else f"n_in{k} AND n_val{k} IS NOT NULL"
-    )
-    return [
-        f"n_in{k} AS cand{k}",
-        f"n_in{k} AS ntrue{k}",
-        f"{both} AS n_ok{k}",
-        f"{both} AS d_ok{k}",
-    ]
-
-
-def _rows_sql(indicators: Sequence[Indicator], table: str, periods: Sequence[str]) -> str:
-    """Per-row flags of every indicator (all of one family: yoy or not)."""
-    base = ["eval_period", "year_earlier", "org_code", "org_name", "county", "city"]
-    cols = [c for k, ind in enumerate(indicators) for c in _row_columns(ind, k)]
-    rows = (
-        f"SELECT {', '.join(base + cols)} FROM {table} WHERE eval_period IN ({_in_list(periods)})"
-    )
-    yoy = indicators[0].kind in YOY_KINDS
-    if yoy:
-        prev = [_prev_column(ind, k) for k, ind in enumerate(indicators)]
-        rows = (
-            f"SELECT cur.*, {', '.join(f'prev.d_val{k}' for k in range(len(indicators)))} "
-            f"FROM ({rows}) cur LEFT JOIN (SELECT org_code, eval_period, "
-            f"{', '.join(prev)} FROM {table} "
-            f"WHERE eval_period IN ({_in_list(_years_earlier(periods))})) prev "
-            "ON prev.org_code = cur.org_code AND prev.eval_period = cur.year_earlier"
-        )
-    flags = [c for k, ind in enumerate(indicators) for c in _flag_columns(ind, k)]
-    return f"SELECT *, {', '.join(flags)} FROM ({rows})"
-
-
-def _aggregates(ind: Indicator, k: int) -> list[str]:
-    # CASE and count_if rather than FILTER: DuckDB slices the whole input once per
-    # filtered aggregate, which is quadratic in a query this wide.
-    # A count's scope is its numerator's: a row whose condition field is blank is never
-    # in it, so whether the field was submitted at all is asked of every row.
-    scope = "TRUE" if ind.kind == "count" else f"(cand{k} OR ntrue{k})"
-    has = [
-        f"count_if({scope} AND has{k}_{i}) AS nn{k}_{i}" for i in range(len(checked_fields(ind)))
-    ]
-    return [
-        f"SUM(CASE WHEN n_ok{k} THEN n_val{k} END) AS numerator{k}",
-        f"SUM(CASE WHEN d_ok{k} THEN d_val{k} END) AS denominator{k}",
-        f"count_if(n_ok{k}) AS n_num_ok{k}",
-        f"count_if(d_ok{k}) AS n_den_ok{k}",
-        f"count_if(cand{k}) AS n_candidates{k}",
-        *has,
-    ]
-
-
-def _sums(k: int) -> list[str]:
-    return [
-        f"SUM(CASE WHEN n_ok{k} THEN n_val{k} END) AS numerator{k}",
-        f"SUM(CASE WHEN d_ok{k} THEN d_val{k} END) AS denominator{k}",
-    ]
-
-
-def parts_sql(
-    indicators: Sequence[Indicator], table: str, periods: Sequence[str], *, sums_only: bool = False
-) -> str:
-    """One statement: per period × county × city, every indicator's sums and counts
-    (only the sums with ``sums_only``: enough for a trend value, not for a reason)."""
-    aggs = [
-        a
-        for k, ind in enumerate(indicators)
-        for a in (_sums(k) if sums_only else _aggregates(ind, k))
-    ]
-    return (
-        f"SELECT eval_period, county, city, {', '.join(aggs)} "
-        f"FROM ({_rows_sql(indicators, table, periods)}) GROUP BY eval_period, county, city"
-    )
-
-
-def facility_sql(indicators: Sequence[Indicator], table: str, period: str) -> str:
-    """One row per institution in the scope of any of ``indicators`` (all of one family),
-    with each indicator's own sums and flags and whether it is in that one's scope (flags
-    stay booleans until split: the scopes of all facility indicators are most rows)."""
-    cols = ["eval_period", "org_code", "org_name", "county"]
-    for k, ind in enumerate(indicators):
-        cols += [
-            f"cand{k}",
-            f"CASE WHEN n_ok{k} THEN n_val{k} END AS numerator{k}",
-            f"CASE WHEN d_ok{k} THEN d_val{k} END AS denominator{k}",
-            f"n_ok{k}",
-            f"d_ok{k}",
-            *(f"has{k}_{i}" for i in range(len(checked_fields(ind)))),
-        ]
-    in_any = " OR ".join(f"cand{k}" for k in range(len(indicators)))
-    return (
-        f"SELECT {', '.join(cols)} FROM ({_rows_sql(indicators, table, [period])}) "
-        f"WHERE {in_any} ORDER BY org_code"
-    )
-
-
-# ---- value and reason ------------------------------------------------------------
 
 
 def _missing_field_rules(ind: Indicator) -> list[tuple[pl.Expr, Reason]]:
@@ -413,25 +263,3 @@ def facility_values(
             )
             out[ind.id] = finish(ind, own)
     return out
-
-
-def not_comparable_sql(ind: Indicator, table: str, period: str, year_earlier: str) -> str:
-    """Institutions in scope that reported the field in only one of the two periods."""
-    n_in, n_val = compile_where(ind.numerator.where), compile_value(ind.numerator)
-
-    def reported(label: str) -> str:
-        # Plain concatenation: the compiled condition may hold any literal, braces too.
-        return (
-            f"SELECT org_code, org_name, county FROM {table} "
-            f"WHERE eval_period = {sql_literal(label)} "
-            f"AND COALESCE({n_in}, FALSE) AND {n_val} IS NOT NULL"
-        )
-
-    cur, prev = reported(period), reported(year_earlier)
-    return (
-        "SELECT COALESCE(c.org_code, p.org_code) AS org_code, "
-        "COALESCE(c.org_name, p.org_name) AS org_name, "
-        "COALESCE(c.county, p.county) AS county, c.org_code IS NULL AS only_earlier "
-        f"FROM ({cur}) c FULL OUTER JOIN ({prev}) p ON c.org_code = p.org_code "
-        "WHERE c.org_code IS NULL OR p.org_code IS NULL ORDER BY 1"
-    )

@@ -1,0 +1,116 @@
+"""Data issues: ``issue.<code>``; placeholders are the issue's ``params``
+(found in evaluation, ingest/validate.py, ingest/registers.py, store/registers.py).
+
+One entry per key: ``key -> (zh, en)``; merged into
+:data:`kpi_audit.render.i18n.LABELS`."""
+
+from __future__ import annotations
+
+ISSUES: dict[str, tuple[str, str]] = {
+    # ---- data issues: "issue.<code>", placeholders = params
+    "issue.missing_registered": (
+        "机构名录中本期（{period}）应报，但未上报",
+        "expected by the institution register for {period}, but did not report",
+    ),
+    "issue.reported_with_errors": (
+        "本期（{period}）已上报，但所有数据行均被拒绝（见行错误），不计为未报",
+        "reported for {period}, but every row was refused (see the row errors); "
+        "not counted as missing",
+    ),
+    "issue.missing_report": (
+        "上期（{previous}）已上报、本期（{period}）未上报",
+        "reported for {previous} but not for {period}",
+    ),
+    "issue.county_no_data": (
+        "该区县以往各期有数据，本期（{period}）无任何机构上报",
+        "county had data in earlier periods but none for {period}",
+    ),
+    "issue.row_rejected": ("该行在导入时被拒绝", "row rejected at ingest"),
+    "issue.yoy_only_now": (
+        "{name_zh}：{period} 有数据、{earlier} 无，未计入同比",
+        "{name_en}: reported for {period} but not for {earlier}, left out of the comparison",
+    ),
+    "issue.yoy_only_earlier": (
+        "{name_zh}：{earlier} 有数据、{period} 无，未计入同比",
+        "{name_en}: reported for {earlier} but not for {period}, left out of the comparison",
+    ),
+    "issue.fallback_field": (
+        "{name_zh}：该机构未填报{field}，以{fallback}代替计算",
+        "{name_en}: {field} not submitted, {fallback} used instead",
+    ),
+    "issue.year_from_quarters": (
+        "{year} 年无全年报表，按季度数据汇总（{quarters}）：诊疗人次等流量相加，人口、签约、"
+        "床位、人员及属性取最近一个季度",
+        "no annual rows for {year}: values aggregated from its quarters ({quarters}): visits "
+        "and referrals summed; population, signed residents, beds, staff and flags taken from "
+        "each institution's latest quarter",
+    ),
+    # ---- submission ingest issues (ingest/validate.py)
+    "issue.formula_not_computed": (
+        "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
+        "row {row}, {header}: the formula has no computed value; recalculate it in Excel and save",
+    ),
+    "issue.encoding_suspect": (
+        "编码可能不正确：按 {encoding} 读取后，每个数据行都有无法识别的{fields}，"
+        "可用 --encoding 指定",
+        "the encoding may be wrong: read as {encoding}, every data row has an unrecognised "
+        "{fields}; give the right one with --encoding",
+    ),
+    # ---- register data issues (ingest/registers.py, store/registers.py)
+    "issue.register_required": (
+        "{header_zh}为必填项，该行未导入",
+        "{header_en} is required; row not loaded",
+    ),
+    "issue.register_not_a_number": (
+        "{header_zh}「{value}」不是整数，该行未导入",
+        "{header_en} '{value}' is not a whole number; row not loaded",
+    ),
+    "issue.register_negative": (
+        "{header_zh}（{value}）不能为负数，该行未导入",
+        "{header_en} ({value}) cannot be negative; row not loaded",
+    ),
+    "issue.register_bad_area_code": (
+        "行政区划代码「{value}」不是 6 位数字的 GB/T 2260 代码，该行未导入",
+        "area code '{value}' is not a 6-digit GB/T 2260 code; row not loaded",
+    ),
+    "issue.register_bad_year": (
+        "年度「{value}」不是年份（如 2024），该行未导入",
+        "year '{value}' is not a year (such as 2024); row not loaded",
+    ),
+    "issue.register_bad_period": (
+        "{header_zh}「{value}」不是报告期（如 2024Q2 或 2024），该行未导入",
+        "{header_en} '{value}' is not a period (such as 2024Q2 or 2024); row not loaded",
+    ),
+    "issue.register_vocabulary": (
+        "{header_zh}「{value}」不是可选值（{choices}），该行未导入",
+        "{header_en} '{value}' is not one of {choices}; row not loaded",
+    ),
+    "issue.register_part_exceeds_whole": (
+        "{header_zh}（{value}）大于常住人口（{population}），该行未导入",
+        "{header_en} ({value}) exceeds the resident population ({population}); row not loaded",
+    ),
+    "issue.register_urban_rural_sum": (
+        "城镇与农村常住人口之和（{total}）不等于常住人口（{population}）",
+        "urban + rural population ({total}) differs from the resident population ({population})",
+    ),
+    "issue.register_window_reversed": (
+        "应报起始期 {reports_from} 晚于应报截止期 {reports_until}，该行未导入",
+        "reports_from {reports_from} is after reports_until {reports_until}; row not loaded",
+    ),
+    "issue.register_duplicate_key": (
+        "{key} 在本文件中重复出现，以第 {row} 行（最后一行）为准",
+        "{key} appears more than once in this file; row {row} (the last) is kept",
+    ),
+    "issue.register_area_type_from_code": (
+        "区划类型空白，按代码 {area_code} 末两位定为{area_type}",
+        "area type blank: {area_type} from the last two digits of code {area_code}",
+    ),
+    "issue.register_county_not_submitted": (
+        "区划名录（{year} 年）中的{county}在报送数据中没有出现",
+        "{county} is in the {year} area register but no submission names it",
+    ),
+    "issue.register_county_missing": (
+        "报送数据中的{county}不在已导入的 {year} 年区划名录中",
+        "{county} is named in submissions but missing from the loaded {year} area register",
+    ),
+}
