@@ -127,6 +127,53 @@ def test_the_cells_are_scanned_when_a_sheet_has_no_dimension(tmp_path: Path) -> 
         check_workbook(book, data, Limits(max_cells=50))
 
 
+def _sheet_replaced(path: Path, sheet_data: bytes) -> Path:
+    """A submission workbook whose first sheet's <sheetData> is ``sheet_data``, with no
+    <dimension>: its extent is found from the cells."""
+    small = path.with_suffix(".small.xlsx")
+    write_submission(small, EAST)
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*>", b"", data)
+                data = re.sub(rb"<sheetData>.*</sheetData>", sheet_data, data, flags=re.S)
+            zout.writestr(info, data)
+    small.unlink()
+    return path
+
+
+def test_the_cell_scan_takes_the_largest_reference_wherever_it_is(tmp_path: Path) -> None:
+    # the farthest cell comes first, r is not its first attribute, columns run past Z
+    rows = (
+        b'<sheetData><row r="40"><c s="1" r="C40"><v>1</v></c></row>'
+        b'<row r="3"><c r="A3"><v>2</v></c><c t="n" r="AB3"><v>3</v></c></row>'
+        b'<row r="7"><x:c r="B7"><v>4</v></x:c></row></sheetData>'
+    )
+    book = _sheet_replaced(tmp_path / "order.xlsx", rows)
+    data = book.read_bytes()
+    assert check_workbook(book, data, Limits(max_cells=40 * 28)) == set()  # no formula
+    with pytest.raises(Exception, match=r"the used range is 40 rows × 28 columns"):
+        check_workbook(book, data, Limits(max_cells=40 * 28 - 1))
+
+
+@pytest.mark.parametrize(
+    ("cell", "formulas"),
+    [
+        (b'<c r="A2"><f>1+1</f><v>2</v></c>', {"东县"}),
+        (b'<x:c r="A2"><x:f t="shared" si="0"/><x:v>2</x:v></x:c>', {"东县"}),
+        (b'<c r="A2" t="inlineStr"><is><t>a:fine &lt;fun</t></is></c>', set()),
+    ],
+)
+def test_formula_elements_are_found_in_a_scanned_sheet(
+    tmp_path: Path, cell: bytes, formulas: set[str]
+) -> None:
+    book = _sheet_replaced(
+        tmp_path / "f.xlsx", b'<sheetData><row r="2">' + cell + b"</row></sheetData>"
+    )
+    assert check_workbook(book, book.read_bytes(), Limits()) == formulas
+
+
 def test_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
     fifo = tmp_path / "x.csv"
     os.mkfifo(fifo)
