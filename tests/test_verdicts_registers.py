@@ -268,3 +268,33 @@ def test_registers_are_named_as_sources_and_county_mismatches_are_data_issues(
     city = _row(result, "signing", "河川市")
     assert city["basis"] == "facility_reported"
     assert to_json_dict(result)["registers"][0]["files"] == ["areas.xlsx"]
+
+
+def test_provisional_and_reported_with_errors_shown_in_every_report(
+    both_quarters, tmp_path
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from rich.console import Console
+
+    from kpi_audit.render import write_report
+    from kpi_audit.render.terminal import print_result
+
+    insert_rows(both_quarters, "2024Q3", _without("Z1", "Z9"))
+    _reject(both_quarters, "Z9", "南山区", "2024Q3")
+    result = _audit(both_quarters, VISITS)
+    out = io.StringIO()
+    print_result(result, Console(file=out, width=120, no_color=True, force_terminal=False))
+    text = out.getvalue()
+    # 13 of 14 answered (12 accepted + Z9 with errors): Z1 is the only one missing
+    assert text.splitlines()[0] == "本期 13/14 家机构已上报"
+    assert "│ 南山区 │" in text and "暂定：1家未报" in text
+    write_report(result, tmp_path / "r.html", "html")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<p class="provisional-banner">本期 13/14 家机构已上报</p>' in html
+    assert "暂定：1家未报" in html
+    write_report(result, tmp_path / "r.xlsx", "xlsx")
+    sheet = load_workbook(tmp_path / "r.xlsx")["完整性"]
+    listed = {(r[0], r[2]) for r in sheet.iter_rows(min_row=10, values_only=True) if r[2]}
+    assert listed == {("未上报", "Z1"), ("已上报但数据有误", "Z9")}
