@@ -298,3 +298,25 @@ def test_provisional_and_reported_with_errors_shown_in_every_report(
     sheet = load_workbook(tmp_path / "r.xlsx")["完整性"]
     listed = {(r[0], r[2]) for r in sheet.iter_rows(min_row=10, values_only=True) if r[2]}
     assert listed == {("未上报", "Z1"), ("已上报但数据有误", "Z9")}
+
+
+def test_on_the_register_basis_a_row_without_its_own_population_still_counts() -> None:
+    con = store()
+    rows = [dict(r) for r in ROWS]
+    next(r for r in rows if r["org_code"] == "T1")["resident_population"] = None
+    insert_rows(con, "2024Q2", rows)
+    insert_rows(con, "2024Q3", rows)
+    # facilities: T1's 4000 signed have no population beside them, so only V1 counts
+    assert _row(_audit(con, SIGNING), "signing", "东县")["value"] == pytest.approx(1000 / 3000)
+    _area_register(con)
+    dong = _row(_audit(con, SIGNING), "signing", "东县")
+    assert (dong["numerator"], dong["denominator"]) == (5000, 12000)
+    # and with nobody's population at all, the register still measures the district
+    for r in rows:
+        r["resident_population"] = None
+    con = store()
+    insert_rows(con, "2024Q3", rows)
+    assert _row(_audit(con, SIGNING), "signing", "东县")["reason_code"] == "field_missing"
+    _area_register(con)
+    dong = _row(_audit(con, SIGNING), "signing", "东县")
+    assert (dong["value"], dong["basis"]) == (pytest.approx(5000 / 12000), "area_register")

@@ -137,6 +137,16 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
     has = [
         f"count_if({scope} AND has{k}_{i}) AS nn{k}_{i}" for i in range(len(checked_fields(ind)))
     ]
+    # A population-based ratio divided by the area register needs the numerator of every
+    # row that reported it, whether or not the row also reported its own population.
+    population = (
+        [
+            f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) AS numerator_all{k}",
+            f"count_if(COALESCE(n_in{k}, FALSE) AND n_val{k} IS NOT NULL) AS n_num_all{k}",
+        ]
+        if ind.population_denominator
+        else []
+    )
     return [
         f"SUM(CASE WHEN n_ok{k} THEN n_val{k} END) AS numerator{k}",
         f"SUM(CASE WHEN d_ok{k} THEN d_val{k} END) AS denominator{k}",
@@ -144,6 +154,7 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
         f"count_if(d_ok{k}) AS n_den_ok{k}",
         f"count_if(cand{k}) AS n_candidates{k}",
         *has,
+        *population,
     ]
 
 

@@ -151,7 +151,11 @@ def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
         numerator=pl.when(evaluated).then(numerator),
         denominator=pl.when(evaluated).then(denominator),
     )
-    return out.select([pl.col(c).cast(t) for c, t in UNIT_SCHEMA.items()])
+    columns = [pl.col(c).cast(t) for c, t in UNIT_SCHEMA.items()]
+    if "n_num_all" in raw.columns:  # population-based: for the area register's basis
+        numerator_all = pl.when(pl.col("n_num_all") > 0).then(pl.col("numerator_all"))
+        columns.append(numerator_all.cast(pl.Float64).alias("numerator_all"))
+    return out.select(columns)
 
 
 def _own_columns(ind: Indicator, k: int) -> list[pl.Expr]:
@@ -160,6 +164,9 @@ def _own_columns(ind: Indicator, k: int) -> list[pl.Expr]:
         *(f"{c}{k}" for c in _COUNTS),
         *(f"nn{k}_{i}" for i in range(len(checked_fields(ind)))),
     ]
+    if ind.population_denominator:
+        names += ["numerator_all", "n_num_all"]
+        sources += [f"numerator_all{k}", f"n_num_all{k}"]
     return [pl.col(s).alias(n) for s, n in zip(sources, names, strict=True)]
 
 

@@ -6,8 +6,10 @@ by the sum of its counties' figures, when every county counted has one. Otherwis
 summed facility figures stay, as without a register. Each row says which in ``basis``:
 ``area_register`` or ``facility_reported``.
 
-The numerator is unchanged: Σ over the institutions that reported it (for the facility
-basis, as before, only rows that also reported their population count).
+On the register's basis the numerator is Σ over every institution that reported it, also
+those that left their own population blank (on the facility basis, as before, only rows
+that reported both count), and a unit the facilities' populations could not measure
+(none reported, or they sum to 0) is measured all the same.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import polars as pl
 from kpi_audit.core.models import SCALE_FACTOR, Indicator
 from kpi_audit.render.i18n import params_json
 
+# Reasons that only say the facilities' populations cannot divide: the register can.
+_DENOMINATOR_REASONS = ("field_missing", "no_complete_row", "zero_denominator")
 AREA_REGISTER = "area_register"
 FACILITY_REPORTED = "facility_reported"
 
@@ -34,7 +38,9 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
     re-divided by its population."""
     column = ind.population_denominator
     if column is None or not frame.height or facts.is_empty():
-        return frame.with_columns(basis=pl.lit(FACILITY_REPORTED))
+        return frame.with_columns(basis=pl.lit(FACILITY_REPORTED)).drop(
+            "numerator_all", strict=False
+        )
     counted = facts.filter(~pl.col("county").is_in(list(excluded_counties(ind))))
     county_pop = counted.select(unit="county", _pop=pl.col(column).cast(pl.Float64))
     city_total = (
@@ -48,7 +54,11 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
         .when(pl.col("level") == "city")
         .then(pl.lit(city_total, pl.Float64))
     )
-    covered = pl.col("_pop").is_not_null() & pl.col("reason_code").is_null()
+    numerator = pl.col("numerator_all") if "numerator_all" in frame.columns else pl.col("numerator")
+    measurable = pl.col("reason_code").is_null() | pl.col("reason_code").is_in(
+        list(_DENOMINATOR_REASONS)
+    )
+    covered = pl.col("_pop").is_not_null() & measurable & numerator.is_not_null()
     zero = covered & (pl.col("_pop") == 0)
     scale = SCALE_FACTOR[ind.scale]
     return out.with_columns(
@@ -61,9 +71,21 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
         value=pl.when(zero)
         .then(None)
         .when(covered)
-        .then(pl.col("numerator") / pl.col("_pop") * scale)
+        .then(numerator / pl.col("_pop") * scale)
         .otherwise(pl.col("value")),
-        numerator=pl.when(zero).then(None).otherwise(pl.col("numerator")),
-        reason_code=pl.when(zero).then(pl.lit("zero_denominator")).otherwise(pl.col("reason_code")),
-        reason_params=pl.when(zero).then(pl.lit(params_json())).otherwise(pl.col("reason_params")),
-    ).drop("_pop")
+        numerator=pl.when(zero)
+        .then(None)
+        .when(covered)
+        .then(numerator)
+        .otherwise(pl.col("numerator")),
+        reason_code=pl.when(zero)
+        .then(pl.lit("zero_denominator"))
+        .when(covered)
+        .then(None)
+        .otherwise(pl.col("reason_code")),
+        reason_params=pl.when(zero)
+        .then(pl.lit(params_json()))
+        .when(covered)
+        .then(None)
+        .otherwise(pl.col("reason_params")),
+    ).drop("_pop", "numerator_all", strict=False)
