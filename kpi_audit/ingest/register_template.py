@@ -22,16 +22,12 @@ from kpi_audit.ingest.template import (
     display_width,
     save_reproducible,
 )
+from kpi_audit.render.i18n import label
 
+# The data sheet is named for the register in both languages (as the headers, data).
 SHEET = {"areas": "行政区划与人口", "institutions": "机构名录"}
-_KIND_LABELS = {
-    "text": ("文本", "text"),
-    "code": ("代码（文本）", "code (text)"),
-    "int": ("整数 ≥ 0", "whole number ≥ 0"),
-    "year": ("年份，如 2024", "a year, e.g. 2024"),
-    "period": ("报告期，如 2024Q2 或 2024", "a period, e.g. 2024Q2 or 2024"),
-    "enum": ("从下拉列表选择", "one of the list"),
-}
+# The instructions sheet's columns; its words are template.register.* in render/i18n.
+_COLUMNS = ("header", "field", "required", "type", "note")
 
 
 def write_register_template(path: Path, kind: RegisterKind, *, lang: str = "zh") -> None:
@@ -41,7 +37,6 @@ def write_register_template(path: Path, kind: RegisterKind, *, lang: str = "zh")
 
 def build_register_template(kind: RegisterKind, *, lang: str = "zh") -> Workbook:
     fields = REGISTER_FIELDS[kind]
-    en = lang == "en"
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET[kind]
@@ -63,15 +58,12 @@ def build_register_template(kind: RegisterKind, *, lang: str = "zh") -> Workbook
             )
             dv.add(f"{letter}2:{letter}{TEMPLATE_LAST_ROW}")
             ws.add_data_validation(dv)
-    notes = wb.create_sheet("Instructions" if en else "填写说明")
-    notes.append(
-        ["header", "id", "required", "type", "note"]
-        if en
-        else ["表头", "字段", "必填", "类型", "说明"]
-    )
+    notes = wb.create_sheet(label("template.register.instructions", lang))
+    notes.append([label(f"template.register.col.{c}", lang) for c in _COLUMNS])
     for f in fields:
-        required = ("yes" if f.required else "no") if en else ("是" if f.required else "否")
-        notes.append([f.zh, f.id, required, _KIND_LABELS[f.kind][1 if en else 0], f.note_zh])
+        required = label("template.yes" if f.required else "template.no", lang)
+        type_word = label(f"template.register.type.{f.kind}", lang)
+        notes.append([f.zh, f.id, required, type_word, f.note_zh])
     for letter, width in zip("ABCDE", (18, 20, 8, 26, 60), strict=True):
         notes.column_dimensions[letter].width = width
     return wb

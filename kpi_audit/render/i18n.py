@@ -4,7 +4,8 @@
 Everything a user reads comes from :data:`LABELS`: report headings, statuses, terminal
 lines, and the messages of reason and issue codes. The entries live in one table per
 area in :mod:`kpi_audit.render.words` (``report``, ``terminal``, ``targets``, ``cli``,
-``reasons``, ``issues``); :data:`LABELS` is their union and the only way in.
+``quality``, ``template``, ``reasons``, ``issues``); :data:`LABELS` is their union
+and the only way in.
 
 Problems are data: the evaluator writes a stable code and its parameters
 (``reason_code`` + ``reason_params`` on a result row, ``code`` + ``params`` on a data

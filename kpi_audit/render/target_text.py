@@ -1,6 +1,7 @@
 """A target explained in words (``targets show``): how it is judged, when it is due,
 where it applies and whether it binds — in Chinese by default, or English. The words
-live in the one table of :mod:`kpi_audit.render.i18n` (``show.*`` keys)."""
+live in the one table of :mod:`kpi_audit.render.i18n` (``show.*`` keys, in
+:mod:`kpi_audit.render.words.targets`)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,6 @@ from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.core.models import Condition, Indicator, Scope, Target
 from kpi_audit.render.format import Display
 from kpi_audit.render.i18n import LABELS, label
-
-_CLASS_WORDS: dict[str, tuple[str, str]] = {
-    "primary_care": ("基层医疗卫生机构", "primary-care facilities"),
-    "hospital": ("医院", "hospitals"),
-    "tcm_institution": ("中医类医疗机构", "TCM institutions"),
-    "tcm_hospital": ("中医类医院（中医、中西医结合、民族医医院）", "TCM hospitals"),
-    "public_health": ("专业公共卫生机构", "public-health institutions"),
-    "other": ("其他机构", "other institutions"),
-}
-_OP_WORDS: dict[str, tuple[str, str]] = {
-    "=": ("为", "is"),
-    "!=": ("不为", "is not"),
-    "in": ("为", "is one of"),
-    "not in": ("不为", "is none of"),
-    ">=": ("≥", ">="),
-    "<=": ("≤", "<="),
-    ">": (">", ">"),
-    "<": ("<", "<"),
-}
 
 
 def _number(value: float, indicator: Indicator | None, lang: str = "zh") -> str:
@@ -71,26 +53,26 @@ def due_text(target: Target, lang: str = "zh") -> str:
     return text
 
 
+def _word(key: str, default: str, lang: str) -> str:
+    return label(key, lang) if key in LABELS else default
+
+
 def _condition_text(c: Condition, lang: str) -> str:
     zh = lang != "en"
     values = c.value if isinstance(c.value, tuple) else (c.value,)
     if c.field == "org_class":
-        name = "机构大类" if zh else "institution class"
-        shown = [_CLASS_WORDS.get(str(v), (str(v), str(v)))[0 if zh else 1] for v in values]
+        name = label("show.org_class", lang)
+        shown = [_word(f"show.class.{v}", str(v), lang) for v in values]
     else:
         field = FIELDS_BY_ID.get(c.field)
         name = (field.zh if zh else field.en) if field else c.field
         shown = [
-            ("是" if v else "否")
-            if zh and isinstance(v, bool)
-            else str(v).lower()
-            if isinstance(v, bool)
-            else str(v)
+            label("show.true" if v else "show.false", lang) if isinstance(v, bool) else str(v)
             for v in values
         ]
-    word = _OP_WORDS.get(c.op, (c.op, c.op))[0 if zh else 1]
-    joined = ("、" if zh else ", ").join(shown)
-    return f"{name}{word}{joined}" if zh else f"{name} {word} {joined}"
+    word = _word(f"show.cond.{c.op}", c.op, lang)
+    joined = label("show.list_sep", lang).join(shown)
+    return label("show.condition", lang, name=name, word=word, values=joined)
 
 
 def scope_text(scope: Scope, lang: str = "zh") -> str:
@@ -99,10 +81,9 @@ def scope_text(scope: Scope, lang: str = "zh") -> str:
         return label("show.scope.all", lang)
     parts = []
     if scope.area_type:
-        sep = "、" if lang != "en" else ", "
-        parts.append(label("show.scope.area", lang, types=sep.join(scope.area_type)))
+        types = label("show.list_sep", lang).join(scope.area_type)
+        parts.append(label("show.scope.area", lang, types=types))
     if scope.where:
-        sep = "，且" if lang != "en" else " and "
-        conditions = sep.join(_condition_text(c, lang) for c in scope.where)
+        conditions = label("show.and", lang).join(_condition_text(c, lang) for c in scope.where)
         parts.append(label("show.scope.where", lang, conditions=conditions))
-    return ("；" if lang != "en" else "; ").join(parts)
+    return label("show.part_sep", lang).join(parts)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from kpi_audit.render.words.cli import CLI
 from kpi_audit.render.words.issues import ISSUES
+from kpi_audit.render.words.quality import QUALITY
 from kpi_audit.render.words.reasons import REASONS
 from kpi_audit.render.words.report import REPORT
 from kpi_audit.render.words.targets import TARGETS
+from kpi_audit.render.words.template import TEMPLATE
 from kpi_audit.render.words.terminal import TERMINAL
 
 TABLES: dict[str, dict[str, tuple[str, str]]] = {
@@ -18,6 +20,8 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
     "cli": CLI,
     "reasons": REASONS,
     "issues": ISSUES,
+    "quality": QUALITY,
+    "template": TEMPLATE,
 }
 
 
