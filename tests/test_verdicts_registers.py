@@ -320,3 +320,31 @@ def test_on_the_register_basis_a_row_without_its_own_population_still_counts() -
     _area_register(con)
     dong = _row(_audit(con, SIGNING), "signing", "东县")
     assert (dong["value"], dong["basis"]) == (pytest.approx(5000 / 12000), "area_register")
+
+
+def test_a_registered_institution_that_never_reported_has_an_unknown_share(
+    both_quarters,
+) -> None:
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    file_id = both_quarters.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('institutions', 'orgs.xlsx', 'b1', now(), 15) RETURNING file_id"
+    ).fetchall()[0][0]
+    for row, r in enumerate([*ROWS, city_org("N1", "东县", "诊所")], start=2):
+        both_quarters.execute(
+            "INSERT INTO institution_register (org_code, org_name, county, city, org_type,"
+            " file_id, source_row, loaded_at) VALUES (?, ?, ?, '河川市', ?, ?, ?, now())",
+            [r["org_code"], r["org_name"], r["county"], r["org_type"], file_id, row],
+        )
+    dong = _row(_audit(both_quarters, VISITS), "visits", "东县")
+    # N1 is registered and has never sent anything: missing, its weight unknown
+    assert dong["reporting"] == {
+        "expected": 4,
+        "reported": 3,
+        "rejected": 0,
+        "missing": 1,
+        "missing_prior_share": None,
+    }
+    # 3 of 4 reporting is below 90%: incomplete, the share said to be unknown
+    assert dong["reason_code"] == "incomplete"
+    assert dong["reason"] == "上报不完整：3/4家已上报，1家未报（N1名），上期占分母未知"

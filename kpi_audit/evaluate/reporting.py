@@ -119,20 +119,22 @@ class Reporting:
             (status == "reported").sum().alias("reported"),
             (status == "rejected").sum().alias("rejected"),
             (status == "missing").sum().alias("missing"),
+            ((status == "missing") & pl.col("reported_previous")).sum().alias("missing_known"),
         ]
         county = roster.filter(pl.col("county").is_not_null()).group_by("county").agg(aggs)
         city = roster.group_by("city").agg(aggs)
+        columns = (*COUNT_COLUMNS, "missing_known")
         frame = pl.concat(
             [
-                county.select("county", *COUNT_COLUMNS)
+                county.select("county", *columns)
                 .rename({"county": "unit"})
                 .with_columns(level=pl.lit("county")),
-                city.select("city", *COUNT_COLUMNS)
+                city.select("city", *columns)
                 .rename({"city": "unit"})
                 .with_columns(level=pl.lit("city")),
             ]
         )
-        return frame.with_columns(pl.col(c).cast(pl.Int64) for c in COUNT_COLUMNS)
+        return frame.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
 
 
 def build_reporting(
@@ -220,11 +222,14 @@ def qualify(frame: pl.DataFrame, reporting: Reporting | None, indicator_id: str)
         )
     else:
         out = out.with_columns(missing_prior_share=pl.lit(None, pl.Float64))
+    # nobody missing: a known 0; missing ones none of which reported last period: unknown
     out = out.with_columns(
         missing_prior_share=pl.when(missing_n == 0)
         .then(pl.when(pl.col("reporting_expected").is_not_null()).then(0.0))
+        .when(pl.col("missing_known").fill_null(0) == 0)
+        .then(None)
         .otherwise(pl.col("missing_prior_share"))
-    )
+    ).drop("missing_known")
     answered = pl.col("reporting_reported") + pl.col("reporting_rejected")
     rate = answered / pl.col("reporting_expected")
     short = (rate < reporting.min_reporting) | (
