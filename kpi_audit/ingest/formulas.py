@@ -9,7 +9,8 @@ Only .xlsx / .xlsm sheets are looked at (their XML is the place formulas live), 
 after :func:`kpi_audit.ingest.limits.check_workbook` has bounded what the entries
 inflate to, and only the sheets it found may hold formulas (a small sheet without any
 costs nothing more). Each sheet is streamed in chunks: a chunk with no ``<f`` element
-costs a regex search; only chunks holding a formula are searched for cells.
+costs a byte search (a regex only where ``<f`` or ``:f`` occurs); only chunks holding a
+formula are searched for cells.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from kpi_audit.ingest.limits import ANY_FORMULA, sheet_parts
+from kpi_audit.ingest.limits import may_hold_formulas, sheet_parts
 
 # (column letters, row) → the formula text, per sheet name
 Uncached = dict[str, dict[tuple[str, int], str]]
@@ -64,9 +65,9 @@ def _scan(book: zipfile.ZipFile, part: str) -> dict[tuple[str, int], str]:
             ends = [m.end() for m in _CELL_END.finditer(text, max(0, len(text) - 64 * 1024))]
             cut = ends[-1] if ends else max(0, len(text) - 64 * 1024)
             head, tail = text[:cut], text[cut:]
-            if ANY_FORMULA.search(head):
+            if may_hold_formulas(head):
                 cells.update(_cells(head))
-        if tail and ANY_FORMULA.search(tail):
+        if tail and may_hold_formulas(tail):
             cells.update(_cells(tail))
     return cells
 
