@@ -1,8 +1,9 @@
 """The per-row rules of a submission, as polars expressions with their messages.
 
 Each rule says which rows it flags (a mask), under which code and severity, and what
-the zh/en messages say; :func:`rules` builds the rules that apply to a file's columns.
-Cross-row checks (duplicates, total lines) live in :mod:`kpi_audit.ingest.validate`.
+the zh/en messages say (``issue.<code>`` in :mod:`kpi_audit.render.i18n`); :func:`rules`
+builds the rules that apply to a file's columns. Cross-row checks (duplicates, total
+lines) live in :mod:`kpi_audit.ingest.validate`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kpi_audit.core.fields import (
     Field,
 )
 from kpi_audit.ingest.issues import Severity, shown
+from kpi_audit.render.i18n import issue_exprs
 
 # What must hold of a column for a rule to flag anything, answered for every column at
 # once from per-column statistics (null counts, minima): ("values", c) c is not all
@@ -52,12 +54,11 @@ class Rule:
     flagged: pl.Expr | None = None  # mask.any(), named uniquely among the rules
 
 
-def _static(zh: str, en: str) -> Messages:
-    return _exprs(pl.lit(zh), pl.lit(en))
-
-
-def _exprs(zh: pl.Expr, en: pl.Expr) -> Messages:
-    """Messages that do not depend on which rows were flagged."""
+def _coded(code: str, **params: pl.Expr | str) -> Messages:
+    """The messages of ``issue.<code>`` (kpi_audit.render.words.issues), parameters as
+    expressions or literal texts; they do not depend on which rows were flagged."""
+    exprs = {k: pl.lit(v) if isinstance(v, str) else v for k, v in params.items()}
+    zh, en = issue_exprs(code, **exprs)
     return lambda _rows: (zh, en)
 
 
@@ -92,22 +93,15 @@ def _required(present: frozenset[str], parsed: frozenset[str]) -> list[Rule]:
         if field_id in parsed:  # unreadable text is its own error
             blank = blank & pl.col(f"{field_id}__problem").is_null()
         if field_id == "period":
-            messages = _static(
-                "报告期为空（也可用 --period 指定）", "period is blank (or give it with --period)"
-            )
+            messages = _coded("required.period")
         else:
-            messages = _static(
-                f"必填项「{f.zh}」为空", f"required field {field_id} ({f.zh}) is blank"
-            )
+            messages = _coded("required", header_zh=f.zh, header_en=f"{field_id} ({f.zh})")
         out.append(Rule(blank, field_id, "required", "error", messages, ("blanks", field_id)))
     return out
 
 
-_PROBLEM_WORDS = {
-    "not_a_number": ("数字", "a number"),
-    "not_whole": ("整数", "a whole number"),
-    "not_a_boolean": ("是 或 否", "是 or 否 (yes/no)"),
-}
+# The problems coerce.py records for a cell it cannot read (issue.<code> in i18n).
+_PROBLEMS = ("not_a_number", "not_whole", "not_a_boolean")
 
 
 def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rule]:
@@ -122,30 +116,20 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
                     field_id,
                     "bad_period",
                     "error",
-                    _exprs(
-                        pl.format(
-                            "无法识别的报告期「{}」（应如 2024Q3、2024年第三季度、2024）", raw
-                        ),
-                        pl.format(
-                            "'{}' is not a period (write 2024Q3, 2024年第三季度 or 2024)", raw
-                        ),
-                    ),
+                    _coded("bad_period", value=raw),
                     ("values", column),
                 )
             )
             continue
         name = FIELDS_BY_ID[field_id].zh
-        for code, words in _PROBLEM_WORDS.items():
+        for code in _PROBLEMS:
             out.append(
                 Rule(
                     pl.col(column) == code,
                     field_id,
                     code,
                     "error",
-                    _exprs(
-                        pl.format(f"「{name}」应为{words[0]}，实际为「{{}}」", raw),
-                        pl.format(f"{field_id} should be {words[1]}, got '{{}}'", raw),
-                    ),
+                    _coded(code, header_zh=name, header_en=field_id, value=raw),
                     ("values", column),
                 )
             )
@@ -175,24 +159,15 @@ def _vocabulary_messages(flagged: pl.DataFrame, f: Field) -> tuple[pl.Expr, pl.E
     }
     guess = pl.col(f.id).replace_strict(suggestion, default=None, return_dtype=pl.String)
     raw = shown(pl.col(f"{f.id}__raw"))
-    choices = "、".join(f.vocabulary)
-    zh = (
-        pl.when(guess.is_not_null())
-        .then(pl.format("「{}」不是有效的{}；是否应为「{}」？", raw, pl.lit(f.zh), guess))
-        .otherwise(pl.format("「{}」不是有效的{}（可填：{}）", raw, pl.lit(f.zh), pl.lit(choices)))
+    names = {"header_zh": pl.lit(f.zh), "header_en": pl.lit(f.id), "value": raw}
+    # the choices are data: listed with 、 in both languages
+    zh_guess, en_guess = issue_exprs("vocabulary.guess", guess=guess, **names)
+    zh, en = issue_exprs("vocabulary", choices=pl.lit("、".join(f.vocabulary)), **names)
+    has_guess = guess.is_not_null()
+    return (
+        pl.when(has_guess).then(zh_guess).otherwise(zh),
+        pl.when(has_guess).then(en_guess).otherwise(en),
     )
-    en = (
-        pl.when(guess.is_not_null())
-        .then(
-            pl.format(
-                "{}: '{}' is not in the vocabulary; did you mean {}?", pl.lit(f.id), raw, guess
-            )
-        )
-        .otherwise(
-            pl.format("{}: '{}' is not in the vocabulary ({})", pl.lit(f.id), raw, pl.lit(choices))
-        )
-    )
-    return zh, en
 
 
 def _negative_counts(present: frozenset[str]) -> list[Rule]:
@@ -202,14 +177,7 @@ def _negative_counts(present: frozenset[str]) -> list[Rule]:
             f.id,
             "negative",
             "error",
-            _exprs(
-                pl.format(
-                    "「{}」不能为负数，实际为「{}」", pl.lit(f.zh), shown(pl.col(f"{f.id}__raw"))
-                ),
-                pl.format(
-                    "{} cannot be negative, got '{}'", pl.lit(f.id), shown(pl.col(f"{f.id}__raw"))
-                ),
-            ),
+            _coded("negative", header_zh=f.zh, header_en=f.id, value=shown(pl.col(f"{f.id}__raw"))),
             ("negative", f.id),
         )
         for f in FIELDS
@@ -229,18 +197,18 @@ def _parts_exceed_wholes(present: frozenset[str]) -> list[Rule]:
                 f.id,
                 "part_exceeds_whole",
                 "error",
-                _exprs(*_part_whole_messages(f, whole)),
+                _coded(
+                    "part_exceeds_whole",
+                    header_zh=f.zh,
+                    header_en=f.id,
+                    value=shown(pl.col(f.id)),
+                    whole_zh=whole.zh,
+                    whole_en=whole.id,
+                    whole_value=shown(pl.col(whole.id)),
+                ),
             )
         )
     return out
-
-
-def _part_whole_messages(part: Field, whole: Field) -> tuple[pl.Expr, pl.Expr]:
-    part_v, whole_v = shown(pl.col(part.id)), shown(pl.col(whole.id))
-    return (
-        pl.format("{}（{}）大于{}（{}）", pl.lit(part.zh), part_v, pl.lit(whole.zh), whole_v),
-        pl.format("{} ({}) exceeds {} ({})", pl.lit(part.id), part_v, pl.lit(whole.id), whole_v),
-    )
 
 
 def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]:
@@ -253,10 +221,7 @@ def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]
                 "hospital_grade",
                 "grade_for_primary_care",
                 "warning",
-                lambda _rows: (
-                    pl.format("{}是基层医疗卫生机构，不应填写医院等级", org_type),
-                    pl.format("hospital_grade given for a primary-care facility ({})", org_type),
-                ),
+                _coded("grade_for_primary_care", org_type=org_type),
             )
         )
         out.append(
@@ -265,13 +230,7 @@ def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]
                 "hospital_grade",
                 "grade_missing",
                 "warning",
-                lambda _rows: (
-                    pl.format("{}未填写医院等级，不计入按等级统计的指标", org_type),
-                    pl.format(
-                        "no hospital_grade for a hospital ({}): left out of grade-based indicators",
-                        org_type,
-                    ),
-                ),
+                _coded("grade_missing", org_type=org_type),
             )
         )
     if "area" in present:
@@ -281,10 +240,7 @@ def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]
                 "area",
                 "area_missing",
                 "warning",
-                _static(
-                    "城乡为空，不计入城市/农村签约覆盖率",
-                    "area (城乡) is blank: left out of the urban/rural signing coverage",
-                ),
+                _coded("area_missing"),
             )
         )
     if default_period is not None and "period" in present:
@@ -295,18 +251,7 @@ def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]
                 "period",
                 "period_differs",
                 "warning",
-                lambda _rows: (
-                    pl.format(
-                        "报告期 {} 与 --period {} 不同，按表中报告期入库",
-                        pl.col("period"),
-                        pl.lit(given),
-                    ),
-                    pl.format(
-                        "period {} differs from --period {}; the file's period is kept",
-                        pl.col("period"),
-                        pl.lit(given),
-                    ),
-                ),
+                _coded("period_differs", period=pl.col("period"), given=given),
             )
         )
     return out

@@ -60,8 +60,7 @@ def validate_rows(
                 "org_name" if "org_name" in present else None,
                 "total_row",
                 "notice",
-                pl.lit("合计行，已跳过"),
-                pl.lit("a total line, skipped"),
+                *issue_exprs("total_row"),
             )
         )
     parts = [p for p in parts if p.height]
@@ -155,37 +154,19 @@ def _duplicates(rows: pl.DataFrame) -> pl.DataFrame:
     )
     repeated = repeated.join(first, on=keys, how="left")
     other_sheet = pl.col("_first_sheet_no") != pl.col("_sheet_no")
-    where_zh = (
-        pl.when(other_sheet)
-        .then(
-            pl.format("工作表「{}」第 {} 行", shown(pl.col("_first_sheet")), pl.col("_first_row"))
-        )
-        .otherwise(pl.format("第 {} 行", pl.col("_first_row")))
+    first_row = pl.col("_first_row")
+    sheet_zh, sheet_en = issue_exprs(
+        "duplicate.where_sheet", sheet=shown(pl.col("_first_sheet")), row=first_row
     )
-    where_en = (
-        pl.when(other_sheet)
-        .then(pl.format("row {} of sheet {}", pl.col("_first_row"), shown(pl.col("_first_sheet"))))
-        .otherwise(pl.format("row {}", pl.col("_first_row")))
-    )
-    return issue(
-        repeated,
-        pl.lit(True),
-        "org_code",
+    row_zh, row_en = issue_exprs("duplicate.where_row", row=first_row)
+    zh, en = issue_exprs(
         "duplicate",
-        "error",
-        pl.format(
-            "与{}重复（同一机构代码 {} 和报告期 {}）",
-            where_zh,
-            pl.col("org_code"),
-            pl.col("period"),
-        ),
-        pl.format(
-            "duplicate of {} (same org_code {} and period {})",
-            where_en,
-            pl.col("org_code"),
-            pl.col("period"),
-        ),
+        where_zh=pl.when(other_sheet).then(sheet_zh).otherwise(row_zh),
+        where_en=pl.when(other_sheet).then(sheet_en).otherwise(row_en),
+        org_code=pl.col("org_code"),
+        period=pl.col("period"),
     )
+    return issue(repeated, pl.lit(True), "org_code", "duplicate", "error", zh, en)
 
 
 def _formulas_not_computed(rows: pl.DataFrame, uncomputed: pl.DataFrame) -> pl.DataFrame:

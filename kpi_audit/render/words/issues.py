@@ -45,6 +45,69 @@ ISSUES: dict[str, tuple[str, str]] = {
         "and referrals summed; population, signed residents, beds, staff and flags taken from "
         "each institution's latest quarter",
     ),
+    # ---- submission row rules (ingest/rules.py, ingest/validate.py); a field travels
+    # as header_zh (its template header) and header_en (its id, with the header where
+    # the English message names both)
+    "issue.required": ("必填项「{header_zh}」为空", "required field {header_en} is blank"),
+    "issue.required.period": (
+        "报告期为空（也可用 --period 指定）",
+        "period is blank (or give it with --period)",
+    ),
+    "issue.bad_period": (
+        "无法识别的报告期「{value}」（应如 2024Q3、2024年第三季度、2024）",
+        "'{value}' is not a period (write 2024Q3, 2024年第三季度 or 2024)",
+    ),
+    "issue.not_a_number": (
+        "「{header_zh}」应为数字，实际为「{value}」",
+        "{header_en} should be a number, got '{value}'",
+    ),
+    "issue.not_whole": (
+        "「{header_zh}」应为整数，实际为「{value}」",
+        "{header_en} should be a whole number, got '{value}'",
+    ),
+    "issue.not_a_boolean": (
+        "「{header_zh}」应为是 或 否，实际为「{value}」",
+        "{header_en} should be 是 or 否 (yes/no), got '{value}'",
+    ),
+    "issue.vocabulary": (
+        "「{value}」不是有效的{header_zh}（可填：{choices}）",
+        "{header_en}: '{value}' is not in the vocabulary ({choices})",
+    ),
+    "issue.vocabulary.guess": (
+        "「{value}」不是有效的{header_zh}；是否应为「{guess}」？",
+        "{header_en}: '{value}' is not in the vocabulary; did you mean {guess}?",
+    ),
+    "issue.negative": (
+        "「{header_zh}」不能为负数，实际为「{value}」",
+        "{header_en} cannot be negative, got '{value}'",
+    ),
+    "issue.part_exceeds_whole": (
+        "{header_zh}（{value}）大于{whole_zh}（{whole_value}）",
+        "{header_en} ({value}) exceeds {whole_en} ({whole_value})",
+    ),
+    "issue.grade_for_primary_care": (
+        "{org_type}是基层医疗卫生机构，不应填写医院等级",
+        "hospital_grade given for a primary-care facility ({org_type})",
+    ),
+    "issue.grade_missing": (
+        "{org_type}未填写医院等级，不计入按等级统计的指标",
+        "no hospital_grade for a hospital ({org_type}): left out of grade-based indicators",
+    ),
+    "issue.area_missing": (
+        "城乡为空，不计入城市/农村签约覆盖率",
+        "area (城乡) is blank: left out of the urban/rural signing coverage",
+    ),
+    "issue.period_differs": (
+        "报告期 {period} 与 --period {given} 不同，按表中报告期入库",
+        "period {period} differs from --period {given}; the file's period is kept",
+    ),
+    "issue.total_row": ("合计行，已跳过", "a total line, skipped"),
+    "issue.duplicate": (
+        "与{where_zh}重复（同一机构代码 {org_code} 和报告期 {period}）",
+        "duplicate of {where_en} (same org_code {org_code} and period {period})",
+    ),
+    "issue.duplicate.where_sheet": ("工作表「{sheet}」第 {row} 行", "row {row} of sheet {sheet}"),
+    "issue.duplicate.where_row": ("第 {row} 行", "row {row}"),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
