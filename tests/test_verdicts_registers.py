@@ -348,3 +348,17 @@ def test_a_registered_institution_that_never_reported_has_an_unknown_share(
     # 3 of 4 reporting is below 90%: incomplete, the share said to be unknown
     assert dong["reason_code"] == "incomplete"
     assert dong["reason"] == "上报不完整：3/4家已上报，1家未报（N1名），上期占分母未知"
+
+
+def test_trends_and_previous_values_use_the_register_too(both_quarters) -> None:
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    _area_register(both_quarters)
+    result = _audit(both_quarters, SIGNING, trends=True)
+    trend = {
+        (r["unit"], r["period"]): r["value"]
+        for r in result.trends.filter(result.trends["indicator"] == "signing_coverage").to_dicts()
+    }
+    # 2024Q2 is on the 2024 register as well: 2000/6000, and the city 7000/18000
+    assert trend[("南山区", "2024Q2")] == pytest.approx(2000 / 6000)
+    assert trend[("河川市", "2024Q2")] == pytest.approx(7000 / 18000)
+    assert _row(result, "signing", "东县")["value_previous"] == pytest.approx(5000 / 12000)

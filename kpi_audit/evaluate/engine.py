@@ -158,7 +158,9 @@ def _indicator_values(
     by_facility = facility_values(con, [catalog[i] for i in facility_ids], table, str(p))
     earlier = [label for label in history_labels if label != str(p)]
     by_trend = (
-        area_trends(con, [catalog[i] for i in sorted(with_trend | ranked)], table, earlier)
+        area_trends(
+            con, [catalog[i] for i in sorted(with_trend | ranked)], table, earlier, register=True
+        )
         if (with_trend | ranked) and earlier
         else {}
     )

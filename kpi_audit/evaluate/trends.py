@@ -11,8 +11,9 @@ import duckdb
 import polars as pl
 
 from kpi_audit import __version__
-from kpi_audit.core.models import Indicator
+from kpi_audit.core.models import POPULATION_COLUMNS, Indicator
 from kpi_audit.evaluate.indicators import _families, checked_fields, parts_sql, trend_roll_up
+from kpi_audit.evaluate.population import excluded_counties
 from kpi_audit.evaluate.rows import TREND_LENGTH, loaded_periods, rows_relation
 from kpi_audit.store import aggregates
 from kpi_audit.store.aggregates import AGGREGATE_SCHEMA
@@ -89,10 +90,15 @@ def area_trends(
     indicators: Sequence[Indicator],
     table: str,
     periods: Sequence[str],
+    *,
+    register: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """County and city values of each indicator for each of ``periods`` (columns
-    eval_period, level, unit, value), from the per-period aggregates."""
+    eval_period, level, unit, value), from the per-period aggregates. With ``register``,
+    population-based values of a period whose year the area register covers divide by its
+    populations, as the audited period's do (evaluate/population.py)."""
     sums = area_sums(con, indicators, table, periods)
+    populations = _register_populations(con) if register else None
     out: dict[str, pl.DataFrame] = {}
     for ind in indicators:
         own = sums.filter(pl.col("indicator") == ind.id).select(
@@ -102,8 +108,36 @@ def area_trends(
             numerator0="numerator",
             denominator0="denominator",
         )
+        if populations is not None and ind.population_denominator:
+            own = _on_register(own, ind, populations)
         out[ind.id] = trend_roll_up(ind, own, 0)
     return out
+
+
+def _register_populations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    cols = ", ".join(POPULATION_COLUMNS)
+    frame = con.sql(f"SELECT year, county, {cols} FROM current_area_register").pl()
+    return frame if frame.height else None
+
+
+def _on_register(own: pl.DataFrame, ind: Indicator, populations: pl.DataFrame) -> pl.DataFrame:
+    """The parts with each county's denominator replaced by its register figure, in the
+    periods where every county counted has one (else the period keeps the facilities')."""
+    column = ind.population_denominator
+    assert column is not None
+    counted = ~pl.col("county").is_in(list(excluded_counties(ind)))
+    pops = populations.select(
+        _year=pl.col("year").cast(pl.Int64), county="county", _pop=pl.col(column).cast(pl.Float64)
+    )
+    joined = own.with_columns(_year=pl.col("eval_period").str.slice(0, 4).cast(pl.Int64)).join(
+        pops, on=["_year", "county"], how="left"
+    )
+    complete = (counted & pl.col("_pop").is_null()).not_().all().over("eval_period")
+    return joined.with_columns(
+        denominator0=pl.when(complete & counted)
+        .then(pl.col("_pop"))
+        .otherwise(pl.col("denominator0"))
+    ).drop("_year", "_pop")
 
 
 def refresh(
