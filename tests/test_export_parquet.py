@@ -3,6 +3,8 @@ are the store's and the audit's; the tree appears whole or not at all."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from _eval_helpers import CATALOG, insert_rows, org, target, target_set
@@ -123,3 +125,20 @@ def test_export_command(store_path, tmp_path, runner) -> None:
     assert (out / "results").is_dir()
     again = runner.invoke(app, ["--db", str(store_path), "export", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_an_impossible_export_folder_is_exit_3_and_a_killed_exports_temps_go(
+    store_path, tmp_path, runner
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for out in (afile / "lake", Path("/proc/kpi-audit-export"), afile):
+        result = runner.invoke(app, ["--db", str(store_path), "export", str(out), "--force"])
+        assert result.exit_code == 3, (out, result.output)
+        assert "Traceback" not in result.output
+    # a temp folder left by a killed export (its pid is gone) is removed by the next one
+    stale = tmp_path / ".lake.tmp-999999999-abcd1234"
+    stale.mkdir()
+    out = tmp_path / "lake"
+    assert runner.invoke(app, ["--db", str(store_path), "export", str(out)]).exit_code == 0
+    assert not stale.exists() and (out / "results").is_dir()

@@ -63,3 +63,17 @@ def test_a_county_report_holds_that_county_only_with_its_city_rank(
     fh = [c.value for c in facilities[1]]
     counties = {r[fh.index("所属区县")] for r in facilities.iter_rows(min_row=2, values_only=True)}
     assert counties <= {"白水县"}
+
+
+def test_an_impossible_split_folder_is_exit_3_before_the_audit(
+    split_dir: tuple[Path, str],
+) -> None:
+    out, _ = split_dir
+    db = out.parent / "k.duckdb"
+    afile = out.parent / "afile"
+    afile.write_text("x")
+    for folder in (afile, afile / "reports", Path("/proc/kpi-audit-split")):
+        args = ["report", "-p", "2024Q3", "-t", "zhengzhou-2016", "--split", "county"]
+        res = CliRunner().invoke(app, [*args, "-o", str(folder), "--db", str(db)])
+        assert res.exit_code == 3, (folder, res.output)
+        assert "Traceback" not in res.output

@@ -148,6 +148,16 @@ def _output_error(target: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write the file: {reason}{where}", path=str(target))
 
 
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the file system can)."""
+    _fsync_folder(folder)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a temp it names may still be written)."""
+    return _alive(pid)
+
+
 def _fsync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)

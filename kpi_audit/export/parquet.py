@@ -11,11 +11,15 @@ platform reads directly (``kpi-audit export --format parquet DIR``).
 DuckDB writes every dataset (``COPY … (FORMAT parquet, PARTITION_BY (period))``); results
 and findings go from the audit's polars frames through Arrow without a copy in Python.
 The whole tree is written into a temporary sibling folder and renamed into place, so a
-reader never sees half an export; an existing DIR is replaced only when asked.
+reader never sees half an export; an existing DIR is replaced only when asked (moved aside,
+then the new one renamed in: for that instant DIR is absent, never partial). Temporary
+folders of a killed export are removed by the next one.
 """
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
@@ -25,7 +29,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kpi_audit.core.errors import InputError, UsageError
+from kpi_audit.core.atomic import fsync_folder, process_alive
+from kpi_audit.core.errors import InputError, OutputError, UsageError
 from kpi_audit.core.models import Indicator, TargetSet
 from kpi_audit.evaluate.engine import run_audit
 from kpi_audit.evaluate.rows import loaded_periods
@@ -113,9 +118,15 @@ def export_parquet(
         raise UsageError(f"{out} already exists (use --force to replace it)")
     if not out.parent.is_dir():
         raise InputError("the folder to export into does not exist", path=str(out.parent))
+    if out.exists() and not out.is_dir():
+        raise OutputError("exists and is not a folder", path=str(out))
     report = ExportReport(path=out, periods=[str(p) for p in loaded_periods(con).periods])
-    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir()
+    _remove_stale(out)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(f"cannot write there: {exc.strerror or exc}", path=str(out)) from exc
     try:
         present = _relations(con)
         for dataset, candidates in STORE_DATASETS:
@@ -132,11 +143,27 @@ def export_parquet(
         report.rows["results"] = _copy_frame(con, results, tmp / "results")
         if findings.height:
             report.rows["quality"] = _copy_frame(con, findings, tmp / "quality")
-        _swap_into_place(tmp, out)
+        try:
+            _swap_into_place(tmp, out)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot put the export in place: {exc.strerror}", path=str(out)
+            ) from exc
+        fsync_folder(out.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return report
+
+
+def _remove_stale(out: Path) -> None:
+    """Temporary and moved-aside folders of an earlier export of ``out`` whose process
+    is gone (killed mid-export): removed, as the report writers remove their temps."""
+    for kind in ("tmp", "old"):
+        for folder in out.parent.glob(f".{glob.escape(out.name)}.{kind}-*"):
+            pid = folder.name.rsplit(f".{kind}-", 1)[1].split("-", 1)[0]
+            if pid.isdigit() and not process_alive(int(pid)) and folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:
@@ -145,7 +172,7 @@ def _swap_into_place(tmp: Path, out: Path) -> None:
     if not out.exists():
         tmp.rename(out)
         return
-    old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
+    old = out.with_name(f".{out.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     out.rename(old)
     try:
         tmp.rename(out)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kpi_audit.core.atomic import check_writable, write_text_atomic
 from kpi_audit.core.result import AuditResult, Completeness
 from kpi_audit.render.i18n import label
 
@@ -71,6 +72,7 @@ def write_split(
     returns the paths written, the index last."""
     from kpi_audit.render import write_report
 
+    check_writable(folder / "index.html")  # the folder can be made and written (OutputError)
     folder.mkdir(parents=True, exist_ok=True)
     counties = sorted(
         result.results.filter(pl.col("level") == "county")["unit"].unique().drop_nulls()
@@ -89,7 +91,7 @@ def write_split(
         n = dict(counts.iter_rows())
         rows.append((county, n.get("fail", 0), n.get("pass", 0), files))
     index = folder / "index.html"
-    index.write_text(_index_html(result, rows, lang), encoding="utf-8")
+    write_text_atomic(index, _index_html(result, rows, lang))
     written.append(index)
     return written
 

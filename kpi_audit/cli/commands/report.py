@@ -159,10 +159,16 @@ def _report_split(
     wait: WaitOption,
     encoding: str | None,
 ) -> None:
+    from kpi_audit.core.atomic import check_writable
     from kpi_audit.render.i18n import label
     from kpi_audit.render.split import write_split
 
     formats = [fmt.value] if fmt else ["xlsx", "html"]
+    if folder.exists() and not folder.is_dir():
+        from kpi_audit.core.errors import OutputError
+
+        raise OutputError("is a file: --split names a folder", path=str(folder))
+    check_writable(folder / "index.html")  # before the audit: a bad folder fails fast (3)
     result = audit_from_options(
         ctx,
         db=db,
