@@ -16,28 +16,66 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_ingest_summary_issues_and_exit_0(runner, here: Path) -> None:
+def _one_error_one_warning(here: Path) -> None:
     write_submission(
         here / "east.xlsx",
         [EAST[0], with_cells(EAST[1], 总诊疗人次="12.5"), with_cells(EAST[2], 城乡=None)],
     )
+
+
+def test_ingest_summary_issues_and_exit_0(runner, here: Path) -> None:
+    # Chinese by default: the file line (status padded to 9 screen columns), the issues
+    # heading, the messages and the summary.
+    _one_error_one_warning(here)
     result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "已导入     east.xlsx  工作表 东县 · 报告期 2024Q3 · 导入 2 行，拒绝 1 行\n"
+        "数据问题（1 个错误、1 个警告）：\n"
+        "  east.xlsx:东县:3 总诊疗人次  error not_whole: 「总诊疗人次」应为整数，实际为「12.5」\n"
+        "  east.xlsx:东县:4 城乡  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率\n"
+        "共 1 个文件：已导入 1；导入 2 行，拒绝 1 行（被拒绝的行是上面列出的数据问题，"
+        "不是导入失败）\n"
+    )
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_ingest_summary_in_english(runner, here: Path, how: str) -> None:
+    _one_error_one_warning(here)
+    if how == "option":
+        result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "east.xlsx"])
+    else:
+        env = {"KPI_AUDIT_LANG": "en"}
+        result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx"], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "loaded     east.xlsx  sheets 东县 · periods 2024Q3 · 2 rows loaded, 1 rejected\n"
         "issues (1 error, 1 warning):\n"
-        "  east.xlsx:东县:3 总诊疗人次  error not_whole: 「总诊疗人次」应为整数，实际为「12.5」\n"
-        "  east.xlsx:东县:4 城乡  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率\n"
+        "  east.xlsx:东县:3 总诊疗人次  error not_whole: total_visits should be a whole "
+        "number, got '12.5'\n"
+        "  east.xlsx:东县:4 城乡  warning area_missing: area (城乡) is blank: left out of the "
+        "urban/rural signing coverage\n"
         "1 file: 1 loaded; 2 rows loaded, 1 rejected (rejected rows are data problems listed "
         "above, not a failure)\n"
     )
     assert result.stderr == ""
 
 
-def test_ingest_again_is_a_no_op_that_says_so(runner, here: Path) -> None:
+def test_ingest_again_says_so_in_chinese(runner, here: Path) -> None:
     write_submission(here / "east.xlsx", EAST)
     runner.invoke(app, ["ingest", "--db", "s.duckdb", "east.xlsx"])
     result = runner.invoke(app, ["ingest", "--db", "s.duckdb", "east.xlsx"])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("未变化     east.xlsx  已于 ")
+    assert lines[0].endswith(f" 导入（文件 {here / 'east.xlsx'}），无需重复导入")
+    assert lines[1] == "共 1 个文件：未变化 1；导入 0 行，拒绝 0 行"
+
+
+def test_ingest_again_is_a_no_op_that_says_so(runner, here: Path) -> None:
+    write_submission(here / "east.xlsx", EAST)
+    runner.invoke(app, ["ingest", "--db", "s.duckdb", "east.xlsx"])
+    result = runner.invoke(app, ["ingest", "--db", "s.duckdb", "--lang", "en", "east.xlsx"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("unchanged  east.xlsx  already ingested on ")
@@ -63,7 +101,9 @@ def test_english_messages_and_issue_limit(runner, here: Path) -> None:
 def test_failed_file_exits_3_with_one_line_on_stderr(runner, here: Path) -> None:
     shutil.copy(FIXTURES / "truncated.xlsx", here / "truncated.xlsx")
     write_submission(here / "east.xlsx", EAST)
-    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "east.xlsx", "truncated.xlsx"])
+    result = runner.invoke(
+        app, ["--db", "s.duckdb", "ingest", "--lang", "en", "east.xlsx", "truncated.xlsx"]
+    )
     assert result.exit_code == 3
     assert result.stdout.splitlines() == [
         "loaded     east.xlsx  sheets 东县 · periods 2024Q3 · 3 rows loaded, 0 rejected",
@@ -117,7 +157,7 @@ def test_bad_period_option_is_a_usage_error(runner, here: Path) -> None:
 def test_strict_and_sheet_options(runner, here: Path) -> None:
     write_submission(here / "east.xlsx", [EAST[0], with_cells(EAST[1], 机构类别="医院")])
     result = runner.invoke(
-        app, ["--db", "s.duckdb", "ingest", "--strict", "--sheet", "1", "east.xlsx"]
+        app, ["--db", "s.duckdb", "ingest", "--lang", "en", "--strict", "--sheet", "1", "east.xlsx"]
     )
     assert result.exit_code == 3  # --strict refusing a whole file is an input error
     assert result.stdout.splitlines()[0] == (
@@ -181,17 +221,17 @@ def test_repeated_notices_and_warnings_are_grouped_errors_are_not(runner, here: 
     result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "a.xlsx", "b.xlsx", "c.xlsx"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[3:] == [
-        "issues (1 error, 4 warnings, 3 notices):",
+        "数据问题（1 个错误、4 个警告、3 个提示）：",
         "  c.xlsx:东县:3 总诊疗人次  error not_whole: 「总诊疗人次」应为整数，实际为「12.5」",
         # The two messages name different institution types: one is shown as an example.
-        "  warning grade_missing: e.g. 综合医院未填写医院等级，不计入按等级统计的指标 — in 2 files "
-        "(first: a.xlsx:东县:2)",
-        "  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率 — in 2 files "
-        "(first: a.xlsx:东县:2)",
-        "  notice unknown_column: 第 L 列「备注」不是已知字段，已忽略 — in 3 files "
-        "(first: a.xlsx:东县:1)",
-        "3 files: 3 loaded; 5 rows loaded, 1 rejected (rejected rows are data problems listed "
-        "above, not a failure)",
+        "  warning grade_missing: 例如：综合医院未填写医院等级，不计入按等级统计的指标 — "
+        "见于 2 个文件（首次：a.xlsx:东县:2）",
+        "  warning area_missing: 城乡为空，不计入城市/农村签约覆盖率 — 见于 2 个文件"
+        "（首次：a.xlsx:东县:2）",
+        "  notice unknown_column: 第 L 列「备注」不是已知字段，已忽略 — 见于 3 个文件"
+        "（首次：a.xlsx:东县:1）",
+        "共 3 个文件：已导入 3；导入 5 行，拒绝 1 行（被拒绝的行是上面列出的数据问题，"
+        "不是导入失败）",
     ]
     # --show-all still lists every issue on its own line.
     listed = runner.invoke(

@@ -197,7 +197,7 @@ def test_a_csv_field_longer_than_pythons_limit_loads(tmp_path: Path) -> None:
     assert measured["code"] == 0, err
     assert "2 rows loaded" in subprocess.run(
         [sys.executable, "-m", "kpi_audit", "--db", str(tmp_path / "t.duckdb"), "ingest",
-         str(path)], capture_output=True, text=True, check=True,
+         "--lang", "en", str(path)], capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
 
@@ -225,7 +225,7 @@ def test_a_big5_csv_with_english_headers_is_read_as_big5(
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "big5.csv").write_bytes(BIG5_ROWS.encode("big5"))
-    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "big5.csv"])
+    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "big5.csv"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"
 
@@ -239,7 +239,7 @@ def test_utf16_without_a_bom_and_the_encoding_option(
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "u16.csv").write_bytes(BIG5_ROWS.encode("utf-16-le"))
-    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "u16.csv"])
+    result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "u16.csv"])
     assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"
     (tmp_path / "b.csv").write_bytes(BIG5_ROWS.replace("A00", "B00").encode("big5"))
     wrong = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--encoding", "utf-8", "b.csv"])

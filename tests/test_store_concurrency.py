@@ -155,7 +155,7 @@ def test_two_writers_one_waits_for_the_other(tmp_path: Path) -> None:
 
 def test_a_writer_waits_for_a_writer(loaded: Path, tmp_path: Path) -> None:
     with held(loaded, "rw") as holder:
-        writer = kpi("--db", str(loaded), "ingest", str(SAMPLE_Q3), "--wait", "60")
+        writer = kpi("--db", str(loaded), "ingest", "--lang", "en", str(SAMPLE_Q3), "--wait", "60")
         assert writer.stderr is not None
         assert writer.stderr.readline().startswith(f"waiting for process {holder.pid} (")
         release(holder)

@@ -301,8 +301,18 @@ def _unchanged(
         "list(DISTINCT period) FROM submissions WHERE file_id = ?",
         [file_id],
     ).fetchall()[0]
-    note = f"already ingested on {old_at:%Y-%m-%d %H:%M} (as {old_path}); nothing to do"
+    at = f"{old_at:%Y-%m-%d %H:%M}"
+    note = f"already ingested on {at} (as {old_path}); nothing to do"
     in_order = _in_order(pl.Series(periods or [], dtype=pl.String))
     return FileReport(
-        shown, sha256, "unchanged", 0, 0, sheets or [], in_order, empty_issues(), note=note
+        shown,
+        sha256,
+        "unchanged",
+        0,
+        0,
+        sheets or [],
+        in_order,
+        empty_issues(),
+        note=note,
+        loaded_before=(at, old_path),
     )

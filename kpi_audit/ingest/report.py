@@ -26,6 +26,8 @@ class FileReport:
     issues: pl.DataFrame  # the issue records of this file (ISSUE_SCHEMA)
     error: str | None = None  # one line, for status == "failed"
     note: str | None = None  # e.g. where an unchanged file was loaded before
+    # an unchanged file: when it was loaded before ("2024-10-12 09:30") and as which path
+    loaded_before: tuple[str, str] | None = None
     register: str | None = None  # areas | institutions for a register file
 
 

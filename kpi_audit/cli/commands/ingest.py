@@ -91,12 +91,12 @@ def ingest(
         con.close()
     console = out_console(soft_wrap=True)
     if console.is_terminal:
-        _print_table(console, report)
+        _print_table(console, report, lang.value)
     else:
         for f in report.files:
-            echo(_file_line(f))
+            echo(_file_line(f, lang.value))
     _print_issues(report.issues, limit=None if show_all else DEFAULT_ISSUES_SHOWN, lang=lang.value)
-    echo(_summary(report))
+    echo(_summary(report, lang.value))
     report.raise_for_failures()
 
 
@@ -125,36 +125,66 @@ def _progress() -> Iterator[ProgressCallback | None]:
         yield advance
 
 
-def _detail(f: FileReport) -> str:
+def label(key: str, lang: str, **fmt: object) -> str:
+    """The words of ``key`` (kpi_audit.render.i18n, loaded when the command runs)."""
+    from kpi_audit.render.i18n import label as i18n_label
+
+    return i18n_label(key, lang, **fmt)
+
+
+def _counted(key: str, n: int, lang: str) -> str:
+    """``1 row`` / ``2 rows`` (``{key}.one`` is the form for 1)."""
+    return label(f"{key}.one" if n == 1 else key, lang, n=n)
+
+
+def _detail(f: FileReport, lang: str) -> str:
     if f.status == "failed":
         error = f.error or ""
         # The error names the file for the one-line message; the table already does.
         return error.removeprefix(f"{f.path}: ").removeprefix(f"{f.path}, ")
     if f.status == "unchanged":
-        return f.note or "already ingested; nothing to do"
+        if f.loaded_before is None:
+            return label("ingest.unchanged_plain", lang)
+        at, path = f.loaded_before
+        return label("ingest.unchanged", lang, at=at, path=path)
+    sep = label("ingest.list_sep", lang)
     where = []
     if f.sheets:
-        where.append(f"sheets {', '.join(f.sheets)}")
+        where.append(label("ingest.sheets", lang, sheets=sep.join(f.sheets)))
     if f.periods:
-        where.append(f"periods {', '.join(f.periods)}")
+        where.append(label("ingest.periods", lang, periods=sep.join(f.periods)))
     if f.status == "rejected":
-        counts = f"--strict: {_rows(f.rows_rejected)} with errors, nothing loaded"
+        counts = label(
+            "ingest.strict_counts", lang, rows=_counted("ingest.rows", f.rows_rejected, lang)
+        )
     else:
-        counts = f"{_rows(f.rows_loaded)} loaded, {f.rows_rejected} rejected"
+        rows = _counted("ingest.rows", f.rows_loaded, lang)
+        counts = label("ingest.counts", lang, rows=rows, rejected=f.rows_rejected)
     return " · ".join([*where, counts])
 
 
-def _file_line(f: FileReport) -> str:
-    return f"{f.status:<9}  {f.path}  {_detail(f)}"
+def _status_word(status: str, lang: str) -> str:
+    return label(f"ingest.status.{status}", lang)
 
 
-def _print_table(console: Console, report: IngestReport) -> None:
+def _file_line(f: FileReport, lang: str) -> str:
+    from kpi_audit.render.format import display_width
+
+    word = _status_word(f.status, lang)
+    # padded to 9 screen columns (a Chinese character takes two)
+    return f"{word}{' ' * max(9 - display_width(word), 0)}  {f.path}  {_detail(f, lang)}"
+
+
+def _print_table(console: Console, report: IngestReport, lang: str) -> None:
     from rich.table import Table
 
-    table = Table("status", "file", "detail", show_edge=False)
+    table = Table(
+        *(label(f"ingest.col.{c}", lang) for c in ("status", "file", "detail")), show_edge=False
+    )
     style = {"loaded": "green", "unchanged": "dim", "rejected": "yellow", "failed": "red"}
     for f in report.files:
-        table.add_row(f"[{style[f.status]}]{f.status}[/]", f.path, _detail(f))
+        word = _status_word(f.status, lang)
+        table.add_row(f"[{style[f.status]}]{word}[/]", f.path, _detail(f, lang))
     console.print(table)
 
 
@@ -175,9 +205,9 @@ def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None
         )
     )
     parts = [
-        f"{by[s]} {s}{'s' if by[s] > 1 else ''}" for s in ("error", "warning", "notice") if s in by
+        _counted(f"ingest.n_{s}", by[s], lang) for s in ("error", "warning", "notice") if s in by
     ]
-    echo(f"issues ({', '.join(parts)}):")
+    echo(label("ingest.issues", lang, counts=label("ingest.list_sep", lang).join(parts)))
     message = "message_zh" if lang == "zh" else "message_en"
     # Errors first: a screenful of notices must not hide the rows that were rejected.
     rank = pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK))
@@ -186,12 +216,12 @@ def _print_issues(issues: pl.DataFrame, *, limit: int | None, lang: str) -> None
         for r in issues.iter_rows(named=True):  # --show-all: the user asked for every line
             echo(_issue_line(r, message))
         return
-    lines = _grouped_lines(issues, message)
+    lines = _grouped_lines(issues, message, lang)
     for text, _ in lines[:limit]:
         echo(text)
     hidden = sum(n for _, n in lines[limit:])
     if hidden:
-        echo(f"  … {hidden} more (--show-all lists them)")
+        echo("  " + label("ingest.more", lang, n=hidden))
 
 
 def _issue_line(r: dict[str, Any], message: str) -> str:
@@ -203,7 +233,7 @@ def _where(r: dict[str, Any]) -> str:
     return ":".join(str(p) for p in (r["file"], r["sheet"], r["row"]) if p is not None)
 
 
-def _grouped_lines(issues: pl.DataFrame, message: str) -> list[tuple[str, int]]:
+def _grouped_lines(issues: pl.DataFrame, message: str, lang: str) -> list[tuple[str, int]]:
     """(line, issues it stands for): every error on its own line, then one line per
     group of warnings or notices sharing severity, code, field and header (the 「备注」
     column every file of a folder has), in the order of ``issues``."""
@@ -225,36 +255,37 @@ def _grouped_lines(issues: pl.DataFrame, message: str) -> list[tuple[str, int]]:
         if g["n"] == 1:
             lines.append((_issue_line(g, message), 1))
             continue
-        files = f"{g['n_files']} file{'s' if g['n_files'] > 1 else ''}"
-        where = f"in {files}" if g["n"] == g["n_files"] else f"{g['n']} times in {files}"
-        example = "" if g["same_message"] else "e.g. "
-        lines.append(
-            (
-                f"  {g['severity']} {g['code']}: {example}{g[message]} — {where} "
-                f"(first: {_where(g)})",
-                g["n"],
-            )
+        files = _counted("ingest.files", g["n_files"], lang)
+        if g["n"] == g["n_files"]:
+            where = label("ingest.group.in_files", lang, files=files)
+        else:
+            where = label("ingest.group.times", lang, files=files, n=g["n"])
+        example = "" if g["same_message"] else label("ingest.group.example", lang)
+        text = label(
+            "ingest.group", lang, example=example, message=g[message], where=where, first=_where(g)
         )
+        lines.append((f"  {g['severity']} {g['code']}: {text}", g["n"]))
     return lines
 
 
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
-
-
-def _summary(report: IngestReport) -> str:
+def _summary(report: IngestReport, lang: str) -> str:
     from kpi_audit.ingest.report import STATUSES
 
-    n = len(report.files)
-    by_status = ", ".join(
-        f"{len(report.with_status(s))} {s}" for s in STATUSES if report.with_status(s)
+    by_status = label("ingest.list_sep", lang).join(
+        label("ingest.by_status", lang, n=len(report.with_status(s)), status=_status_word(s, lang))
+        for s in STATUSES
+        if report.with_status(s)
     )
-    line = (
-        f"{n} file{'s' if n != 1 else ''}: {by_status}; {_rows(report.rows_loaded)} loaded, "
-        f"{report.rows_rejected} rejected"
+    line = label(
+        "ingest.summary",
+        lang,
+        files=_counted("ingest.files", len(report.files), lang),
+        by_status=by_status,
+        rows=_counted("ingest.rows", report.rows_loaded, lang),
+        rejected=report.rows_rejected,
     )
     if report.rows_rejected and not report.with_status("rejected"):
-        line += " (rejected rows are data problems listed above, not a failure)"
+        line += label("ingest.summary.rejected_note", lang)
     return line
 
 
