@@ -110,9 +110,11 @@ def register_mismatches(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFra
     """The area register against the submissions for ``year``: a registered county no
     submission names, a submission county the register lacks (a name spelt two ways shows
     up as both) — data issues of kind ``register_mismatch``, never a crash."""
-    from kpi_audit.store.registers import register_coverage_issues
+    from kpi_audit.store.registers import has_area_register, register_coverage_issues
 
-    found = register_coverage_issues(con).filter(pl.col("year") == year)
+    if not has_area_register(con, year):
+        return _issues(pl.DataFrame())
+    found = register_coverage_issues(con, year)
     return _issues(
         found.with_columns(
             kind=pl.lit("register_mismatch"),

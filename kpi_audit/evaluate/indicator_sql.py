@@ -222,3 +222,23 @@ def not_comparable_sql(ind: Indicator, table: str, period: str, year_earlier: st
         f"FROM ({cur}) c FULL OUTER JOIN ({prev}) p ON c.org_code = p.org_code "
         "WHERE c.org_code IS NULL OR p.org_code IS NULL ORDER BY 1"
     )
+
+
+def prior_share_sql(indicators: Sequence[Indicator], table: str, period: str, gone: str) -> str:
+    """Per county × city of ``period``: each indicator's weight (its denominator; for
+    counts and year-over-year indicators its numerator) in all (``tot{k}``) and in the
+    institutions listed in relation ``gone`` (``gone{k}``, column org_code)."""
+    aggs = []
+    for k, ind in enumerate(indicators):
+        ok, val = (
+            (f"d_ok{k}", f"d_val{k}") if ind.kind in RATIO_KINDS else (f"n_ok{k}", f"n_val{k}")
+        )
+        aggs += [
+            f"SUM(CASE WHEN {ok} THEN abs({val}) END) AS tot{k}",
+            f"SUM(CASE WHEN {ok} AND g.org_code IS NOT NULL THEN abs({val}) END) AS gone{k}",
+        ]
+    return (
+        f"SELECT r.county, r.city, {', '.join(aggs)} "
+        f"FROM ({_rows_sql(indicators, table, [period])}) r "
+        f"LEFT JOIN {gone} g ON g.org_code = r.org_code GROUP BY r.county, r.city"
+    )

@@ -16,6 +16,7 @@ verdict standing but provisional, a large hospital missing makes it ``incomplete
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,9 +26,9 @@ import polars as pl
 
 from kpi_audit.core.models import Indicator
 from kpi_audit.core.periods import Period
-from kpi_audit.evaluate.indicators import RATIO_KINDS, facility_values
+from kpi_audit.evaluate.indicator_sql import prior_share_sql
+from kpi_audit.evaluate.indicators import _families
 from kpi_audit.evaluate.sql import sql_literal
-from kpi_audit.render.i18n import params_json
 from kpi_audit.store.registers import has_institution_register, period_ord
 
 ExpectedBasis = Literal["institution_register", "previous_period", "none"]
@@ -107,8 +108,46 @@ class Reporting:
     min_reporting: float = DEFAULT_MIN_REPORTING
     max_missing_share: float = DEFAULT_MAX_MISSING_SHARE
 
+    _unit_counts: pl.DataFrame | None = None
+    _missing_names: pl.DataFrame | None = None
+
     def missing(self) -> pl.DataFrame:
         return self.roster.filter(pl.col("status") == "missing")
+
+    def unit_counts(self) -> pl.DataFrame:
+        """:meth:`counts` as ``reporting_*`` columns, computed once per audit."""
+        if self._unit_counts is None:
+            renamed = {c: f"reporting_{c}" for c in COUNT_COLUMNS}
+            self._unit_counts = self.counts().rename(renamed)
+        return self._unit_counts
+
+    def missing_names(self) -> pl.DataFrame:
+        """level, unit, ``_listed``: the first NAMES_SHOWN missing institutions' names and
+        how many more, as a JSON object's text (an ``incomplete`` reason's parameters)."""
+        if self._missing_names is None:
+            missing = self.missing().with_columns(
+                pl.col("city").fill_null(pl.lit(self.city)),
+                _name=pl.col("org_name").fill_null(pl.col("org_code")),
+            )
+            parts = []
+            for level, key in (("county", "county"), ("city", "city")):
+                grouped = (
+                    missing.filter(pl.col(key).is_not_null())
+                    .group_by(key, maintain_order=True)
+                    .agg(names=pl.col("_name").head(NAMES_SHOWN), n=pl.len())
+                )
+                parts.append(
+                    grouped.select(
+                        level=pl.lit(level),
+                        unit=pl.col(key),
+                        _listed=pl.struct(
+                            names="names",
+                            more=(pl.col("n").cast(pl.Int64) - NAMES_SHOWN).clip(lower_bound=0),
+                        ).struct.json_encode(),
+                    )
+                )
+            self._missing_names = pl.concat(parts)
+        return self._missing_names
 
     def counts(self) -> pl.DataFrame:
         """level, unit, expected, reported, rejected, missing per county and city."""
@@ -166,53 +205,66 @@ def add_prior_shares(
     indicators: Mapping[str, Indicator],
 ) -> None:
     """Fill ``reporting.shares`` for ``indicators`` (county / city ones), from each
-    institution's contribution to the indicator in the previous period. Costs one scan
-    of the previous period, and only when someone is missing."""
+    institution's contribution to the indicator in the previous period: one grouped scan
+    of the previous period per indicator family, and only when someone is missing."""
     missing = reporting.missing()
     if not missing.height or not indicators:
         return
     prev = str(period.previous())
-    cities = con.sql(
-        f"SELECT DISTINCT org_code, city FROM {table} WHERE eval_period = {sql_literal(prev)}"
-    ).pl()
-    values = facility_values(con, list(indicators.values()), table, prev)
-    gone = missing["org_code"].to_list()
-    for ind_id, frame in values.items():
-        ind = indicators[ind_id]
-        weight = "denominator" if ind.kind in RATIO_KINDS else "numerator"
-        w = (
-            frame.select("unit", "county", w=pl.col(weight).fill_null(0.0).abs())
-            .join(cities.rename({"org_code": "unit"}), on="unit", how="left")
-            .with_columns(
-                pl.col("city").fill_null(pl.lit(reporting.city)),
-                gone=pl.col("unit").is_in(gone),
-            )
-        )
-        share = (pl.col("w").filter(pl.col("gone")).sum() / pl.col("w").sum()).alias("share")
-        county = (
-            w.group_by("county")
-            .agg(share)
-            .select(level=pl.lit("county"), unit="county", share="share")
-        )
-        city = (
-            w.group_by("city").agg(share).select(level=pl.lit("city"), unit="city", share="share")
-        )
-        reporting.shares[ind_id] = pl.concat([county, city]).filter(pl.col("share").is_finite())
+    gone = f"_kpi_audit_gone_{uuid.uuid4().hex[:12]}"
+    con.register(gone, missing.select("org_code").unique().to_arrow())
+    try:
+        for family in _families(list(indicators.values())):
+            parts = con.sql(prior_share_sql(family, table, prev, gone)).pl()
+            parts = parts.with_columns(pl.col("city").fill_null(pl.lit(reporting.city)))
+            for k, ind in enumerate(family):
+                share = (pl.col(f"gone{k}").fill_null(0.0).sum() / pl.col(f"tot{k}").sum()).alias(
+                    "share"
+                )
+                county = parts.filter(pl.col("county").is_not_null()).group_by("county").agg(share)
+                city = parts.group_by("city").agg(share)
+                reporting.shares[ind.id] = pl.concat(
+                    [
+                        county.select(level=pl.lit("county"), unit="county", share="share"),
+                        city.select(level=pl.lit("city"), unit="city", share="share"),
+                    ]
+                ).filter(pl.col("share").is_finite())
+    finally:
+        con.unregister(gone)
+
+
+_QUALIFIED = {
+    "reporting_expected": pl.Int64(),
+    "reporting_reported": pl.Int64(),
+    "reporting_rejected": pl.Int64(),
+    "reporting_missing": pl.Int64(),
+    "missing_prior_share": pl.Float64(),
+    "provisional": pl.Boolean(),
+}
 
 
 def qualify(frame: pl.DataFrame, reporting: Reporting | None, indicator_id: str) -> pl.DataFrame:
-    """County and city rows of one target with ``reporting_*`` columns and
-    ``provisional``; evaluable rows below the thresholds become ``incomplete``."""
-    if reporting is None or reporting.basis == "none" or not frame.height:
-        return frame.with_columns(
-            reporting_expected=pl.lit(None, pl.Int64),
-            reporting_reported=pl.lit(None, pl.Int64),
-            reporting_rejected=pl.lit(None, pl.Int64),
-            reporting_missing=pl.lit(None, pl.Int64),
-            missing_prior_share=pl.lit(None, pl.Float64),
-            provisional=pl.lit(False),
-        )
-    counts = reporting.counts().rename({c: f"reporting_{c}" for c in COUNT_COLUMNS})
+    """One target's rows with ``reporting_*`` columns and ``provisional`` (set on county
+    and city rows); evaluable ones below the thresholds become ``incomplete``."""
+    area = pl.col("level").is_in(["county", "city"])
+    if reporting is None or reporting.basis == "none" or not frame.filter(area).height:
+        return _unqualified(frame)
+    facility = frame.filter(~area)
+    qualified = _qualify_areas(frame.filter(area), reporting, indicator_id)
+    if not facility.height:
+        return qualified
+    return pl.concat([qualified, _unqualified(facility)], how="diagonal_relaxed")
+
+
+def _unqualified(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        [pl.lit(None, t).alias(c) for c, t in _QUALIFIED.items() if c != "provisional"]
+        + [pl.lit(False).alias("provisional")]
+    )
+
+
+def _qualify_areas(frame: pl.DataFrame, reporting: Reporting, indicator_id: str) -> pl.DataFrame:
+    counts = reporting.unit_counts()
     shares = reporting.shares.get(indicator_id)
     out = frame.join(counts, on=["level", "unit"], how="left")
     missing_n = pl.col("reporting_missing").fill_null(0)
@@ -250,19 +302,8 @@ def qualify(frame: pl.DataFrame, reporting: Reporting | None, indicator_id: str)
 
 
 def _incomplete_reasons(out: pl.DataFrame, reporting: Reporting, rate: pl.Expr) -> pl.DataFrame:
-    missing = reporting.missing().with_columns(pl.col("city").fill_null(pl.lit(reporting.city)))
-
-    def names(rows: pl.DataFrame) -> str:
-        listed = rows["org_name"].fill_null(rows["org_code"]).to_list()
-        return params_json(names=listed[:NAMES_SHOWN], more=max(0, len(listed) - NAMES_SHOWN))
-
-    by_unit = {("county", c): names(g) for (c,), g in missing.group_by("county")}
-    by_unit |= {("city", c): names(g) for (c,), g in missing.group_by("city")}
-    keys = pl.concat_str([pl.col("level"), pl.col("unit")], separator="\x1f")
-    mapping = {f"{lv}\x1f{u}": text for (lv, u), text in by_unit.items()}
-    listed = keys.replace_strict(
-        mapping, default='{"names": [], "more": 0}', return_dtype=pl.String
-    )
+    out = out.join(reporting.missing_names(), on=["level", "unit"], how="left")
+    listed = pl.col("_listed").fill_null('{"names":[],"more":0}')
     params = pl.struct(
         expected=pl.col("reporting_expected"),
         reported=pl.col("reporting_reported"),
@@ -283,4 +324,4 @@ def _incomplete_reasons(out: pl.DataFrame, reporting: Reporting, rate: pl.Expr) 
         value=pl.when(flag).then(None).otherwise(pl.col("value")),
         numerator=pl.when(flag).then(None).otherwise(pl.col("numerator")),
         denominator=pl.when(flag).then(None).otherwise(pl.col("denominator")),
-    )
+    ).drop("_listed")

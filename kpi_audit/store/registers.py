@@ -106,12 +106,15 @@ def registers_used(con: duckdb.DuckDBPyConnection, year: int) -> list[RegisterSo
 
 ISSUE_COLUMNS = ("code", "severity", "county", "year", "message_zh", "message_en")
 
+# Submitted counties from ``submissions`` itself: a re-submission does not change an
+# institution's county, and the current_submissions view ranks every row of the store.
 _COVERAGE = """
 WITH sub AS (
-    SELECT DISTINCT period_year AS year, county FROM current_submissions
-    WHERE county IS NOT NULL
+    SELECT DISTINCT period_year AS year, county FROM submissions
+    WHERE county IS NOT NULL AND ($year IS NULL OR period_year = $year)
 ), reg AS (
     SELECT DISTINCT year, county FROM current_area_register
+    WHERE $year IS NULL OR year = $year
 )
 SELECT 'register_county_not_submitted' AS code, r.county, r.year FROM reg r
 WHERE r.year IN (SELECT year FROM sub)
@@ -124,7 +127,9 @@ ORDER BY year, code, county
 """
 
 
-def register_coverage_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def register_coverage_issues(
+    con: duckdb.DuckDBPyConnection, year: int | None = None
+) -> pl.DataFrame:
     """Data issues between the area register and the submissions, per year both cover:
     a registered county no submission names, a submission county the register lacks.
 
@@ -132,7 +137,7 @@ def register_coverage_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """
     from kpi_audit.render.i18n import issue_exprs
 
-    frame = con.sql(_COVERAGE).pl()
+    frame = con.sql(_COVERAGE, params={"year": year}).pl()
     schema = {"code": pl.String(), "county": pl.String(), "year": pl.Int64()}
     frame = frame.cast(pl.Schema(schema)) if frame.height else pl.DataFrame(schema=schema)
     parts = []
