@@ -116,6 +116,7 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
     records: list[dict[str, object]] = []
     for i, s in enumerate(read.sheets):
         for letter, header in s.unknown:
+            _, zh, en = issue_messages("unknown_column", letter=letter, header=header)
             records.append(
                 {
                     "_sheet_no": i,
@@ -124,18 +125,19 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                     "header": header,
                     "severity": "notice",
                     "code": "unknown_column",
-                    "message_zh": f"第 {letter} 列「{header}」不是已知字段，已忽略",
-                    "message_en": f"column {letter} ({header}) is not a known field; ignored",
+                    "message_zh": zh,
+                    "message_en": en,
                 }
             )
     for skipped in read.skipped:
+        _, zh, en = issue_messages("sheet_skipped", sheet=skipped.name, case=skipped.reason)
         records.append(
             {
                 "sheet": skipped.name,
                 "severity": "notice",
                 "code": "sheet_skipped",
-                "message_zh": f"工作表「{skipped.name}」已跳过：{skipped.reason_zh}",
-                "message_en": f"sheet {skipped.name} skipped: {skipped.reason_en}",
+                "message_zh": zh,
+                "message_en": en,
             }
         )
     return sheet_issues(records)

@@ -49,8 +49,7 @@ class Sheet:
 @dataclass(frozen=True)
 class SkippedSheet:
     name: str
-    reason_zh: str
-    reason_en: str
+    reason: str  # empty | no_header: the words are issue.sheet_skipped.<reason> in i18n
 
 
 @dataclass(frozen=True)
@@ -85,17 +84,11 @@ def read_file(
     for g in grids:
         name = g.name
         if g.cells.height == 0:
-            skipped.append(SkippedSheet(name or "", "工作表为空", "the sheet is empty"))
+            skipped.append(SkippedSheet(name or "", "empty"))
             continue
         located = _locate_header(path, g)
         if located is None:
-            skipped.append(
-                SkippedSheet(
-                    name or "",
-                    "未找到表头行（前 20 行中没有机构代码、机构名称等列名）",
-                    "no header row (none of the first 20 rows names the known columns)",
-                )
-            )
+            skipped.append(SkippedSheet(name or "", "no_header"))
             continue
         sheets.append(located)
     if not sheets:

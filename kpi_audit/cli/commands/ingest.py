@@ -89,15 +89,20 @@ def ingest(
             )
     finally:
         con.close()
+    _print_report(report, show_all=show_all, lang=lang.value)
+    report.raise_for_failures()
+
+
+def _print_report(report: IngestReport, *, show_all: bool, lang: str) -> None:
+    """The files (a table on a terminal, else one line each), the issues, the summary."""
     console = out_console(soft_wrap=True)
     if console.is_terminal:
-        _print_table(console, report, lang.value)
+        _print_table(console, report, lang)
     else:
         for f in report.files:
-            echo(_file_line(f, lang.value))
-    _print_issues(report.issues, limit=None if show_all else DEFAULT_ISSUES_SHOWN, lang=lang.value)
-    echo(_summary(report, lang.value))
-    report.raise_for_failures()
+            echo(_file_line(f, lang))
+    _print_issues(report.issues, limit=None if show_all else DEFAULT_ISSUES_SHOWN, lang=lang)
+    echo(_summary(report, lang))
 
 
 @contextmanager

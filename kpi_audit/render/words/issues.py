@@ -108,6 +108,19 @@ ISSUES: dict[str, tuple[str, str]] = {
     ),
     "issue.duplicate.where_sheet": ("工作表「{sheet}」第 {row} 行", "row {row} of sheet {sheet}"),
     "issue.duplicate.where_row": ("第 {row} 行", "row {row}"),
+    # ---- file and sheet notices (ingest/prepare.py)
+    "issue.unknown_column": (
+        "第 {letter} 列「{header}」不是已知字段，已忽略",
+        "column {letter} ({header}) is not a known field; ignored",
+    ),
+    "issue.sheet_skipped.empty": (
+        "工作表「{sheet}」已跳过：工作表为空",
+        "sheet {sheet} skipped: the sheet is empty",
+    ),
+    "issue.sheet_skipped.no_header": (
+        "工作表「{sheet}」已跳过：未找到表头行（前 20 行中没有机构代码、机构名称等列名）",
+        "sheet {sheet} skipped: no header row (none of the first 20 rows names the known columns)",
+    ),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
