@@ -452,3 +452,30 @@ def test_a_tertiary_tcm_hospital_with_a_9pct_fall_is_not_failed_on_the_10pct_tar
     county = rows[("county", "东城区")]
     assert (county["value"], county["status"]) == (pytest.approx(0.12), "pass")
     assert county["denominator"] == 1000
+
+
+def test_city_tertiary_appointment_rate_leaves_out_hospitals_outside_urban_districts() -> None:
+    """城市三级医院: the tertiary hospitals of 市辖区. A 三级 hospital in a 县 — even on rows
+    flagged 城市 — is out of the city figure, and its county is out_of_scope."""
+    con = store()
+
+    def hospital(code: str, county: str, appointments: int) -> dict[str, object]:
+        return city_org(
+            code,
+            county,
+            "综合医院",
+            hospital_grade="三级",
+            area="城市",
+            appointment_visits=appointments,
+            outpatient_visits=1000,
+            total_visits=1200,
+        )
+
+    insert_rows(con, "2024Q3", [hospital("U1", "东城区", 600), hospital("X1", "西县", 100)])
+    tid = "zz2016-appointment-rate-tertiary"
+    rows = rows_of(audit(con, "2024Q3", bundled(tid)), tid)
+    assert rows[("county", "西县")]["reason_code"] == "out_of_scope"
+    # the city: U1's 600 / 1000 only (with X1: 700 / 2000 = 35%, a failure)
+    city = next(r for (lv, _), r in rows.items() if lv == "city")
+    assert (city["value"], city["status"]) == (pytest.approx(0.6), "pass")
+    assert {u for lv, u in rows if lv == "facility"} == {"U1"}
