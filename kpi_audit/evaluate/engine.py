@@ -186,19 +186,8 @@ def _indicator_values(
             frames.append(by_facility[ind_id].with_columns(basis=pl.lit(None, pl.String)))
         units[ind_id] = pl.concat(frames, how="diagonal_relaxed")
         if ind_id in with_trend:
-            now = by_area[ind_id].select("eval_period", "level", "unit", "value")
-            past = by_trend.get(ind_id)
-            if past is not None:
-                past = past.filter(pl.col("eval_period").is_in(trend_labels))
-            values = pl.concat([past, now]) if past is not None else now
             trends.append(
-                values.filter(pl.col("value").is_not_null()).select(
-                    indicator=pl.lit(base_id(ind_id)),
-                    level="level",
-                    unit=pl.col("unit").fill_null(pl.lit(area)),
-                    period="eval_period",
-                    value="value",
-                )
+                _trend_rows(ind_id, by_area[ind_id], by_trend.get(ind_id), trend_labels, area)
             )
         if ind.kind in YOY_KINDS and any(
             s.state == "evaluate" and s.indicator.id == ind_id for s in scheduled
@@ -215,6 +204,26 @@ def _indicator_values(
         else empty(HISTORY_SCHEMA)
     )
     return units, trends, issues, history_frame
+
+
+def _trend_rows(
+    ind_id: str,
+    now: pl.DataFrame,
+    past: pl.DataFrame | None,
+    trend_labels: Sequence[str],
+    area: str,
+) -> pl.DataFrame:
+    """One indicator's values over the trend window, the audited period's last."""
+    values = now.select("eval_period", "level", "unit", "value")
+    if past is not None:
+        values = pl.concat([past.filter(pl.col("eval_period").is_in(trend_labels)), values])
+    return values.filter(pl.col("value").is_not_null()).select(
+        indicator=pl.lit(base_id(ind_id)),
+        level="level",
+        unit=pl.col("unit").fill_null(pl.lit(area)),
+        period="eval_period",
+        value="value",
+    )
 
 
 def _needed(scheduled: Sequence[Scheduled], trends: bool) -> tuple[dict[str, set[Level]], set[str]]:
@@ -279,12 +288,11 @@ def run_audit(
             con, table, p, scheduled, catalog, needed, with_trend, area, facts
         )
         areas = _area_units(con, table, p)
-        labels = list(dict.fromkeys([str(p), *source_labels([p], loaded)]))
         reporting = build_reporting(
             con,
             table,
             p,
-            labels,
+            list(dict.fromkeys([str(p), *source_labels([p], loaded)])),
             area,
             min_reporting=min_reporting,
             max_missing_share=max_missing_share,
@@ -296,29 +304,7 @@ def run_audit(
     finally:
         con.execute(f"DROP TABLE IF EXISTS {superseded}")
 
-    notices = [n for n in (basis_notice(p, loaded),) if n]
-    if any(catalog[i].kind in YOY_KINDS for i in needed):
-        notice = basis_notice(p.year_earlier(), loaded)
-        notices += [notice] if notice else []
-    notice_frame = pl.DataFrame(
-        [("notice", code, *issue_messages(code, **params)) for code, params in notices],
-        schema={
-            "kind": pl.String(),
-            "code": pl.String(),
-            "params": pl.String(),
-            "message_zh": pl.String(),
-            "message_en": pl.String(),
-        },
-        orient="row",
-    )
-    data_issues = pl.concat([notice_frame, found, *issues], how="diagonal_relaxed")
-    data_issues = data_issues.select(
-        [
-            (pl.col(c) if c in data_issues.columns else pl.lit(None)).cast(t).alias(c)
-            for c, t in ISSUE_SCHEMA.items()
-        ]
-    ).unique(maintain_order=True)  # scoped variants of one indicator find the same issues
-
+    data_issues = _data_issues(p, loaded, catalog, needed, [found, *issues])
     targets = tuple(t for ts in target_sets for t in ts.targets)
     names = {
         i: (catalog[i].name_zh, catalog[i].name_en)
@@ -326,14 +312,7 @@ def run_audit(
         if i in catalog
     }
     needs = {i: (catalog[i].needs, catalog[i].needs_zh) for i in names if catalog[i].needs}
-    trend_frame = (
-        pl.concat(trend_parts)
-        .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
-        .unique(["indicator", "level", "unit", "period"], keep="first", maintain_order=True)
-        .sort("indicator", "level", "unit", "period")
-        if trend_parts
-        else empty(TREND_SCHEMA)
-    )
+    trend_frame = _trend_frame(trend_parts)
     results, streaks = evaluated_results(
         scheduled, units, areas, p, history, trend_frame, facts, reporting
     )
@@ -355,6 +334,51 @@ def run_audit(
         value_kinds={i: catalog[i].value_kind for i in names},
         reference_values=_references(references, names),
         registers=registers,
+    )
+
+
+def _data_issues(
+    p: Period,
+    loaded: LoadedPeriods,
+    catalog: Mapping[str, Indicator],
+    needed: Mapping[str, set[Level]],
+    found: Sequence[pl.DataFrame],
+) -> pl.DataFrame:
+    """The notices on how the period was measured, then every issue found (ISSUE_SCHEMA)."""
+    notices = [n for n in (basis_notice(p, loaded),) if n]
+    if any(catalog[i].kind in YOY_KINDS for i in needed):
+        notice = basis_notice(p.year_earlier(), loaded)
+        notices += [notice] if notice else []
+    notice_frame = pl.DataFrame(
+        [("notice", code, *issue_messages(code, **params)) for code, params in notices],
+        schema={
+            "kind": pl.String(),
+            "code": pl.String(),
+            "params": pl.String(),
+            "message_zh": pl.String(),
+            "message_en": pl.String(),
+        },
+        orient="row",
+    )
+    data_issues = pl.concat([notice_frame, *found], how="diagonal_relaxed")
+    return data_issues.select(
+        [
+            (pl.col(c) if c in data_issues.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in ISSUE_SCHEMA.items()
+        ]
+    ).unique(maintain_order=True)  # scoped variants of one indicator find the same issues
+
+
+def _trend_frame(trend_parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """The trend rows (TREND_SCHEMA); a scoped variant's rows count once, under its
+    indicator."""
+    return (
+        pl.concat(trend_parts)
+        .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
+        .unique(["indicator", "level", "unit", "period"], keep="first", maintain_order=True)
+        .sort("indicator", "level", "unit", "period")
+        if trend_parts
+        else empty(TREND_SCHEMA)
     )
 
 
