@@ -186,11 +186,6 @@ def text_width_px(text: str, font_px: int) -> int:
     return round(display_width(text) * font_px * 0.55)
 
 
-def provisional_text(missing: int | None, lang: str = "zh") -> str:
-    """``暂定：2家未报`` for a result an expected institution has not reported for."""
-    return label("comp.provisional", lang, missing=missing or 0)
-
-
 def reporting_headline(result: AuditResult, lang: str = "zh") -> str | None:
     """``本期 334/336 家机构已上报`` when someone expected is missing, else None."""
     c = result.completeness

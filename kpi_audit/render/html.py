@@ -25,7 +25,7 @@ from kpi_audit.render.first_page import (
     target_counts,
     target_overview,
 )
-from kpi_audit.render.format import display_of, provisional_text, reporting_headline
+from kpi_audit.render.format import display_of, reporting_headline
 from kpi_audit.render.i18n import localized
 from kpi_audit.render.labels import (
     STATUS_SYMBOL,
@@ -210,7 +210,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         city = result.results.filter(
             (pl.col("target_id") == target.id) & (pl.col("level") == "city")
         ).head(1)
-        reason = _reason_or_provisional(city.row(0, named=True), lang) if city.height else None
+        reason = city["reason"][0] if city.height else None
     evaluated = ranking.filter(pl.col("value").is_not_null())
     bars = [
         svg.Bar(r["unit_name"] or r["unit"], r["value"], r["status"])
@@ -260,7 +260,7 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
                 "status_text": status_text(r["status"], lang),
                 "numerator": format_count(r["numerator"]),
                 "denominator": format_count(r["denominator"]),
-                "reason": _reason_or_provisional(r, lang),
+                "reason": r["reason"] or "",
                 "change_previous": _change(r["value"], r["value_previous"], share, whole, lang),
                 "change_year": _change(r["value"], r["value_year_earlier"], share, whole, lang),
                 "rank_change": _rank_move(r["rank_change"]),
@@ -300,13 +300,6 @@ def _rank_move(change: int | None) -> str:
     if change is None:
         return ""
     return f"↑{change}" if change > 0 else (f"↓{-change}" if change < 0 else "–")
-
-
-def _reason_or_provisional(row: dict[str, Any], lang: str) -> str:
-    """A result's reason or, for a provisional one, ``暂定：N家未报``."""
-    if row.get("reason"):
-        return str(row["reason"])
-    return provisional_text(row.get("reporting_missing"), lang) if row.get("provisional") else ""
 
 
 def _only_reason(result: AuditResult, target_id: str) -> str | None:

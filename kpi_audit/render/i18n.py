@@ -159,16 +159,28 @@ def reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
     return _coded_expr(frame, "reason", "reason_code", "reason_params", lang)
 
 
+def shown_reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
+    """What a report's reason column shows: the not-evaluable reason, else for a
+    provisional result ``暂定：N家未报`` (the JSON's ``reason`` stays the reason alone)."""
+    reason = reason_expr(frame, lang)
+    if "provisional" not in frame.columns:
+        return reason
+    template = LABELS["comp.provisional"][1 if lang == "en" else 0].replace("{missing}", "{}")
+    provisional = pl.format(template, pl.col("reporting_missing").fill_null(0))
+    shown = reason.is_null() & pl.col("provisional").fill_null(False)
+    return pl.when(shown).then(provisional).otherwise(reason)
+
+
 def message_expr(lang: str = "zh") -> pl.Expr:
     """A data-issues frame's message in ``lang`` (its ``message_zh`` / ``message_en``)."""
     return pl.col("message_en" if lang == "en" else "message_zh")
 
 
 def localized(result: AuditResult, lang: str = "zh") -> AuditResult:
-    """A copy of ``result`` whose results carry ``reason`` and whose data issues carry
-    ``message``, both in ``lang``: what the report renderers show."""
+    """A copy of ``result`` whose results carry ``reason`` (as reports show it:
+    :func:`shown_reason_expr`) and whose data issues carry ``message``, both in ``lang``."""
     return replace(
         result,
-        results=result.results.with_columns(reason=reason_expr(result.results, lang)),
+        results=result.results.with_columns(reason=shown_reason_expr(result.results, lang)),
         data_issues=result.data_issues.with_columns(message=message_expr(lang)),
     )

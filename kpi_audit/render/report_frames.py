@@ -16,7 +16,7 @@ from kpi_audit.render.format import (
     display_of,
     indicator_name,
 )
-from kpi_audit.render.i18n import LABELS, label, reason_expr
+from kpi_audit.render.i18n import label, shown_reason_expr
 
 LEVEL_ORDER = DISPLAY_LEVEL_ORDER
 
@@ -34,17 +34,7 @@ def with_display_columns(
     reason in ``lang``) to a results frame."""
     names = {k: indicator_name(result.indicator_names, k, lang) for k in result.indicator_names}
     if "reason_code" in frame.columns:
-        reason = reason_expr(frame, lang)
-        if "provisional" in frame.columns:
-            zh, en = LABELS["comp.provisional"]
-            template = (en if lang == "en" else zh).replace("{missing}", "{}")
-            provisional = pl.format(template, pl.col("reporting_missing").fill_null(0))
-            reason = (
-                pl.when(reason.is_null() & pl.col("provisional").fill_null(False))
-                .then(provisional)
-                .otherwise(reason)
-            )
-        frame = frame.with_columns(reason.alias("reason_text"))
+        frame = frame.with_columns(shown_reason_expr(frame, lang).alias("reason_text"))
     counted = [i for i, kind in result.value_kinds.items() if Display(kind).whole]
     return frame.with_columns(
         pl.col("indicator").is_in(counted).alias("_whole"),

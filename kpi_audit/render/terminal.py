@@ -27,11 +27,10 @@ from kpi_audit.render.format import (
     display_of,
     indicator_name,
     level_text,
-    provisional_text,
     reporting_headline,
     status_text,
 )
-from kpi_audit.render.i18n import label, message_expr, reason_expr
+from kpi_audit.render.i18n import label, message_expr, shown_reason_expr
 
 STYLE = {status: colours.terminal for status, colours in STATUS_PALETTE.items()}
 LEVEL_ORDER = {level: i for i, level in enumerate(DISPLAY_LEVEL_ORDER)}
@@ -120,8 +119,7 @@ def _table(rows: pl.DataFrame, shown: Display, lang: str) -> Table:
             threshold,
             gap,
             Text(status_text(r["status"], lang), style=STYLE[r["status"]]),
-            r["reason"]
-            or (provisional_text(r.get("reporting_missing"), lang) if r.get("provisional") else ""),
+            r["reason"] or "",
         )
     return table
 
@@ -207,7 +205,7 @@ def print_result(
     results = result.results
     if level != "all":
         results = results.filter(pl.col("level") == level)
-    results = results.with_columns(reason=reason_expr(results, lang))
+    results = results.with_columns(reason=shown_reason_expr(results, lang))
     headline = reporting_headline(result, lang)
     if headline:
         console.print(Text(headline, style="bold yellow"))
