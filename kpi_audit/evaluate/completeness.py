@@ -12,7 +12,7 @@ import polars as pl
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import ISSUE_SCHEMA, Completeness
 from kpi_audit.evaluate.reporting import Reporting
-from kpi_audit.evaluate.rows import LoadedPeriods, source_labels
+from kpi_audit.evaluate.rows import LoadedPeriods, rejects_sql, source_labels
 from kpi_audit.evaluate.sql import sql_literal
 from kpi_audit.render.i18n import issue_messages
 
@@ -83,13 +83,10 @@ def silent_counties(
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, labels: Sequence[str]) -> pl.DataFrame:
     """Rows rejected at ingest for these period labels, one record per problem."""
-    listed = ", ".join(sql_literal(label) for label in labels)
     rejected = "row_rejected"
     _, rejected_zh, rejected_en = issue_messages(rejected)
     sql = (
-        "WITH r AS (SELECT * FROM current_rejects WHERE period IN (" + listed + ") OR "
-        "(period IS NULL AND file_id IN (SELECT file_id FROM submissions "
-        f"WHERE period IN ({listed})))) "
+        f"WITH r AS ({rejects_sql(labels)}) "
         "SELECT 'row_error' AS kind, f.path AS file, r.sheet, CAST(r.source_row AS BIGINT) AS row,"
         " i.field, i.value, "
         f"COALESCE(i.code, {sql_literal(rejected)}) AS code, "

@@ -28,8 +28,9 @@ from kpi_audit.core.models import Indicator
 from kpi_audit.core.periods import Period
 from kpi_audit.evaluate.indicator_sql import prior_share_sql
 from kpi_audit.evaluate.indicators import _families
+from kpi_audit.evaluate.rows import rejects_sql
 from kpi_audit.evaluate.sql import sql_literal
-from kpi_audit.store.registers import has_institution_register, period_ord
+from kpi_audit.store.registers import expected_sql, has_institution_register
 
 ExpectedBasis = Literal["institution_register", "previous_period", "none"]
 DEFAULT_MIN_REPORTING = 0.90
@@ -53,13 +54,7 @@ def _expected_sql(
     con: duckdb.DuckDBPyConnection, table: str, period: Period
 ) -> tuple[str, ExpectedBasis]:
     if has_institution_register(con):
-        first, last = period_ord(period, "from"), period_ord(period, "until")
-        return (
-            "SELECT org_code, org_name, county, city FROM current_institution_register "
-            f"WHERE (reports_from_ord IS NULL OR reports_from_ord <= {last}) "
-            f"AND (reports_until_ord IS NULL OR reports_until_ord >= {first})",
-            "institution_register",
-        )
+        return expected_sql(period), "institution_register"
     prev = sql_literal(str(period.previous()))
     return (
         f"SELECT DISTINCT org_code, org_name, county, city FROM {table} WHERE eval_period = {prev}",
@@ -69,17 +64,14 @@ def _expected_sql(
 
 def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]) -> str:
     cur, prev = sql_literal(str(period)), sql_literal(str(period.previous()))
-    listed = ", ".join(sql_literal(label) for label in labels)
     return f"""
         WITH cur AS (SELECT DISTINCT org_code, org_name, county, city FROM {table}
                      WHERE eval_period = {cur}),
         rej AS (
             SELECT org_code, any_value(org_name) AS org_name, any_value(county) AS county,
                    CAST(NULL AS VARCHAR) AS city
-            FROM current_rejects
-            WHERE org_code IS NOT NULL AND (period IN ({listed}) OR (period IS NULL AND
-                  file_id IN (SELECT file_id FROM submissions WHERE period IN ({listed}))))
-              AND org_code NOT IN (SELECT org_code FROM cur)
+            FROM ({rejects_sql(labels)})
+            WHERE org_code IS NOT NULL AND org_code NOT IN (SELECT org_code FROM cur)
             GROUP BY org_code
         ),
         exp AS ({expected}),
@@ -87,13 +79,26 @@ def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]
         everyone AS (
             SELECT *, 'reported' AS status FROM cur
             UNION ALL SELECT *, 'rejected' FROM rej
-            UNION ALL SELECT *, 'missing' FROM exp
+            UNION ALL SELECT org_code, org_name, county, city, 'missing' FROM exp
             WHERE org_code NOT IN (SELECT org_code FROM cur)
               AND org_code NOT IN (SELECT org_code FROM rej)
         )
         SELECT e.*, e.org_code IN (SELECT org_code FROM prev) AS reported_previous
         FROM everyone e ORDER BY e.county, e.org_code
     """
+
+
+def _per_unit(frame: pl.DataFrame, aggs: Sequence[pl.Expr], city: str) -> pl.DataFrame:
+    """``aggs`` over each county and each city of ``frame`` (columns county, city), as
+    level, unit and the aggregates; a row without a city counts for ``city``."""
+    frame = frame.with_columns(pl.col("city").fill_null(pl.lit(city)))
+    parts = []
+    for level in ("county", "city"):
+        grouped = (
+            frame.filter(pl.col(level).is_not_null()).group_by(level, maintain_order=True).agg(aggs)
+        )
+        parts.append(grouped.rename({level: "unit"}).select(pl.lit(level).alias("level"), pl.all()))
+    return pl.concat(parts)
 
 
 @dataclass
@@ -126,32 +131,21 @@ class Reporting:
         how many more, as a JSON object's text (an ``incomplete`` reason's parameters)."""
         if self._missing_names is None:
             missing = self.missing().with_columns(
-                pl.col("city").fill_null(pl.lit(self.city)),
-                _name=pl.col("org_name").fill_null(pl.col("org_code")),
+                _name=pl.col("org_name").fill_null(pl.col("org_code"))
             )
-            parts = []
-            for level, key in (("county", "county"), ("city", "city")):
-                grouped = (
-                    missing.filter(pl.col(key).is_not_null())
-                    .group_by(key, maintain_order=True)
-                    .agg(names=pl.col("_name").head(NAMES_SHOWN), n=pl.len())
-                )
-                parts.append(
-                    grouped.select(
-                        level=pl.lit(level),
-                        unit=pl.col(key),
-                        _listed=pl.struct(
-                            names="names",
-                            more=(pl.col("n").cast(pl.Int64) - NAMES_SHOWN).clip(lower_bound=0),
-                        ).struct.json_encode(),
-                    )
-                )
-            self._missing_names = pl.concat(parts)
+            names = [pl.col("_name").head(NAMES_SHOWN).alias("names"), pl.len().alias("n")]
+            self._missing_names = _per_unit(missing, names, self.city).select(
+                "level",
+                "unit",
+                _listed=pl.struct(
+                    names="names",
+                    more=(pl.col("n").cast(pl.Int64) - NAMES_SHOWN).clip(lower_bound=0),
+                ).struct.json_encode(),
+            )
         return self._missing_names
 
     def counts(self) -> pl.DataFrame:
         """level, unit, expected, reported, rejected, missing per county and city."""
-        roster = self.roster.with_columns(pl.col("city").fill_null(pl.lit(self.city)))
         status = pl.col("status")
         aggs = [
             pl.len().alias("expected"),
@@ -160,19 +154,8 @@ class Reporting:
             (status == "missing").sum().alias("missing"),
             ((status == "missing") & pl.col("reported_previous")).sum().alias("missing_known"),
         ]
-        county = roster.filter(pl.col("county").is_not_null()).group_by("county").agg(aggs)
-        city = roster.group_by("city").agg(aggs)
         columns = (*COUNT_COLUMNS, "missing_known")
-        frame = pl.concat(
-            [
-                county.select("county", *columns)
-                .rename({"county": "unit"})
-                .with_columns(level=pl.lit("county")),
-                city.select("city", *columns)
-                .rename({"city": "unit"})
-                .with_columns(level=pl.lit("city")),
-            ]
-        )
+        frame = _per_unit(self.roster, aggs, self.city)
         return frame.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
 
 
@@ -216,19 +199,12 @@ def add_prior_shares(
     try:
         for family in _families(list(indicators.values())):
             parts = con.sql(prior_share_sql(family, table, prev, gone)).pl()
-            parts = parts.with_columns(pl.col("city").fill_null(pl.lit(reporting.city)))
             for k, ind in enumerate(family):
-                share = (pl.col(f"gone{k}").fill_null(0.0).sum() / pl.col(f"tot{k}").sum()).alias(
-                    "share"
+                total = pl.col(f"tot{k}").sum()
+                share = (pl.col(f"gone{k}").fill_null(0.0).sum() / total).alias("share")
+                reporting.shares[ind.id] = _per_unit(parts, [share], reporting.city).filter(
+                    pl.col("share").is_finite()
                 )
-                county = parts.filter(pl.col("county").is_not_null()).group_by("county").agg(share)
-                city = parts.group_by("city").agg(share)
-                reporting.shares[ind.id] = pl.concat(
-                    [
-                        county.select(level=pl.lit("county"), unit="county", share="share"),
-                        city.select(level=pl.lit("city"), unit="city", share="share"),
-                    ]
-                ).filter(pl.col("share").is_finite())
     finally:
         con.unregister(gone)
 

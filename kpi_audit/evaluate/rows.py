@@ -202,6 +202,16 @@ def rows_relation(
     )
 
 
+def rejects_sql(labels: Sequence[str]) -> str:
+    """The SELECT of ``current_rejects`` for these period labels: rows naming one, and rows
+    without a period from a file that submitted one."""
+    listed = ", ".join(f"'{label}'" for label in labels)  # canonical labels: digits and Q
+    return (
+        f"SELECT * FROM current_rejects WHERE period IN ({listed}) OR (period IS NULL AND "
+        f"file_id IN (SELECT file_id FROM submissions WHERE period IN ({listed})))"
+    )
+
+
 def basis_notice(p: Period, loaded: LoadedPeriods) -> tuple[str, dict[str, object]] | None:
     """Say how a whole year's values were obtained when they come from its quarters:
     the notice's code and parameters (its words are in kpi_audit.render.i18n)."""

@@ -65,23 +65,24 @@ def has_institution_register(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def expected_institutions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
-    """The registered institutions whose reporting window covers ``period``.
+def expected_sql(period: Period) -> str:
+    """The SELECT of the registered institutions whose reporting window covers ``period``
+    (org_code, org_name, county, city, org_type).
 
     A quarter P: from_ord ≤ ord(P) ≤ until_ord (NULL bounds open); a year Y: the window
-    overlaps Y*10+1 .. Y*10+4. Columns: org_code, org_name, county, city, org_type.
+    overlaps Y*10+1 .. Y*10+4. The bounds are integers, so they are written in.
     """
     first, last = period_ord(period, "from"), period_ord(period, "until")
-    return con.sql(
-        """
-        SELECT org_code, org_name, county, city, org_type
-        FROM current_institution_register
-        WHERE (reports_from_ord IS NULL OR reports_from_ord <= ?)
-          AND (reports_until_ord IS NULL OR reports_until_ord >= ?)
-        ORDER BY county, org_code
-        """,
-        params=[last, first],
-    ).pl()
+    return (
+        "SELECT org_code, org_name, county, city, org_type FROM current_institution_register "
+        f"WHERE (reports_from_ord IS NULL OR reports_from_ord <= {int(last)}) "
+        f"AND (reports_until_ord IS NULL OR reports_until_ord >= {int(first)})"
+    )
+
+
+def expected_institutions(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+    """The registered institutions expected in ``period`` (:func:`expected_sql`)."""
+    return con.sql(f"{expected_sql(period)} ORDER BY county, org_code").pl()
 
 
 _USED = """
