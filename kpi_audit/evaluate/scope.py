@@ -88,14 +88,9 @@ def mark_out_of_scope(frame: pl.DataFrame, scope: Scope, facts: pl.DataFrame) ->
         _basis="type_basis",
     )
     marked = frame.join(types, on="unit", how="left")
-    county_out = (
-        (pl.col("level") == "county")
-        & pl.col("_type").is_not_null()
-        & ~pl.col("_type").is_in(wanted)
-    )
-    none_in_scope = facts.filter(
-        pl.col("area_type").is_null() | pl.col("area_type").is_in(wanted)
-    ).is_empty()
+    out_counties = _out_counties(scope, facts)
+    county_out = (pl.col("level") == "county") & pl.col("unit").is_in(out_counties)
+    none_in_scope = len(out_counties) == facts.height
     city_out = (pl.col("level") == "city") & pl.lit(none_in_scope)
     scope_text = "、".join(wanted)
     county_params = pl.struct(
