@@ -370,15 +370,26 @@ def _data_issues(
 
 
 def _trend_frame(trend_parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """The trend rows (TREND_SCHEMA); a scoped variant's rows count once, under its
-    indicator."""
-    return (
-        pl.concat(trend_parts)
-        .select([pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()])
-        .unique(["indicator", "level", "unit", "period"], keep="first", maintain_order=True)
-        .sort("indicator", "level", "unit", "period")
-        if trend_parts
-        else empty(TREND_SCHEMA)
+    """The trend rows (TREND_SCHEMA), sorted; a scoped variant's rows count once, under
+    its indicator. Each part holds one indicator's rows: sorting the parts apart (and in
+    parallel) is cheaper than one sort of all of them."""
+    by_indicator: dict[str, list[pl.LazyFrame]] = {}
+    for part in trend_parts:
+        if part.height:
+            by_indicator.setdefault(part.item(0, "indicator"), []).append(part.lazy())
+    if not by_indicator:
+        return empty(TREND_SCHEMA)
+    key = ["level", "unit", "period"]
+    sorted_parts = [
+        (
+            pl.concat(parts).unique(key, keep="first", maintain_order=True)
+            if len(parts) > 1
+            else parts[0]
+        ).sort(key)
+        for _, parts in sorted(by_indicator.items())
+    ]
+    return pl.concat(pl.collect_all(sorted_parts)).select(
+        [pl.col(c).cast(t) for c, t in TREND_SCHEMA.items()]
     )
 
 

@@ -35,6 +35,8 @@ HISTORY_SCHEMA: dict[str, pl.DataType] = {
 _JUDGE = ("operator", "threshold", "threshold_high", "tolerance", "warn_within")
 _KEEP = ("target_id", "indicator", "level", "unit", *_JUDGE)
 
+_MASK_BITS = 63  # periods a streak can look back (bits of a UInt64 mask)
+
 RANK_COLUMNS = ("rank", "rank_change", "rank_change_year_earlier")
 VALUE_COLUMNS = ("value_previous", "value_year_earlier")
 
@@ -94,45 +96,59 @@ def missed_streaks(
     not a miss);
     ``periods`` are the period labels of ``history`` and the current one, oldest first.
     """
-    order = {p: i for i, p in enumerate(periods)}
+    newest = len(periods) - 1
+    if newest >= _MASK_BITS:
+        raise ValueError(f"a streak looks back at most {_MASK_BITS} periods, not {len(periods)}")
     failing = results.filter(
         pl.col("level").is_in(["county", "city"]) & (pl.col("status") == "fail")
-    ).select(*_KEEP, "period", "value")
+    ).select(*_KEEP)
     if failing.is_empty():
         return pl.DataFrame(schema=STREAK_SCHEMA)
-    past = failing.drop("period", "value").join(
-        history.filter(pl.col("period").is_in(list(order))).select(
-            "indicator", "level", "unit", "period", "value"
-        ),
-        on=["indicator", "level", "unit"],
-        how="inner",
-    )
-    rows = pl.concat([failing, past.select(failing.columns)], how="vertical_relaxed")
-    rows = rows.unique(["target_id", "level", "unit", "period"], keep="first")
-    rows = (
-        rows.with_columns(
-            pl.col("period").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_i"),
-            pl.lit(None, pl.String).alias("reason_code"),
+    order = {p: i for i, p in enumerate(periods[:newest])}  # the earlier periods
+    past = (
+        failing.join(
+            history.filter(pl.col("period").is_in(list(order))).select(
+                "indicator", "level", "unit", "period", "value"
+            ),
+            on=["indicator", "level", "unit"],
+            how="inner",
         )
+        .with_columns(pl.lit(None, pl.String).alias("reason_code"))
         .with_columns(gap=gap_expr())
         .with_columns(status=status_expr())
+        .filter(pl.col("status") == "fail")
     )
     key = ["target_id", "level", "unit"]
-    newest = len(periods) - 1
-    # Walk back from now: a period breaks the run if it is not a miss or is absent.
-    rows = rows.sort([*key, "_i"], descending=[False, False, False, True]).with_columns(
-        ((pl.col("status") != "fail") | (pl.col("_i") != newest - pl.int_range(pl.len()).over(key)))
-        .cum_sum()
-        .over(key)
-        .alias("_broken")
+    # One bit per period a result failed in (the current one, bit `newest`, always). The
+    # run of misses back from now ends at the highest clear bit below it.
+    bits = pl.concat(
+        [
+            failing.select(*key, _bit=pl.lit(1 << newest, pl.UInt64)),
+            past.select(
+                *key,
+                _bit=pl.lit(2, pl.UInt64).pow(
+                    pl.col("period").replace_strict(order, return_dtype=pl.UInt64)
+                ),
+            ),
+        ]
     )
-    run = rows.filter(pl.col("_broken") == 0)
+    full = (1 << (newest + 1)) - 1
     return (
-        run.group_by(key, maintain_order=True)
-        .agg(
-            pl.len().cast(pl.Int64).alias("periods_missed"),
-            pl.col("period").last().alias("missed_since"),
+        bits.group_by(key)
+        .agg(pl.col("_bit").bitwise_or().alias("_mask"))
+        .with_columns(
+            # leading zeros of the clear bits: 64 when every period failed
+            periods_missed=(
+                pl.lit(newest - 63, pl.Int64)
+                + ((pl.col("_mask") ^ full) & full).bitwise_leading_zeros().cast(pl.Int64)
+            )
         )
-        .with_columns(history_periods=pl.lit(len(periods), pl.Int64))
+        .with_columns(
+            missed_since=(newest + 1 - pl.col("periods_missed")).replace_strict(
+                dict(enumerate(periods)), return_dtype=pl.String
+            ),
+            history_periods=pl.lit(len(periods), pl.Int64),
+        )
+        .sort(key)
         .select(list(STREAK_SCHEMA))
     )
