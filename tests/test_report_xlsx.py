@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from kpi_audit.core.result import RESULT_SCHEMA
 from kpi_audit.render import xlsx as xlsx_module
 from kpi_audit.render.xlsx import write_xlsx
+from kpi_audit.render.xlsx_table import utf8_bytes
 
 
 @pytest.fixture(scope="module")
@@ -320,3 +321,13 @@ def test_every_sheet_prints_landscape_a4_narrow_ones_one_page_wide(workbook_path
         # fitted to the page width only where that keeps it readable (narrow sheets)
         widths = sum(d.width or 0 for d in ws.column_dimensions.values())
         assert ws.sheet_properties.pageSetUpPr.fitToPage == (widths <= 215), ws.title
+
+
+def test_row_bytes_come_from_the_arrow_buffers_in_order() -> None:
+    # several chunks, a slice (offset into the buffers), a null left out, non-ASCII text
+    texts = pl.concat([pl.Series(["a", None, "县<"]), pl.Series(["✘", "", "bc"])], rechunk=False)
+    assert texts.n_chunks() == 2
+    joined = b"".join(utf8_bytes(texts.slice(1, 4)))
+    assert joined == "县<✘".encode()
+    assert b"".join(utf8_bytes(texts)) == "a县<✘bc".encode()
+    assert b"".join(utf8_bytes(pl.Series([], dtype=pl.String))) == b""
