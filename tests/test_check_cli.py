@@ -118,7 +118,11 @@ def test_input_errors_exit_3(db: Path, tmp_path: Path) -> None:
     spec = targets_file(tmp_path, visit=0.5, signing=0.6)
     result = run(db, "-t", spec, "-p", "2022Q1")
     assert result.exit_code == 3
-    assert "no data loaded for 2022Q1 (loaded periods: 2023Q3, 2024Q3)" in result.stderr
+    # the user's language (Chinese by default), from the error's code and parameters
+    assert result.stderr == "错误：没有 2022年第一季度 的数据（已导入的报告期：2023Q3、2024Q3）\n"
+    english = run(db, "-t", spec, "-p", "2022Q1", "--lang", "en")
+    assert english.exit_code == 3
+    assert english.stderr == "error: no data loaded for 2022Q1 (loaded periods: 2023Q3, 2024Q3)\n"
     assert run(db, "-t", "no-such-set").exit_code == 3
     assert run(tmp_path / "empty.duckdb", "-t", spec).exit_code == 3
 

@@ -150,6 +150,12 @@ def test_bad_period_option_is_a_usage_error(runner, here: Path) -> None:
     result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "-p", "下半年", "east.xlsx"])
     assert result.exit_code == 2
     assert result.stderr == (
+        "错误：--period “下半年”不是报告期（请写 2024Q3、2024年第三季度 或 2024）\n"
+    )
+    args = ["--db", "s.duckdb", "ingest", "-p", "下半年", "east.xlsx"]
+    result = runner.invoke(app, args, env={"KPI_AUDIT_LANG": "en"})
+    assert result.exit_code == 2
+    assert result.stderr == (
         "error: --period '下半年' is not a period (write 2024Q3, 2024年第三季度 or 2024)\n"
     )
 

@@ -160,10 +160,17 @@ def test_list_unknown_set_is_a_config_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["targets", "list", "-t", "nope"])
     assert result.exit_code == 3
     assert result.stderr == (
-        "error: unknown target set 'nope': bundled sets are henan-2021, "
-        "quanzhou-2022, zhejiang-2017, zhengzhou-2016; or give the path "
-        "to a target file\n"
+        "错误：没有名为“nope”的目标集：内置目标集为 henan-2021、quanzhou-2022、"
+        "zhejiang-2017、zhengzhou-2016；或给出目标文件的路径\n"
     )
+    for args in (["--lang", "en", "targets", "list"], ["targets", "list", "--lang", "en"]):
+        result = runner.invoke(app, [*args, "-t", "nope"])
+        assert result.exit_code == 3
+        assert result.stderr == (
+            "error: unknown target set 'nope': bundled sets are henan-2021, "
+            "quanzhou-2022, zhejiang-2017, zhengzhou-2016; or give the path "
+            "to a target file\n"
+        )
 
 
 def test_show_target_in_english(runner: CliRunner) -> None:
@@ -332,6 +339,11 @@ def test_show_target_in_a_custom_file(runner: CliRunner) -> None:
 
 def test_show_unknown_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["targets", "show", "nope"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "错误：没有 id 为“nope”的目标集或目标（内置目标集：henan-2021、"
+    )
+    result = runner.invoke(app, ["targets", "show", "nope"], env={"KPI_AUDIT_LANG": "en"})
     assert result.exit_code == 2
     assert result.stderr.startswith("error: no target set or target with id 'nope'")
 

@@ -89,10 +89,17 @@ def test_3_strict_refusing_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     spec = targets_file(tmp_path, visit=0.5, signing=0.6)
     ingest = cli("--db", "s.duckdb", "ingest", "--strict", "east.xlsx")
     assert ingest.exit_code == 3
-    check = cli("--db", "t.duckdb", "check", "--strict", "east.xlsx", "-t", spec, "-f", "json")
+    args = ("check", "--strict", "east.xlsx", "-t", spec, "-f", "json")
+    check = cli("--db", "t.duckdb", *args, "--lang", "en")
     assert check.exit_code == 3
     assert check.stderr.splitlines()[-1].endswith(
         " — not loaded: east.xlsx: --strict: 1 row(s) with errors, nothing loaded from this file"
+    )
+    check = cli("--db", "u.duckdb", *args)  # Chinese by default; the file's reason in English
+    assert check.exit_code == 3
+    assert check.stderr.splitlines()[-1] == (
+        "错误：尚未导入任何报表（先运行 kpi-audit ingest，或在命令后给出报表文件） —— 未能导入："
+        "east.xlsx：--strict: 1 row(s) with errors, nothing loaded from this file"
     )
 
 
@@ -150,10 +157,15 @@ def test_4_internal_error_is_one_line_with_the_debug_hint(
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(subs, "list_submissions", broken)
-    result = cli("--db", str(db), "submissions")
+    result = cli("--db", str(db), "--lang", "en", "submissions")
     assert result.exit_code == 4
     assert result.stderr == (
         "internal error: ZeroDivisionError: division by zero (run with --debug for the traceback)\n"
+    )
+    result = cli("--db", str(db), "submissions")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "内部错误：ZeroDivisionError: division by zero（加 --debug 运行可看到回溯）\n"
     )
 
 
@@ -171,7 +183,7 @@ def test_5_store_busy(db: Path, tmp_path: Path) -> None:
         holder.stdin.close()
         holder.wait()
     assert result.exit_code == 5
-    assert result.stderr.splitlines()[-1].startswith(f"error: {db}: the store is busy: process")
+    assert result.stderr.splitlines()[-1].startswith(f"错误：{db}：数据库正被占用：process")
 
 
 def test_csv_output_neutralises_formula_like_cells() -> None:

@@ -121,8 +121,14 @@ def test_export_command(store_path, tmp_path, runner) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote {out} (parquet, 2 periods): submissions 5, rejects 0")
+    assert result.output.startswith(
+        f"已导出：{out}（parquet，2 个报告期）：submissions 5，rejects 0，"
+    )
     assert (out / "results").is_dir()
+    args = ["--db", str(store_path), "export", str(out), "--force", "--lang", "en"]
+    english = runner.invoke(app, args)
+    assert english.exit_code == 0, english.output
+    assert english.output.startswith(f"wrote {out} (parquet, 2 periods): submissions 5, rejects 0")
     again = runner.invoke(app, ["--db", str(store_path), "export", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
 

@@ -61,6 +61,9 @@ def test_another_applications_duckdb_file_is_refused_untouched(tmp_path: Path) -
     for args in (("ingest", "nothing.csv"), ("submissions",)):
         result = _cli("--db", str(other), *args)
         assert result.exit_code == 3
+        assert result.output.startswith(f"错误：{other}：这个 DuckDB 文件不是 kpi-audit 的数据库")
+        result = _cli("--lang", "en", "--db", str(other), *args)
+        assert result.exit_code == 3
         assert result.output.startswith(f"error: {other}: this DuckDB file is not a kpi-audit")
     assert other.read_bytes() == before
     con = duckdb.connect(str(other), read_only=True)
@@ -73,7 +76,11 @@ def test_a_file_that_is_not_duckdb_is_refused_untouched(tmp_path: Path) -> None:
     notes = tmp_path / "notes.duckdb"
     notes.write_text("shopping list\n" * 100)
     before = notes.read_bytes()
-    result = _cli("--db", str(notes), "submissions")
+    assert _cli("--db", str(notes), "submissions").output == (
+        f"错误：{notes}：不是 DuckDB 数据库，因此不是 kpi-audit 的数据库；文件未作任何改动："
+        "请用 --db 指定另一个文件\n"
+    )
+    result = _cli("--db", str(notes), "submissions", "--lang", "en")
     assert result.exit_code == 3
     assert result.output == (
         f"error: {notes}: not a DuckDB database, so not a kpi-audit store; "

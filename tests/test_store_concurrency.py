@@ -117,7 +117,7 @@ def test_a_reader_waits_for_a_writer_then_answers(loaded: Path) -> None:
 
 def test_a_reader_gives_up_after_wait_with_exit_5(loaded: Path) -> None:
     with held(loaded, "rw") as holder:
-        reader = kpi(*check_args(loaded, "--wait", "0.5"))
+        reader = kpi(*check_args(loaded, "--wait", "0.5"), env={"KPI_AUDIT_LANG": "en"})
         out, err = reader.communicate(timeout=60)
     assert reader.returncode == 5
     assert out == ""
@@ -130,7 +130,13 @@ def test_a_reader_gives_up_after_wait_with_exit_5(loaded: Path) -> None:
 
 def test_a_writer_gives_up_on_a_reader_with_exit_5(loaded: Path) -> None:
     with held(loaded, "ro") as holder:
-        writer = kpi("--db", str(loaded), "ingest", str(SAMPLE_Q3), env={"KPI_AUDIT_WAIT": "0.3"})
+        writer = kpi(
+            "--db",
+            str(loaded),
+            "ingest",
+            str(SAMPLE_Q3),
+            env={"KPI_AUDIT_WAIT": "0.3", "KPI_AUDIT_LANG": "en"},
+        )
         _, err = writer.communicate(timeout=60)
     assert writer.returncode == 5
     assert f"the store is busy: process {holder.pid} (" in err.splitlines()[-1]

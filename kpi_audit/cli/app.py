@@ -17,6 +17,7 @@ from typer.exceptions import Abort, Exit, TyperException
 from kpi_audit import __version__
 from kpi_audit.cli.coercion import defer_coercion
 from kpi_audit.cli.console import silence_stdout
+from kpi_audit.cli.lang import META_KEY, Lang, run_lang
 from kpi_audit.core.errors import (
     EXIT_FAILED,
     EXIT_INPUT,
@@ -90,6 +91,7 @@ class _MappedErrorsGroup(TyperGroup):
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[META_KEY] = run_lang(args)
         defer_coercion(self.get_params(ctx))  # options left at their defaults need no pydantic
         return super().parse_args(ctx, args)
 
@@ -119,10 +121,12 @@ class _MappedErrorsGroup(TyperGroup):
         except (Exit, Abort, TyperException):
             raise
         except KpiAuditError as exc:
-            _report(ctx, exc, f"error: {exc}")
+            from kpi_audit.render.i18n import error_line
+
+            _report(ctx, exc, error_line(exc, _lang(ctx)))
             code = exc.exit_code
         except KeyboardInterrupt:
-            err_console().print("interrupted")
+            err_console().print(_words("cli.interrupted", ctx))
             code = 130
         except BrokenPipeError:
             # stdout closed early (`kpi-audit ... | head`) where no command guarded it: a
@@ -130,11 +134,8 @@ class _MappedErrorsGroup(TyperGroup):
             silence_stdout()
             code = (ctx.find_root().obj or {}).get("exit_code", EXIT_OK)
         except Exception as exc:
-            _report(
-                ctx,
-                exc,
-                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-            )
+            line = _words("cli.internal_error", ctx, error=f"{type(exc).__name__}: {exc}")
+            _report(ctx, exc, line)
             code = EXIT_INTERNAL
         # Raised outside the except blocks so the Exit carries no reference to the
         # failed call's frames (which hold open DuckDB objects).
@@ -152,6 +153,17 @@ def outcome_code(result: AuditResult, failing: Collection[str], *, quality: bool
         return EXIT_FAILED
     summary = result.summary()
     return EXIT_FAILED if any(summary.get(s) for s in failing) else EXIT_OK
+
+
+def _lang(ctx: Any) -> str:
+    """The run's language (kpi_audit/cli/lang.py), decided when the arguments were parsed."""
+    return str(ctx.find_root().meta.get(META_KEY, "zh"))
+
+
+def _words(key: str, ctx: Any, **params: object) -> str:
+    from kpi_audit.render.i18n import label
+
+    return label(key, _lang(ctx), **params)
 
 
 def _report(ctx: Any, exc: BaseException, line: str) -> None:
@@ -203,6 +215,15 @@ def root(
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
     ] = 0,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="Language of help, messages and reports for the command that follows "
+            "(env KPI_AUDIT_LANG; default zh).",
+            show_default=False,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -223,7 +244,8 @@ def root(
     setup_logging(quiet=quiet, verbose=verbose)
     from kpi_audit.cli.config import config_path, default_map, load_config
 
-    ctx.obj = {"db": db, "wait": wait, "debug": debug, "quiet": quiet}
+    # a --lang before the command is the command's (lang_option in cli/options.py)
+    ctx.obj = {"db": db, "wait": wait, "debug": debug, "quiet": quiet, "lang": lang}
     settings = load_config(config_path(config))
     if settings:
         # the command line and the environment win over the file

@@ -28,7 +28,18 @@ DEFAULT_CONFIG = "kpi-audit.toml"
 KEYS = ("db", "targets", "lang", "outputs", "wait")
 # Commands (by path) that take --targets / --lang / -o.
 _TARGETS = ("check", "report", "quality", ("targets", "list"), ("targets", "show"))
-_LANG = ("check", "report", "ingest", "quality", ("targets", "list"), ("targets", "show"))
+_LANG = (
+    "check",
+    "report",
+    "ingest",
+    "quality",
+    "registers",
+    "submissions",
+    "template",
+    "export",
+    ("targets", "list"),
+    ("targets", "show"),
+)
 _OUTPUTS = ("check", "report")
 
 

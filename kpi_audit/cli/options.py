@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from kpi_audit.cli.lang import ENV_LANG, Lang
 from kpi_audit.core.errors import UsageError
 from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_db_path
 
@@ -105,18 +106,28 @@ class Level(StrEnum):
     all = "all"
 
 
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
 LevelOption = Annotated[Level, typer.Option("--level", help="Which level(s) to report.")]
-ENV_LANG = "KPI_AUDIT_LANG"
+
+
+def _lang_given_before(ctx: typer.Context, param: typer.CallbackParam, value: Lang) -> Lang:
+    """A command's --lang: its own on the command line, else a --lang given before the
+    command (``kpi-audit --lang en check``), else the environment / config / zh."""
+    from typer._click.core import ParameterSource
+
+    before = (ctx.find_root().obj or {}).get("lang")
+    if before is None or param.name is None:
+        return value
+    if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+        return value
+    return Lang(before)
+
+
 LangOption = Annotated[
     Lang,
     typer.Option(
         "--lang",
         envvar=ENV_LANG,
+        callback=_lang_given_before,
         help=f"输出语言 zh（默认）/ en · output language (env {ENV_LANG}; default zh).",
     ),
 ]

@@ -1,6 +1,12 @@
 """Real failures (not data problems) and the one place they map to exit codes.
 
 Data problems in a submission are *records* (see ``kpi_audit.ingest.validate``), not exceptions.
+
+An error the user sees is data too: a stable ``code`` and its ``params``, whose words are
+the ``error.<code>`` entry of ``kpi_audit/render/words/errors.py`` (Chinese and English).
+``str(exc)`` is the English message, for library users and logs; the CLI renders the
+code in the user's language (``kpi_audit.render.i18n.error_line``, called in cli/app.py).
+An error raised with a message and no code is shown as that English message.
 Exit codes are a contract (domain.md §6): 0 no target failed, 1 a target failed,
 2 usage error, 3 input or configuration error (also an unwritable output path),
 4 internal error (a bug in kpi-audit), 5 the store is busy (another run held it for
@@ -8,6 +14,9 @@ longer than ``--wait``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -27,13 +36,21 @@ class KpiAuditError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
         path: str | None = None,
         sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
     ) -> None:
+        self.code = code
+        self.params: dict[str, Any] = dict(params or {})
+        if message is None:
+            if code is None:
+                raise TypeError("a KpiAuditError needs a message or a code")
+            message = _english(code, self.params)
         super().__init__(message)
         self.message = message
         self.path = path
@@ -89,3 +106,11 @@ class StoreBusyError(KpiAuditError):
     """Another process held the store's lock for longer than we were allowed to wait."""
 
     exit_code = EXIT_BUSY
+
+
+def _english(code: str, params: Mapping[str, Any]) -> str:
+    """The English message of ``code`` from the word table (loaded when an error is made)."""
+    from kpi_audit.render.i18n import coded_text
+
+    shown = {k: str(v) if isinstance(v, KpiAuditError) else v for k, v in params.items()}
+    return coded_text("error", code, shown, "en")

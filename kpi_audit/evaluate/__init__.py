@@ -58,11 +58,7 @@ def audit(
     if not target_specs:
         from kpi_audit.spec.targets import bundled_target_sets
 
-        known = ", ".join(bundled_target_sets()) or "none bundled"
-        raise UsageError(
-            f"name at least one target set with --targets (bundled: {known}; "
-            "or the path of a target file)"
-        )
+        raise UsageError(code="no_target_sets", params={"sets": list(bundled_target_sets())})
     refused: tuple[RefusedFile, ...] = ()
     if files:
         from kpi_audit.ingest.load import ingest_paths
@@ -97,7 +93,10 @@ def audit(
             raise
         # nothing to audit: say why the named files did not help
         first = refused[0]
-        raise NoDataError(f"{exc.message} — not loaded: {first.file}: {first.message}") from exc
+        raise NoDataError(
+            code="files_not_loaded",
+            params={"cause": exc, "file": first.file, "detail": first.message},
+        ) from exc
     if refused:
         result = replace(result, files_refused=refused)
     if quality:

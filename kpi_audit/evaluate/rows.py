@@ -72,21 +72,20 @@ def resolve_period(text: str, loaded: LoadedPeriods) -> Period:
     if text.strip().lower() == "latest":
         latest = loaded.latest()
         if latest is None:
-            raise NoDataError(
-                "没有已载入的数据；no submissions are loaded yet "
-                "(run `kpi-audit ingest` or pass the files to check)"
-            )
+            raise NoDataError(code="no_data")
         return latest
     period = parse_period(text)
     if period is None:
-        raise UsageError(
-            f"'{text}' is not a reporting period: use 2024Q3, 2024年第三季度, "
-            "2024 (whole year) or latest"
-        )
+        raise UsageError(code="not_a_period", params={"text": text})
     if not loaded.has_data(period):
         raise NoDataError(
-            f"没有 {period.label_zh} 的数据；no data loaded for {period} "
-            f"(loaded periods: {loaded.labels()})"
+            code="no_data_period",
+            params={
+                "period": str(period),
+                "period_zh": period.label_zh,
+                "loaded": [str(p) for p in loaded.periods],
+                "case": None if loaded.periods else "none",
+            },
         )
     return period
 

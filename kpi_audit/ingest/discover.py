@@ -32,9 +32,9 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
         elif Path(text).exists():
             matches = [Path(text)]
         else:
-            raise InputError("no such file or folder", path=text)
+            raise InputError(code="no_such_path", path=text)
         if not matches:
-            raise InputError("matches no .xlsx, .xls or .csv file", path=text)
+            raise InputError(code="no_spreadsheet", path=text)
         found.update(dict.fromkeys(matches))
     return list(found)
 

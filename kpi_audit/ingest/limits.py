@@ -63,7 +63,9 @@ class Limits:
                 try:
                     given[f.name] = int(text.replace("_", ""))
                 except ValueError:
-                    raise InputError(f"{name}={text!r} is not a whole number") from None
+                    raise InputError(
+                        code="limit_env", params={"name": name, "text": repr(text)}
+                    ) from None
         return cls(**given)
 
 
@@ -76,15 +78,19 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", path=str(path)) from exc
+        raise InputError(
+            code="unreadable_file", params={"reason": exc.strerror or exc}, path=str(path)
+        ) from exc
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"not a regular file ({_kind(info.st_mode)}): refused", path=str(path))
+            raise InputError(
+                code="not_regular_file", params={"kind": _kind(info.st_mode)}, path=str(path)
+            )
         if info.st_size > limits.max_file_bytes:
             raise InputError(
-                f"the file is {_size(info.st_size)}, more than the limit of "
-                f"{_size(limits.max_file_bytes)} (KPI_AUDIT_MAX_FILE_BYTES)",
+                code="file_too_large",
+                params={"size": _size(info.st_size), "limit": _size(limits.max_file_bytes)},
                 path=str(path),
             )
         os.set_blocking(fh.fileno(), True)
@@ -118,23 +124,31 @@ def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -
         total += e.file_size
         if e.file_size > limits.max_entry_bytes:
             raise InputError(
-                f"refused: the workbook part {e.filename} would inflate to "
-                f"{_size(e.file_size)}, more than the limit of {_size(limits.max_entry_bytes)} "
-                "(KPI_AUDIT_MAX_ENTRY_BYTES)",
+                code="part_too_large",
+                params={
+                    "part": e.filename,
+                    "size": _size(e.file_size),
+                    "limit": _size(limits.max_entry_bytes),
+                },
                 path=str(path),
             )
         ratio = e.file_size / max(e.compress_size, 1)
         if e.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
             raise InputError(
-                f"refused: the workbook part {e.filename} inflates {ratio:,.0f} times "
-                f"({_size(e.compress_size)} → {_size(e.file_size)}), more than the limit of "
-                f"{limits.max_ratio} (KPI_AUDIT_MAX_RATIO): a zip bomb?",
+                code="part_ratio",
+                params={
+                    "part": e.filename,
+                    "ratio": f"{ratio:,.0f}",
+                    "packed": _size(e.compress_size),
+                    "size": _size(e.file_size),
+                    "limit": limits.max_ratio,
+                },
                 path=str(path),
             )
     if total > limits.max_unzipped_bytes:
         raise InputError(
-            f"refused: the workbook would inflate to {_size(total)}, more than the limit of "
-            f"{_size(limits.max_unzipped_bytes)} (KPI_AUDIT_MAX_UNZIPPED_BYTES)",
+            code="workbook_too_large",
+            params={"size": _size(total), "limit": _size(limits.max_unzipped_bytes)},
             path=str(path),
         )
 
@@ -220,17 +234,20 @@ def _extent(c1: bytes | None, r1: bytes | None, c2: bytes, r2: bytes) -> tuple[i
 def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> None:
     if rows > limits.max_rows:
         raise InputError(
-            f"refused: the used range has {rows:,} rows, more than the limit of "
-            f"{limits.max_rows:,} (KPI_AUDIT_MAX_ROWS)",
+            code="too_many_rows",
+            params={"rows": f"{rows:,}", "limit": f"{limits.max_rows:,}"},
             path=str(path),
             sheet=sheet,
         )
     if rows * columns > limits.max_cells:
         raise InputError(
-            f"refused: the used range is {rows:,} rows × {columns:,} columns "
-            f"({rows * columns:,} cells), more than the limit of {limits.max_cells:,} cells "
-            f"(KPI_AUDIT_MAX_CELLS); is a stray value far below or to the right of the "
-            "data? delete the empty rows and columns after the data and save again",
+            code="too_many_cells",
+            params={
+                "rows": f"{rows:,}",
+                "columns": f"{columns:,}",
+                "cells": f"{rows * columns:,}",
+                "limit": f"{limits.max_cells:,}",
+            },
             path=str(path),
             sheet=sheet,
         )

@@ -168,9 +168,7 @@ def _parse_period_option(text: str | None) -> Period | None:
         return None
     parsed = parse_period(text)
     if parsed is None:
-        raise UsageError(
-            f"--period '{text}' is not a period (write 2024Q3, 2024年第三季度 or 2024)"
-        )
+        raise UsageError(code="period_option", params={"text": text})
     return parsed
 
 

@@ -4,8 +4,13 @@
 Everything a user reads comes from :data:`LABELS`: report headings, statuses, terminal
 lines, and the messages of reason and issue codes. The entries live in one table per
 area in :mod:`kpi_audit.render.words` (``report``, ``terminal``, ``targets``, ``cli``,
-``quality``, ``template``, ``reasons``, ``issues``); :data:`LABELS` is their union
-and the only way in.
+``quality``, ``template``, ``reasons``, ``issues``, ``errors``); :data:`LABELS` is
+their union and the only way in. Importing this module loads no polars (the CLI's
+help texts come from here on every start); the frame helpers import it when called.
+
+A library error (:class:`kpi_audit.core.errors.KpiAuditError`) is data as well: its
+``code`` + ``params`` are an ``error.<code>`` entry in ``render/words/errors.py``,
+rendered by :func:`error_text` / :func:`error_line` in the CLI's one except clause.
 
 Problems are data: the evaluator writes a stable code and its parameters
 (``reason_code`` + ``reason_params`` on a result row, ``code`` + ``params`` on a data
@@ -35,13 +40,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from kpi_audit.core.fields import FIELDS_BY_ID
-from kpi_audit.core.result import AuditResult
 from kpi_audit.render.words import merged
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from kpi_audit.core.errors import KpiAuditError
+    from kpi_audit.core.result import AuditResult
 
 LANGS = ("zh", "en")
 
@@ -88,6 +95,8 @@ def _shown(name: str, value: Any, lang: str) -> str:
             return "未知" if zh else "unknown"
         return f"{float(value) * 100:.1f}%"
     if name in _FIELD_PARAMS and zh:
+        from kpi_audit.core.fields import FIELDS_BY_ID
+
         ids = value if isinstance(value, list | tuple) else [value]
         value = [FIELDS_BY_ID[f].zh if f in FIELDS_BY_ID else f for f in ids]
     if isinstance(value, list | tuple):
@@ -125,6 +134,52 @@ def issue_text(code: str | None, params: Mapping[str, Any] | str | None, lang: s
     return coded_text("issue", code, params, lang)
 
 
+def error_text(exc: KpiAuditError, lang: str = "zh") -> str:
+    """A library error's one-line message in ``lang``: its ``code`` + ``params`` through the
+    ``error.<code>`` entry (a parameter that is itself an error is rendered in ``lang``
+    too), prefixed with where it happened (file, sheet, row, column). An error without a
+    code, or whose code has no entry, is its English ``str(exc)`` in every language."""
+    if not error_translated(exc):
+        return str(exc)
+    from kpi_audit.core.errors import KpiAuditError
+
+    params = {
+        k: error_text(v, lang) if isinstance(v, KpiAuditError) else v for k, v in exc.params.items()
+    }
+    message = coded_text("error", exc.code, params, lang)
+    where = [
+        label(key, lang, **{name: value})
+        for key, name, value in (
+            ("error.at.path", "path", exc.path),
+            ("error.at.sheet", "sheet", exc.sheet),
+            ("error.at.row", "row", exc.row),
+            ("error.at.column", "column", exc.column),
+        )
+        if value is not None and value != ""
+    ]
+    if not where:
+        return message
+    return label("error.at", lang, where=label("error.at.sep", lang).join(where), message=message)
+
+
+def error_translated(exc: KpiAuditError) -> bool:
+    """Whether ``exc`` has words in the table (a ``code`` with an ``error.<code>`` entry,
+    and so do the errors among its parameters)."""
+    from kpi_audit.core.errors import KpiAuditError
+
+    code, case = exc.code, exc.params.get("case")
+    if not code or (f"error.{code}" not in LABELS and f"error.{code}.{case}" not in LABELS):
+        return False
+    return all(error_translated(v) for v in exc.params.values() if isinstance(v, KpiAuditError))
+
+
+def error_line(exc: KpiAuditError, lang: str = "zh") -> str:
+    """What the CLI prints for ``exc``: ``错误：…`` / ``error: …``; an error without words
+    in the table stays the English line in every language."""
+    shown = lang if error_translated(exc) else "en"
+    return label("error.line", shown, message=error_text(exc, shown))
+
+
 def issue_messages(code: str, **params: Any) -> tuple[str, str, str]:
     """(params JSON, message_zh, message_en) of a data issue found by kpi-audit."""
     return params_json(**params), issue_text(code, params, "zh"), issue_text(code, params, "en")
@@ -133,6 +188,8 @@ def issue_messages(code: str, **params: Any) -> tuple[str, str, str]:
 def issue_exprs(code: str, **params: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(message_zh, message_en) expressions of data issue ``code`` whose parameters are
     columns: the issue's templates with each ``{name}`` filled from ``params[name]``."""
+    import polars as pl
+
     return tuple(  # type: ignore[return-value]
         pl.format(
             re.sub(r"\{\w+\}", "{}", template),
@@ -148,6 +205,8 @@ def issue_exprs(code: str, **params: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _coded_expr(frame: pl.DataFrame, prefix: str, code: str, params: str, lang: str) -> pl.Expr:
     """The messages of a frame's ``code`` / ``params`` columns in ``lang``: each
     distinct pair rendered once, then mapped (null where there is no code)."""
+    import polars as pl
+
     key = pl.concat_str([pl.col(code), pl.col(params).fill_null("")], separator="\x1f")
     pairs = frame.select(code, params).unique().drop_nulls(code)
     mapping = {f"{c}\x1f{p or ''}": coded_text(prefix, c, p, lang) for c, p in pairs.iter_rows()}
@@ -162,6 +221,8 @@ def reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
 def shown_reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
     """What a report's reason column shows: the not-evaluable reason, else for a
     provisional result ``暂定：N家未报`` (the JSON's ``reason`` stays the reason alone)."""
+    import polars as pl
+
     reason = reason_expr(frame, lang)
     if "provisional" not in frame.columns:
         return reason
@@ -173,6 +234,8 @@ def shown_reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
 
 def message_expr(lang: str = "zh") -> pl.Expr:
     """A data-issues frame's message in ``lang`` (its ``message_zh`` / ``message_en``)."""
+    import polars as pl
+
     return pl.col("message_en" if lang == "en" else "message_zh")
 
 

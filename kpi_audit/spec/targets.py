@@ -139,12 +139,10 @@ def _resolve_spec(spec: str) -> Path:
     path = Path(spec)
     if path.is_file():
         return path
-    names = ", ".join(bundled) or "(none)"
+    sets = {"spec": spec, "sets": list(bundled)}
     if path.suffix == ".toml" or "/" in spec or "\\" in spec:
-        raise ConfigError(f"target file not found: {spec} (bundled sets: {names})")
-    raise ConfigError(
-        f"unknown target set '{spec}': bundled sets are {names}; or give the path to a target file"
-    )
+        raise ConfigError(code="target_file_not_found", params=sets)
+    raise ConfigError(code="unknown_target_set", params=sets)
 
 
 def _catalog(catalog: dict[str, Indicator] | None) -> dict[str, Indicator]:
@@ -187,10 +185,7 @@ def find_target_or_set(
         for target in target_set.targets:
             if target.id == ident:
                 return target
-    raise UsageError(
-        f"no target set or target with id '{ident}' (bundled sets: "
-        f"{', '.join(bundled)}; `kpi-audit targets list` shows the target ids)"
-    )
+    raise UsageError(code="unknown_target", params={"ident": ident, "sets": list(bundled)})
 
 
 def format_requirement(target: Target, indicator: Indicator | None, lang: str = "zh") -> str:

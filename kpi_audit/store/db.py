@@ -70,7 +70,7 @@ def connect(
         return _migrated(duckdb.connect(":memory:"))
     file = Path(target)
     if file.is_dir():
-        raise InputError("the store path is a folder, not a file", path=target)
+        raise InputError(code="store_is_folder", path=target)
     if read_only and not file.exists():
         return _migrated(duckdb.connect(":memory:"))
     if not read_only and file.is_file() and file.stat().st_size == 0:
@@ -80,11 +80,7 @@ def connect(
     try:
         state = store_state(con)
         if state == "foreign":
-            raise InputError(
-                "this DuckDB file is not a kpi-audit store (it has tables but no "
-                "_migrations); it was left untouched: give another --db",
-                path=target,
-            )
+            raise InputError(code="store_foreign", path=target)
         if not read_only:
             migrate(con)
             return con
@@ -130,8 +126,8 @@ def _open_waiting(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StoreBusyError(
-                    f"the store is busy: {holder} holds it; gave up after {wait:g} s "
-                    "(try later, or wait longer with --wait SECONDS / KPI_AUDIT_WAIT)",
+                    code="store_busy",
+                    params={"holder": holder, "wait": f"{wait:g}"},
                     path=target,
                 ) from None
             if not told:
@@ -151,11 +147,7 @@ def lock_holder(message: str) -> str:
 
 def _open_error(target: str, text: str) -> InputError:
     if "not a valid DuckDB database file" in text:
-        return InputError(
-            "not a DuckDB database, so not a kpi-audit store; it was left untouched: "
-            "give another --db",
-            path=target,
-        )
+        return InputError(code="store_not_duckdb", path=target)
     return InputError(
         f"cannot open the store ({text.removeprefix('IO Error: ')}); {DAMAGED_HINT}", path=target
     )
@@ -196,7 +188,7 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every migration not yet recorded; each in its own transaction."""
     if store_state(con) == "foreign":
-        raise InputError("not a kpi-audit store: refusing to add tables to it")
+        raise InputError(code="store_not_ours")
     con.execute(
         "CREATE TABLE IF NOT EXISTS _migrations ("
         " number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"

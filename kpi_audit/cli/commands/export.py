@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kpi_audit.cli.options import DbOption, TargetsOption, WaitOption, open_store
+from kpi_audit.cli.options import DbOption, Lang, LangOption, TargetsOption, WaitOption, open_store
 
 
 class ExportFormat(StrEnum):
@@ -23,6 +23,7 @@ def export(
     ] = ExportFormat.parquet,
     targets: TargetsOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace DIR if it exists.")] = False,
+    lang: LangOption = Lang.zh,
     db: DbOption = None,
     wait: WaitOption = None,
 ) -> None:
@@ -36,8 +37,12 @@ def export(
         report = export_store(con, out, target_specs=targets or [], replace=force)
     finally:
         con.close()
-    counts = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
-    typer.echo(f"wrote {out} ({fmt.value}, {len(report.periods)} periods): {counts} rows")
+    from kpi_audit.render.i18n import label
+
+    # the datasets by the names of their folders under DIR
+    counts = label("cli.export.sep", lang).join(f"{name} {n:,}" for name, n in report.rows.items())
+    key = "cli.export.wrote.one" if len(report.periods) == 1 else "cli.export.wrote"
+    typer.echo(label(key, lang, path=out, fmt=fmt.value, n=len(report.periods), counts=counts))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from kpi_audit.render.words.cli import CLI
+from kpi_audit.render.words.errors import ERRORS
 from kpi_audit.render.words.issues import ISSUES
 from kpi_audit.render.words.quality import QUALITY
 from kpi_audit.render.words.reasons import REASONS
@@ -18,6 +19,7 @@ TABLES: dict[str, dict[str, tuple[str, str]]] = {
     "terminal": TERMINAL,
     "targets": TARGETS,
     "cli": CLI,
+    "errors": ERRORS,
     "reasons": REASONS,
     "issues": ISSUES,
     "quality": QUALITY,

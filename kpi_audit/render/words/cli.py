@@ -38,6 +38,22 @@ CLI: dict[str, tuple[str, str]] = {
         "已生成{kind}模板：{path}（{n} 列，其中 {required} 列必填）",
         "wrote {path}: {kind} template with {n} columns ({required} required)",
     ),
+    # kpi-audit export (cli/commands/export.py): counts = "submissions 5, rejects 0"
+    "cli.export.wrote": (
+        "已导出：{path}（{fmt}，{n} 个报告期）：{counts} 行",
+        "wrote {path} ({fmt}, {n} periods): {counts} rows",
+    ),
+    "cli.export.wrote.one": (
+        "已导出：{path}（{fmt}，{n} 个报告期）：{counts} 行",
+        "wrote {path} ({fmt}, {n} period): {counts} rows",
+    ),
+    "cli.export.sep": ("，", ", "),
+    # cli/app.py, where exceptions become messages (library errors: render/words/errors.py)
+    "cli.interrupted": ("已中断", "interrupted"),
+    "cli.internal_error": (
+        "内部错误：{error}（加 --debug 运行可看到回溯）",
+        "internal error: {error} (run with --debug for the traceback)",
+    ),
     "cli.sub.period": ("报告期", "period"),
     "cli.sub.county": ("区县", "county"),
     "cli.sub.facilities": ("机构数", "facilities"),
