@@ -132,17 +132,10 @@ def missed_streaks(
             ),
         ]
     )
-    full = (1 << (newest + 1)) - 1
     return (
         bits.group_by(key)
         .agg(pl.col("_bit").bitwise_or().alias("_mask"))
-        .with_columns(
-            # leading zeros of the clear bits: 64 when every period failed
-            periods_missed=(
-                pl.lit(newest - 63, pl.Int64)
-                + ((pl.col("_mask") ^ full) & full).bitwise_leading_zeros().cast(pl.Int64)
-            )
-        )
+        .with_columns(periods_missed=_run_back_from(newest, pl.col("_mask")))
         .with_columns(
             missed_since=(newest + 1 - pl.col("periods_missed")).replace_strict(
                 dict(enumerate(periods)), return_dtype=pl.String
@@ -152,3 +145,11 @@ def missed_streaks(
         .sort(key)
         .select(list(STREAK_SCHEMA))
     )
+
+
+def _run_back_from(newest: int, mask: pl.Expr) -> pl.Expr:
+    """How many set bits ``mask`` has from bit ``newest`` down to its first clear bit: 63
+    minus the leading zeros of the clear bits is the highest clear one (-1 when none)."""
+    full = (1 << (newest + 1)) - 1
+    clear = (mask ^ full) & full
+    return pl.lit(newest - 63, pl.Int64) + clear.bitwise_leading_zeros().cast(pl.Int64)

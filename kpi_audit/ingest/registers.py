@@ -8,7 +8,8 @@ with an error is not loaded. Storing is :mod:`kpi_audit.ingest.register_write`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -185,11 +186,20 @@ def _with_area_type(rows: pl.DataFrame) -> pl.DataFrame:
 # ---- validation as data -----------------------------------------------------------
 
 
-def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame:
-    parts: list[pl.DataFrame] = []
-    fields = REGISTER_FIELDS[kind]
+@dataclass
+class _Found:
+    """The issues of one register file, one frame per rule (REGISTER_ISSUE_SCHEMA)."""
 
-    def add(mask: pl.Expr, f: RegisterField | None, code: str, severity: str, **p: pl.Expr) -> None:
+    kind: RegisterKind
+    rows: pl.DataFrame
+    headers: dict[str, str]
+    parts: list[pl.DataFrame] = field(default_factory=list)
+
+    def add(
+        self, mask: pl.Expr, f: RegisterField | None, code: str, severity: str, **p: pl.Expr
+    ) -> None:
+        """The rows where ``mask`` holds, as issues ``code`` (of field ``f``, if any)."""
+        headers = self.headers
         params: dict[str, pl.Expr] = dict(p)
         if f is not None:
             params.setdefault("header_zh", pl.lit(headers.get(f.id, f.zh)))
@@ -197,9 +207,10 @@ def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> 
             params.setdefault("value", pl.col(f"{f.id}__raw"))
         zh, en = issue_exprs(code, **params)
         value = pl.col(f"{f.id}__raw") if f is not None else pl.lit(None, pl.String)
-        key = "area_code" if kind == "areas" else "org_code"
-        parts.append(
-            rows.filter(mask).select(
+        areas = self.kind == "areas"
+        key = pl.col("area_code" if areas else "org_code")
+        self.parts.append(
+            self.rows.filter(mask).select(
                 pl.col("source_row"),
                 pl.lit(f.id if f else None, pl.String).alias("field"),
                 pl.lit(headers.get(f.id, f.zh) if f else None, pl.String).alias("header"),
@@ -208,13 +219,38 @@ def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> 
                 pl.lit(f"register_{code.removeprefix('register_')}").alias("code"),
                 zh.alias("message_zh"),
                 en.alias("message_en"),
-                (pl.col(key) if kind == "areas" else pl.lit(None, pl.String)).alias("area_code"),
-                (pl.col(key) if kind == "institutions" else pl.lit(None, pl.String)).alias(
-                    "org_code"
-                ),
+                (key if areas else pl.lit(None, pl.String)).alias("area_code"),
+                (pl.lit(None, pl.String) if areas else key).alias("org_code"),
             )
         )
 
+
+def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame:
+    found = _Found(kind, rows, headers)
+    fields = REGISTER_FIELDS[kind]
+    _field_issues(found, fields)
+    if kind == "areas":
+        _area_issues(found, {f.id: f for f in fields})
+    else:
+        found.add(pl.col("reports_from_ord") > pl.col("reports_until_ord"), None,
+            "register_window_reversed", "error", reports_from=pl.col("reports_from"),
+            reports_until=pl.col("reports_until"))  # fmt: skip
+    keys = list(_KEYS[kind])
+    last = pl.col("source_row").max().over(keys)
+    dup = (pl.len().over(keys) > 1) & (pl.col("source_row") != last)
+    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" ")
+    found.add(dup & pl.all_horizontal(pl.col(k).is_not_null() for k in keys), None,
+        "register_duplicate_key", "warning", key=key_text, row=last)  # fmt: skip
+    if not found.parts:
+        return pl.DataFrame(schema=REGISTER_ISSUE_SCHEMA)
+    return pl.concat(found.parts, how="diagonal_relaxed").with_columns(
+        sheet=pl.lit(None, pl.String)
+    )
+
+
+def _field_issues(found: _Found, fields: Sequence[RegisterField]) -> None:
+    """Each field's own rules: required, a number, a year, a period, a vocabulary word."""
+    add = found.add
     for f in fields:
         col, given = pl.col(f.id), pl.col(f"{f.id}__raw")
         if f.required:
@@ -236,28 +272,19 @@ def _issues(kind: RegisterKind, rows: pl.DataFrame, headers: dict[str, str]) -> 
         elif f.id == "area_code":
             add(present & ~col.str.contains(r"^\d{6}$").fill_null(False), f,
                 "register_bad_area_code", "error")  # fmt: skip
-    by_id = {f.id: f for f in fields}
-    if kind == "areas":
-        for part in ("urban_population", "rural_population", "key_population"):
-            add(pl.col(part) > pl.col("population"), by_id[part], "register_part_exceeds_whole",
-                "error", population=pl.col("population"))  # fmt: skip
-        total = pl.col("urban_population") + pl.col("rural_population")
-        add((total != pl.col("population")).fill_null(False), None, "register_urban_rural_sum",
-            "warning", total=total, population=pl.col("population"))  # fmt: skip
-        valid_code = pl.col("area_code").str.contains(r"^\d{6}$").fill_null(False)
-        add((pl.col("area_type_basis") == "code") & valid_code, None,
-            "register_area_type_from_code", "notice", area_code=pl.col("area_code"),
-            area_type=pl.col("area_type"))  # fmt: skip
-    else:
-        add(pl.col("reports_from_ord") > pl.col("reports_until_ord"), None,
-            "register_window_reversed", "error", reports_from=pl.col("reports_from"),
-            reports_until=pl.col("reports_until"))  # fmt: skip
-    keys = list(_KEYS[kind])
-    last = pl.col("source_row").max().over(keys)
-    dup = (pl.len().over(keys) > 1) & (pl.col("source_row") != last)
-    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" ")
-    add(dup & pl.all_horizontal(pl.col(k).is_not_null() for k in keys), None,
-        "register_duplicate_key", "warning", key=key_text, row=last)  # fmt: skip
-    if not parts:
-        return pl.DataFrame(schema=REGISTER_ISSUE_SCHEMA)
-    return pl.concat(parts, how="diagonal_relaxed").with_columns(sheet=pl.lit(None, pl.String))
+
+
+def _area_issues(found: _Found, by_id: Mapping[str, RegisterField]) -> None:
+    """The area register's rules across fields: parts within the whole, the urban and
+    rural parts summing to it, an area type read from the code."""
+    add = found.add
+    for part in ("urban_population", "rural_population", "key_population"):
+        add(pl.col(part) > pl.col("population"), by_id[part], "register_part_exceeds_whole",
+            "error", population=pl.col("population"))  # fmt: skip
+    total = pl.col("urban_population") + pl.col("rural_population")
+    add((total != pl.col("population")).fill_null(False), None, "register_urban_rural_sum",
+        "warning", total=total, population=pl.col("population"))  # fmt: skip
+    valid_code = pl.col("area_code").str.contains(r"^\d{6}$").fill_null(False)
+    add((pl.col("area_type_basis") == "code") & valid_code, None,
+        "register_area_type_from_code", "notice", area_code=pl.col("area_code"),
+        area_type=pl.col("area_type"))  # fmt: skip

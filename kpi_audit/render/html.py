@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from kpi_audit.core.models import Target
 from kpi_audit.core.periods import parse_period
@@ -211,11 +212,6 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
             (pl.col("target_id") == target.id) & (pl.col("level") == "city")
         ).head(1)
         reason = city["reason"][0] if city.height else None
-    evaluated = ranking.filter(pl.col("value").is_not_null())
-    bars = [
-        svg.Bar(r["unit_name"] or r["unit"], r["value"], r["status"])
-        for r in evaluated.iter_rows(named=True)
-    ]
     name = row["indicator_name"]
     return {
         "id": target.id,
@@ -234,51 +230,15 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "city_value": format_value(row["city_value"], share, whole=whole),
         "city_gap": format_gap(row["city_gap"], share, lang, whole=whole),
         "reason": reason or "",
-        "bar_chart": svg.bar_chart(
-            bars,
-            target.threshold,
-            share=share,
-            whole=whole,
-            threshold_label=label("report.threshold_line", lang),
-            title=f"{name}: {label('report.chart_counties', lang)}",
-        )
-        if bars
-        else None,
+        "bar_chart": _bar_chart(ranking, target, name, share, whole, lang),
         "trend_chart": _trend_chart(result, target, ranking, name, share, whole, lang),
         "trend_note": (
             label("report.trend_worst", lang, n=TREND_MAX_COUNTIES)
             if ranking.height > TREND_MAX_COUNTIES
             else ""
         ),
-        "ranking": [
-            {
-                "rank": r["rank"],
-                "unit": r["unit_name"] or r["unit"],
-                "value": format_value(r["value"], share, whole=whole),
-                "gap": format_gap(r["gap"], share, lang, whole=whole),
-                "status": r["status"],
-                "status_text": status_text(r["status"], lang),
-                "numerator": format_count(r["numerator"]),
-                "denominator": format_count(r["denominator"]),
-                "reason": r["reason"] or "",
-                "change_previous": _change(r["value"], r["value_previous"], share, whole, lang),
-                "change_year": _change(r["value"], r["value_year_earlier"], share, whole, lang),
-                "rank_change": _rank_move(r["rank_change"]),
-            }
-            for r in ranking.iter_rows(named=True)
-        ],
-        "behind": [
-            {
-                "code": r["unit"],
-                "name": r["unit_name"] or "",
-                "county": r["county"] or "",
-                "value": format_value(r["value"], share, whole=whole),
-                "gap": format_gap(r["gap"], share, lang, whole=whole),
-                "status": r["status"],
-                "status_text": status_text(r["status"], lang),
-            }
-            for r in behind.iter_rows(named=True)
-        ],
+        "ranking": _ranking_rows(ranking, share, whole, lang),
+        "behind": _behind_rows(behind, share, whole, lang),
         "level_counts": [
             c
             for c in (_level_counts(result, target.id, lv, lang) for lv in ("county", "facility"))
@@ -287,6 +247,63 @@ def _section(result: AuditResult, target: Target, row: dict[str, Any], lang: str
         "behind_total": behind_total,
         "behind_more": max(behind_total - behind.height, 0),
     }
+
+
+def _bar_chart(
+    ranking: pl.DataFrame, target: Target, name: str, share: bool, whole: bool, lang: str
+) -> Markup | None:
+    """The counties' values against the threshold; None when no county has a value."""
+    bars = [
+        svg.Bar(r["unit_name"] or r["unit"], r["value"], r["status"])
+        for r in ranking.filter(pl.col("value").is_not_null()).iter_rows(named=True)
+    ]
+    if not bars:
+        return None
+    return svg.bar_chart(
+        bars,
+        target.threshold,
+        share=share,
+        whole=whole,
+        threshold_label=label("report.threshold_line", lang),
+        title=f"{name}: {label('report.chart_counties', lang)}",
+    )
+
+
+def _ranking_rows(
+    ranking: pl.DataFrame, share: bool, whole: bool, lang: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": r["rank"],
+            "unit": r["unit_name"] or r["unit"],
+            "value": format_value(r["value"], share, whole=whole),
+            "gap": format_gap(r["gap"], share, lang, whole=whole),
+            "status": r["status"],
+            "status_text": status_text(r["status"], lang),
+            "numerator": format_count(r["numerator"]),
+            "denominator": format_count(r["denominator"]),
+            "reason": r["reason"] or "",
+            "change_previous": _change(r["value"], r["value_previous"], share, whole, lang),
+            "change_year": _change(r["value"], r["value_year_earlier"], share, whole, lang),
+            "rank_change": _rank_move(r["rank_change"]),
+        }
+        for r in ranking.iter_rows(named=True)
+    ]
+
+
+def _behind_rows(behind: pl.DataFrame, share: bool, whole: bool, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": r["unit"],
+            "name": r["unit_name"] or "",
+            "county": r["county"] or "",
+            "value": format_value(r["value"], share, whole=whole),
+            "gap": format_gap(r["gap"], share, lang, whole=whole),
+            "status": r["status"],
+            "status_text": status_text(r["status"], lang),
+        }
+        for r in behind.iter_rows(named=True)
+    ]
 
 
 def _change(value: float | None, earlier: float | None, share: bool, whole: bool, lang: str) -> str:

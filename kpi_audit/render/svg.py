@@ -83,6 +83,30 @@ def _tick_text(value: float, share: bool, step: float) -> str:
     return f"{value:,.{_decimals(step)}f}"
 
 
+@dataclass(frozen=True)
+class _Axis:
+    """A value axis: its ticks, and the pixel span [start, end] that lo..hi maps onto."""
+
+    ticks: list[float]
+    start: float
+    end: float
+
+    @property
+    def lo(self) -> float:
+        return self.ticks[0]
+
+    @property
+    def hi(self) -> float:
+        return self.ticks[-1]
+
+    @property
+    def step(self) -> float:
+        return self.ticks[1] - self.ticks[0] if len(self.ticks) > 1 else 1.0
+
+    def at(self, v: float) -> float:
+        return self.start + (v - self.lo) / (self.hi - self.lo) * (self.end - self.start)
+
+
 def bar_chart(
     bars: Sequence[Bar],
     threshold: float,
@@ -95,21 +119,16 @@ def bar_chart(
 ) -> Markup:
     """Horizontal bars, one per county, coloured by status, with the threshold as a
     dashed vertical line. ``whole``: the values are counts, labelled 2 (not 2.00)."""
-    row_h, bar_h, top, bottom = 26, 16, 30, 28
+    row_h, top, bottom = 26, 30, 28
     label_w = min(max((text_width_px(b.label, FONT) for b in bars), default=40) + 12, 170)
     value_w = 64
-    plot_w = width - label_w - value_w
     height = top + row_h * len(bars) + bottom
     values = [b.value for b in bars] + [threshold]
     ticks = nice_ticks(
         min(0.0, *values), max(0.0, *values) * 1.05 if max(values) > 0 else 0.0, whole=whole
     )
-    lo, hi = ticks[0], ticks[-1]
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-
-    def x(v: float) -> float:
-        return label_w + (v - lo) / (hi - lo) * plot_w
-
+    axis = _Axis(ticks, label_w, width - value_w)
+    x = axis.at
     parts = [_open(width, height, title)]
     for t in ticks:  # grid and axis labels
         parts.append(
@@ -118,26 +137,9 @@ def bar_chart(
         )
         parts.append(
             f'<text x="{x(t):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-            f'class="tick">{escape(_tick_text(t, share, step))}</text>'
+            f'class="tick">{escape(_tick_text(t, share, axis.step))}</text>'
         )
-    zero = x(max(lo, 0.0))
-    for i, b in enumerate(bars):
-        y = top + i * row_h
-        x0, x1 = sorted((zero, x(b.value)))
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end">'
-            f"{escape(b.label)}</text>"
-        )
-        parts.append(
-            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" '
-            f'height="{bar_h}" fill="{STATUS_FILL.get(b.status, "#9e9e9e")}">'
-            f"<title>{escape(b.label)}: {escape(format_value(b.value, share, whole=whole))}"
-            f"</title></rect>"
-        )
-        parts.append(
-            f'<text x="{x1 + 4:.1f}" y="{y + bar_h - 3}" class="value">'
-            f"{escape(format_value(b.value, share, whole=whole))}</text>"
-        )
+    parts += _bars(bars, axis, label_w, top, row_h, share, whole)
     tx = x(threshold)
     parts.append(
         f'<line x1="{tx:.1f}" y1="{top - 8}" x2="{tx:.1f}" y2="{height - bottom}" '
@@ -149,6 +151,59 @@ def bar_chart(
     )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _bars(
+    bars: Sequence[Bar],
+    axis: _Axis,
+    label_w: int,
+    top: int,
+    row_h: int,
+    share: bool,
+    whole: bool,
+) -> list[str]:
+    """Each bar with its label on the left and its value at its end."""
+    bar_h = 16
+    zero = axis.at(max(axis.lo, 0.0))
+    parts: list[str] = []
+    for i, b in enumerate(bars):
+        y = top + i * row_h
+        x0, x1 = sorted((zero, axis.at(b.value)))
+        shown = escape(format_value(b.value, share, whole=whole))
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end">'
+            f"{escape(b.label)}</text>"
+        )
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{bar_h}" fill="{STATUS_FILL.get(b.status, "#9e9e9e")}">'
+            f"<title>{escape(b.label)}: {shown}</title></rect>"
+        )
+        parts.append(f'<text x="{x1 + 4:.1f}" y="{y + bar_h - 3}" class="value">{shown}</text>')
+    return parts
+
+
+@dataclass(frozen=True)
+class _LinePlot:
+    """Where a line chart draws: periods along x, values (``axis``) up y."""
+
+    left: int
+    top: int
+    plot_w: int
+    periods: Sequence[str]
+    axis: _Axis
+    share: bool
+    whole: bool
+
+    def px(self, i: int) -> float:
+        return self.left + i / max(len(self.periods) - 1, 1) * self.plot_w
+
+    def py(self, v: float) -> float:
+        # hi at the top, lo at the bottom of the plot's axis.end pixels
+        return self.top + (self.axis.hi - v) / (self.axis.hi - self.axis.lo) * self.axis.end
+
+    def value_text(self, v: float) -> str:
+        return escape(format_value(v, self.share, whole=self.whole))
 
 
 def line_chart(
@@ -167,8 +222,34 @@ def line_chart(
     ``whole``: the values are counts, labelled 2 (not 2.00)."""
     left, top, bottom = 56, 16, 30
     legend_w = min(max((text_width_px(ln.label, FONT) for ln in lines), default=40) + 30, 150)
-    plot_w = width - left - legend_w - 10
-    plot_h = height - top - bottom
+    plot = _LinePlot(
+        left,
+        top,
+        width - left - legend_w - 10,
+        periods,
+        _Axis(_line_ticks(lines, threshold, whole), 0, height - top - bottom),
+        share,
+        whole,
+    )
+    parts = [_open(width, height, title), *_line_grid(plot, height - bottom)]
+    if threshold is not None:
+        y = plot.py(threshold)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot.plot_w}" '
+            f'y2="{y:.1f}" stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" '
+            f'stroke-dasharray="6 4"><title>{escape(threshold_label)} '
+            f"{escape(format_threshold(threshold, share))}</title></line>"
+        )
+    colours = iter(SERIES_COLOURS * (len(lines) // len(SERIES_COLOURS) + 1))
+    # Counties first, the city last so it is drawn on top.
+    for k, ln in enumerate(sorted(lines, key=lambda ln: ln.emphasis)):
+        colour = CITY_COLOUR if ln.emphasis else next(colours)
+        parts += _series(plot, ln, colour, top + 4 + 17 * k)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _line_ticks(lines: Sequence[Line], threshold: float | None, whole: bool) -> list[float]:
     values = [v for ln in lines for v in ln.values if v is not None]
     if threshold is not None:
         values.append(threshold)
@@ -178,71 +259,55 @@ def line_chart(
     low = min(values) - span * 0.05
     if min(values) >= 0:  # no negative axis for values that cannot be negative
         low = max(low, 0.0)
-    ticks = nice_ticks(low, max(values) + span * 0.05, whole=whole)
-    lo, hi = ticks[0], ticks[-1]
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    n = max(len(periods) - 1, 1)
+    return nice_ticks(low, max(values) + span * 0.05, whole=whole)
 
-    def px(i: int) -> float:
-        return left + i / n * plot_w
 
-    def py(v: float) -> float:
-        return top + (hi - v) / (hi - lo) * plot_h
-
-    parts = [_open(width, height, title)]
-    for t in ticks:
+def _line_grid(plot: _LinePlot, baseline: int) -> list[str]:
+    """The value grid lines with their labels, and the periods along the bottom."""
+    parts: list[str] = []
+    for t in plot.axis.ticks:
+        y = plot.py(t)
         parts.append(
-            f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + plot_w}" '
-            f'y2="{py(t):.1f}" class="grid"/>'
+            f'<line x1="{plot.left}" y1="{y:.1f}" x2="{plot.left + plot.plot_w}" '
+            f'y2="{y:.1f}" class="grid"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" class="tick">'
-            f"{escape(_tick_text(t, share, step))}</text>"
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">'
+            f"{escape(_tick_text(t, plot.share, plot.axis.step))}</text>"
         )
-    for i, period in enumerate(periods):
+    for i, period in enumerate(plot.periods):
         parts.append(
-            f'<text x="{px(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+            f'<text x="{plot.px(i):.1f}" y="{baseline + 16}" text-anchor="middle" '
             f'class="tick">{escape(period)}</text>'
         )
-    if threshold is not None:
+    return parts
+
+
+def _series(plot: _LinePlot, ln: Line, colour: str, legend_y: int) -> list[str]:
+    """One unit's line (broken where a period has no value), its points, its legend."""
+    stroke = 3 if ln.emphasis else 1.5
+    parts: list[str] = []
+    for segment in _segments(ln.values):
+        points = " ".join(f"{plot.px(i):.1f},{plot.py(v):.1f}" for i, v in segment)
         parts.append(
-            f'<line x1="{left}" y1="{py(threshold):.1f}" x2="{left + plot_w}" '
-            f'y2="{py(threshold):.1f}" stroke="{THRESHOLD_COLOUR}" stroke-width="1.5" '
-            f'stroke-dasharray="6 4"><title>{escape(threshold_label)} '
-            f"{escape(format_threshold(threshold, share))}</title></line>"
+            f'<polyline points="{points}" fill="none" stroke="{colour}" '
+            f'stroke-width="{stroke}"><title>{escape(ln.label)}</title></polyline>'
         )
-    colours = iter(SERIES_COLOURS * (len(lines) // len(SERIES_COLOURS) + 1))
-    # Counties first, the city last so it is drawn on top.
-    ordered = sorted(lines, key=lambda ln: ln.emphasis)
-    legend_y = top + 4
-    for ln in ordered:
-        colour = CITY_COLOUR if ln.emphasis else next(colours)
-        stroke = 3 if ln.emphasis else 1.5
-        for segment in _segments(ln.values):
-            points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in segment)
+    for i, v in enumerate(ln.values):
+        if v is not None and (ln.emphasis or i == len(ln.values) - 1):
+            radius = 3 if ln.emphasis else 2
             parts.append(
-                f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                f'stroke-width="{stroke}"><title>{escape(ln.label)}</title></polyline>'
+                f'<circle cx="{plot.px(i):.1f}" cy="{plot.py(v):.1f}" r="{radius}" '
+                f'fill="{colour}"><title>{escape(ln.label)} {escape(plot.periods[i])}: '
+                f"{plot.value_text(v)}</title></circle>"
             )
-        for i, v in enumerate(ln.values):
-            if v is not None and (ln.emphasis or i == len(ln.values) - 1):
-                radius = 3 if ln.emphasis else 2
-                parts.append(
-                    f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="{radius}" '
-                    f'fill="{colour}"><title>{escape(ln.label)} {escape(periods[i])}: '
-                    f"{escape(format_value(v, share, whole=whole))}</title></circle>"
-                )
-        lx = left + plot_w + 14
-        parts.append(
-            f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 14}" y2="{legend_y}" '
-            f'stroke="{colour}" stroke-width="{stroke}"/>'
-        )
-        parts.append(
-            f'<text x="{lx + 18}" y="{legend_y + 4}" class="legend">{escape(ln.label)}</text>'
-        )
-        legend_y += 17
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    lx = plot.left + plot.plot_w + 14
+    parts.append(
+        f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 14}" y2="{legend_y}" '
+        f'stroke="{colour}" stroke-width="{stroke}"/>'
+    )
+    parts.append(f'<text x="{lx + 18}" y="{legend_y + 4}" class="legend">{escape(ln.label)}</text>')
+    return parts
 
 
 def _segments(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:

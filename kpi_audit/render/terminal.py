@@ -12,6 +12,8 @@ with NO_COLOR, in a pipe, or in a log file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
@@ -243,6 +245,24 @@ def print_result(
     _print_footer(result, results, console, level, lang)
 
 
+def _status_counts(
+    result: AuditResult, results: pl.DataFrame, level: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Results per status, binding targets and aspirations apart: of the whole result, or
+    of the shown ``results`` when one level is shown."""
+    if level == "all":
+        return result.summary(), result.aspiration_summary()
+    binding = pl.col("binding").fill_null(True)
+
+    def count(keys: Sequence[str], which: pl.Expr) -> dict[str, int]:
+        return {k: results.filter(which & (pl.col("status") == k)).height for k in keys}
+
+    return (
+        count(list(result.summary()), binding),
+        count(list(result.aspiration_summary()), ~binding),
+    )
+
+
 def _print_footer(
     result: AuditResult, results: pl.DataFrame, console: Console, level: str, lang: str
 ) -> None:
@@ -267,20 +287,7 @@ def _print_footer(
             other=other,
         )
     )
-    binding = pl.col("binding").fill_null(True)
-    s = (
-        result.summary()
-        if level == "all"
-        else {k: results.filter(binding & (pl.col("status") == k)).height for k in result.summary()}
-    )
-    a = (
-        result.aspiration_summary()
-        if level == "all"
-        else {
-            k: results.filter(~binding & (pl.col("status") == k)).height
-            for k in result.aspiration_summary()
-        }
-    )
+    s, a = _status_counts(result, results, level)
     headline = reporting_headline(result, lang)
     if headline:
         console.print(Text(headline, style="bold yellow"))
