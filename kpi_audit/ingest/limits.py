@@ -30,17 +30,16 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, fields
-from operator import itemgetter
 from pathlib import Path
 
 from kpi_audit.core.errors import InputError
+from kpi_audit.ingest.cell_extent import column_number, may_hold_formulas, scan_cells
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
 _RATIO_FLOOR = _MIB
 # How much of a sheet's XML is read to find its <dimension> (it comes before <sheetData>).
 _DIMENSION_HEAD = 64 * 1024
-_CHUNK = 1 * _MIB
 
 
 @dataclass(frozen=True)
@@ -181,10 +180,6 @@ def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-# The start of a formula element (<f>, <f t="shared" …/>, <x:f>).
-ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
-_ROW_DIGITS = itemgetter(1)
 
 
 def _check_dimension(
@@ -200,35 +195,22 @@ def _check_dimension(
             _within(path, sheet, rows, columns, limits)
             whole = len(head) < _DIMENSION_HEAD
             return not whole or may_hold_formulas(head)
-        # No (or a one-cell) dimension: find the extent from the cells, streaming. Each
-        # chunk's references are reduced in C (distinct column letters and row numbers),
-        # never one Python step per cell: a 100,000-row sheet has 1.8 million of them.
-        last_col, last_row, tail, formulas = 0, 0, b"", False
-        chunk = head
-        while chunk:
-            text = tail + chunk
-            refs = _CELL_REF.findall(text)  # (column letters, row digits) of each cell
-            if refs:
-                last_col = max(last_col, *map(_column_number, dict(refs)))
-                last_row = max(last_row, *map(int, set(map(_ROW_DIGITS, refs))))
-            _within(path, sheet, last_row, last_col, limits)
-            formulas = formulas or may_hold_formulas(text)
-            tail = text[-256:]
-            chunk = xml.read(_CHUNK)
-        return formulas
-
-
-def may_hold_formulas(xml: bytes) -> bool:
-    """Whether ``xml`` has a formula element; the regex runs only where the bytes
-    ``<f`` or ``:f`` occur at all (a fast scan: most sheets have neither)."""
-    return (b"<f" in xml or b":f" in xml) and ANY_FORMULA.search(xml) is not None
+        # No (or a one-cell) dimension: the extent calamine will allocate is found from
+        # the cells themselves (cell_extent.py: a few byte searches per chunk when every
+        # cell is written the usual way, an exact walk of the tags otherwise).
+        return scan_cells(
+            head,
+            xml,
+            lambda rows, columns: _within(path, sheet, rows, columns, limits),
+            lambda: book.open(part),
+        )
 
 
 def _extent(c1: bytes | None, r1: bytes | None, c2: bytes, r2: bytes) -> tuple[int, int]:
-    first_col = _column_number(c1) if c1 else 1
+    first_col = column_number(c1) if c1 else 1
     first_row = int(r1) if r1 else 1
     # calamine allocates from the first used cell to the last
-    return int(r2) - first_row + 1, _column_number(c2) - first_col + 1
+    return int(r2) - first_row + 1, column_number(c2) - first_col + 1
 
 
 def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> None:
@@ -251,13 +233,6 @@ def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> 
             path=str(path),
             sheet=sheet,
         )
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
 
 
 def _kind(mode: int) -> str:

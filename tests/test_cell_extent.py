@@ -1,0 +1,161 @@
+"""The used range of a sheet without a <dimension>, as calamine places its cells
+(ingest/cell_extent.py): hostile and unusual sheets, and the usual way's exactness.
+
+Each small case's extent was checked against calamine itself (fastexcel reading the
+same sheet: its last row and last column)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from _ingest_helpers import EAST, write_submission
+
+from kpi_audit.ingest.cell_extent import column_number, scan_cells
+from kpi_audit.ingest.limits import Limits, check_workbook
+
+
+def sheet_workbook(path: Path, sheet_data: bytes) -> Path:
+    """A submission workbook whose first sheet (东县) has ``sheet_data`` and no <dimension>."""
+    small = path.with_suffix(".small.xlsx")
+    write_submission(small, EAST)
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<dimension [^>]*>", b"", data)
+                head, _, rest = data.partition(b"<sheetData>")
+                _, _, tail = rest.partition(b"</sheetData>")
+                data = head + b"<sheetData>" + sheet_data + b"</sheetData>" + tail
+            zout.writestr(info, data)
+    small.unlink()
+    return path
+
+
+def extent(book: Path) -> tuple[int, int]:
+    """(rows, columns) the scan finds: the last it reports (it reports each chunk's)."""
+    seen: list[tuple[int, int]] = []
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(book) as z, z.open(part) as xml:
+        scan_cells(
+            b"", xml, lambda rows, columns: seen.append((rows, columns)), lambda: z.open(part)
+        )
+    return seen[-1]
+
+
+@pytest.mark.parametrize(
+    ("sheet_data", "rows", "columns"),
+    [
+        # rows and cells without r: the row counter, then <row r="7">, the column counter
+        (b'<row><c><v>1</v></c></row><row r="7"><c><v>1</v></c><c><v>2</v></c></row>', 7, 2),
+        (b'<row r="3"><c r="c3"><v>1</v></c></row>', 3, 3),  # lower case
+        (b"<row r='4'><c r='E4'><v>1</v></c></row>", 4, 5),  # single quotes
+        (b'<row r="4"><c r = "F4" ><v>1</v></c></row>', 4, 6),  # spaces around =
+        (b'<row r="2"><c r="A9"><v>1</v></c></row>', 9, 1),  # r disagrees with its row
+        (b'<row r="2"><c r="D2"><v>1</v></c><c><v>1</v></c></row>', 2, 5),  # one past D
+        (b'<row r="2"><c s="1" r="AB2"><v>1</v></c></row>', 2, 28),  # r not first
+        (b'<row r="2"><c r="B0008"><v>1</v></c></row>', 8, 2),  # a leading zero
+        (b'<row r="5"/><row><c><v>1</v></c></row>', 6, 1),  # an empty row, then one past it
+        (  # prefixed elements, and a row after them without r
+            b'<x:row r="2"><x:c r="B2"><x:v>1</x:v></x:c><x:c><x:v>1</x:v></x:c></x:row>'
+            b"<row><c><v>3</v></c></row>",
+            3,
+            3,
+        ),
+        # rows out of order: the farthest comes first
+        (
+            b'<row r="40"><c r="C40"><v>1</v></c></row><row r="3"><c r="B3"><v>2</v></c></row>',
+            40,
+            3,
+        ),
+    ],
+)
+def test_cells_are_placed_where_calamine_places_them(
+    tmp_path: Path, sheet_data: bytes, rows: int, columns: int
+) -> None:
+    assert extent(sheet_workbook(tmp_path / "s.xlsx", sheet_data)) == (rows, columns)
+
+
+@pytest.mark.parametrize(
+    ("cell", "rows", "columns"),
+    [
+        (b'<c r="XFD1048576"><v>1</v></c>', 1_048_576, 16_384),
+        (b'<c r="xfd1048576"><v>1</v></c>', 1_048_576, 16_384),  # lower case
+        (b'<c r="ZZ2"><v>1</v></c>', 2, 702),  # two letters
+        (b'<c r="AAA2"><v>1</v></c>', 2, 703),  # three letters
+        (b'<c r="AAAA2"><v>1</v></c>', 2, 18_279),  # more than Excel has
+        (b'<c r="A99999999"><v>1</v></c>', 99_999_999, 1),  # more rows than Excel has
+    ],
+)
+def test_one_far_cell_after_usual_rows_is_found(
+    tmp_path: Path, cell: bytes, rows: int, columns: int
+) -> None:
+    usual = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c><c r="B%d"><v>2</v></c></row>' % (r, r, r)
+        for r in range(1, 50)
+    )
+    book = sheet_workbook(tmp_path / "far.xlsx", usual + b'<row r="50">' + cell + b"</row>")
+    expected = (max(rows, 49), max(columns, 2))  # rows 1-49 are usual, A-B
+    assert extent(book) == expected
+    with pytest.raises(Exception, match="refused: the used range"):
+        check_workbook(book, book.read_bytes(), Limits(max_cells=expected[0] * expected[1] - 1))
+
+
+def test_a_cell_without_r_in_a_far_row_is_found(tmp_path: Path) -> None:
+    book = sheet_workbook(
+        tmp_path / "far.xlsx",
+        b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c><v>1</v></c></row>',
+    )
+    assert extent(book) == (1_048_576, 1)
+
+
+def usual_rows(first: int, last: int, letters: list[str]) -> bytes:
+    return b"".join(
+        b'<row r="%d">' % r
+        + b"".join(b'<c r="%s%d"><v>%d</v></c>' % (c.encode(), r, r) for c in letters)
+        + b"</row>"
+        for r in range(first, last + 1)
+    )
+
+
+COLUMNS = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"]
+
+
+def test_the_usual_way_is_exact_over_many_chunks(tmp_path: Path) -> None:
+    book = sheet_workbook(tmp_path / "big.xlsx", usual_rows(1, 24_000, COLUMNS))
+    data = book.read_bytes()
+    assert extent(book) == (24_000, 12)
+    assert check_workbook(book, data, Limits(max_cells=24_000 * 12)) == set()
+    with pytest.raises(Exception, match=r"the used range has 24,000 rows"):
+        check_workbook(book, data, Limits(max_rows=23_999))
+
+
+@pytest.mark.parametrize(
+    ("hostile", "rows", "columns"),
+    [
+        (b'<c r="A900000"><v>1</v></c>', 900_000, 12),  # disagrees with its row
+        (b'<c r="M20000"><v>1</v></c>', 24_000, 13),  # one column past the widest
+        (b"<c><v>1</v></c>", 24_000, 13),  # no r: one past L
+        (b'<x:c r="XFD2"><v>1</v></x:c>', 24_000, 16_384),  # prefixed
+    ],
+)
+def test_one_hostile_cell_deep_in_a_large_sheet_is_found(
+    tmp_path: Path, hostile: bytes, rows: int, columns: int
+) -> None:
+    body = usual_rows(1, 19_999, COLUMNS)
+    row = usual_rows(20_000, 20_000, COLUMNS).replace(b"</row>", hostile + b"</row>")
+    book = sheet_workbook(tmp_path / "h.xlsx", body + row + usual_rows(20_001, 24_000, COLUMNS))
+    assert extent(book) == (rows, columns)
+
+
+def test_a_formula_deep_in_a_large_sheet_is_found(tmp_path: Path) -> None:
+    body = usual_rows(1, 24_000, COLUMNS)
+    formula = b'<row r="24001"><c r="A24001"><f>A1+1</f><v>2</v></c></row>'
+    book = sheet_workbook(tmp_path / "f.xlsx", body + formula)
+    assert check_workbook(book, book.read_bytes(), Limits()) == {"东县"}
+
+
+def test_column_numbers() -> None:
+    assert [column_number(c) for c in (b"A", b"Z", b"AA", b"AZ", b"XFD")] == [1, 26, 27, 52, 16384]
