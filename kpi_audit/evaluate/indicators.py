@@ -192,9 +192,10 @@ def roll_up(ind: Indicator, parts: pl.DataFrame, k: int) -> pl.DataFrame:
     return finish(ind, pl.concat([county, city], how="diagonal_relaxed"))
 
 
-def trend_roll_up(ind: Indicator, parts: pl.DataFrame, k: int) -> pl.DataFrame:
+def trend_roll_up(ind: Indicator, parts: pl.LazyFrame, k: int) -> pl.LazyFrame:
     """County and city values of indicator k from sums-only parts; null where the
-    value cannot be computed (the reason is not needed for a trend line)."""
+    value cannot be computed (the reason is not needed for a trend line). Lazy, so that
+    the trends of many indicators are computed together (``pl.collect_all``)."""
     own = parts.select(
         "eval_period",
         "county",

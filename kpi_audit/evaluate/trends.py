@@ -99,19 +99,24 @@ def area_trends(
     populations, as the audited period's do (evaluate/population.py)."""
     sums = area_sums(con, indicators, table, periods)
     populations = _register_populations(con) if register else None
-    out: dict[str, pl.DataFrame] = {}
+    by_indicator = sums.partition_by("indicator", as_dict=True, include_key=False)
+    lazy: dict[str, pl.LazyFrame] = {}
     for ind in indicators:
-        own = sums.filter(pl.col("indicator") == ind.id).select(
-            eval_period="period",
-            county="county",
-            city="city",
-            numerator0="numerator",
-            denominator0="denominator",
+        own = (
+            by_indicator.get((ind.id,), sums.clear())
+            .lazy()
+            .select(
+                eval_period="period",
+                county="county",
+                city="city",
+                numerator0="numerator",
+                denominator0="denominator",
+            )
         )
         if populations is not None and ind.population_denominator:
             own = _on_register(own, ind, populations)
-        out[ind.id] = trend_roll_up(ind, own, 0)
-    return out
+        lazy[ind.id] = trend_roll_up(ind, own, 0)
+    return dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
 
 
 def _register_populations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
@@ -120,13 +125,13 @@ def _register_populations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None
     return frame if frame.height else None
 
 
-def _on_register(own: pl.DataFrame, ind: Indicator, populations: pl.DataFrame) -> pl.DataFrame:
+def _on_register(own: pl.LazyFrame, ind: Indicator, populations: pl.DataFrame) -> pl.LazyFrame:
     """The parts with each county's denominator replaced by its register figure, in the
     periods where every county counted has one (else the period keeps the facilities')."""
     column = ind.population_denominator
     assert column is not None
     counted = ~pl.col("county").is_in(list(excluded_counties(ind)))
-    pops = populations.select(
+    pops = populations.lazy().select(
         _year=pl.col("year").cast(pl.Int64), county="county", _pop=pl.col(column).cast(pl.Float64)
     )
     joined = own.with_columns(_year=pl.col("eval_period").str.slice(0, 4).cast(pl.Int64)).join(
