@@ -28,7 +28,9 @@ def write_chart_sheet(
     charted = 0
     for target in summary.iter_rows(named=True):
         counties = clean_frame(
-            county_ranking(result, target["target_id"]).filter(pl.col("value").is_not_null())
+            county_ranking(result, target["target_id"])
+            .filter(pl.col("value").is_not_null())
+            .select("unit_name", "value", "status")
         )
         if counties.is_empty():
             continue

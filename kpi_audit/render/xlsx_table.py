@@ -357,7 +357,9 @@ def write_table(
     Returns the number of the last row."""
     if frame.height > MAX_DATA_ROWS - len(preamble):
         raise ValueError(f"{frame.height} rows do not fit in one sheet")
-    frame = clean_frame(frame)
+    # only the columns written are cleaned and kept (a results frame carries many more)
+    keep = dict.fromkeys([c.source for c in columns] + ["_share", "_whole"])
+    frame = clean_frame(frame.select(c for c in keep if c in frame.columns))
     widths = column_widths(frame, columns, lang)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
