@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from openpyxl import load_workbook
 from kpi_audit.core.result import RESULT_SCHEMA
 from kpi_audit.render import xlsx as xlsx_module
 from kpi_audit.render.xlsx import write_xlsx
-from kpi_audit.render.xlsx_table import utf8_bytes
+from kpi_audit.render.xlsx_table import utf8_bytes, write_behind
 
 
 @pytest.fixture(scope="module")
@@ -331,3 +332,9 @@ def test_row_bytes_come_from_the_arrow_buffers_in_order() -> None:
     assert joined == "县<✘".encode()
     assert b"".join(utf8_bytes(texts)) == "a县<✘bc".encode()
     assert b"".join(utf8_bytes(pl.Series([], dtype=pl.String))) == b""
+
+
+def test_blocks_written_behind_arrive_in_order() -> None:
+    out = io.BytesIO()
+    write_behind(out, (memoryview(f"<row r={i}/>".encode()) for i in range(50)))
+    assert out.getvalue() == "".join(f"<row r={i}/>" for i in range(50)).encode()

@@ -10,7 +10,8 @@ a cell — minutes for a national quarter. Small and large results take the same
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -333,9 +334,23 @@ class RowSplicer:
                 head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
                 with zout.open(info.filename, "w", force_zip64=True) as part:
                     part.write(head.encode("utf-8"))
-                    for block in rows_xml(frame, columns, self.styles, self.lang, first):
-                        part.write(block)
+                    blocks = rows_xml(frame, columns, self.styles, self.lang, first)
+                    write_behind(part, blocks)
                     part.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def write_behind(out: IO[bytes], blocks: Iterable[memoryview]) -> None:
+    """Write ``blocks`` to ``out`` in a second thread while the next block is built:
+    deflate and CRC (zlib, in ``out.write``) and polars both release the GIL, so the
+    compression of one block overlaps the XML of the next. One write in flight."""
+    with ThreadPoolExecutor(1, thread_name_prefix="xlsx-write") as pool:
+        pending: Future[int] | None = None
+        for block in blocks:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(out.write, block)
+        if pending is not None:
+            pending.result()
 
 
 def write_table(
