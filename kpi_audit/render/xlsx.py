@@ -148,7 +148,9 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     write_first_page(first, result, styles, lang)
     ws = _new_sheet(wb, label("sheet.summary", lang))
     _write_summary(ws, result, summary, styles, rows, lang)
-    write_chart_sheet(_new_sheet(wb, label("sheet.charts", lang)), result, summary, styles, lang)
+    write_chart_sheet(
+        _new_sheet(wb, label("sheet.charts", lang)), result, summary, styles, rows, lang
+    )
     for level in levels_present(result):
         _write_level(wb, result, level, shares, styles, rows, lang)
     _write_issues(_new_sheet(wb, label("sheet.issues", lang)), result, styles, rows, lang)

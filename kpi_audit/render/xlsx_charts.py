@@ -12,20 +12,43 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from kpi_audit.core.result import AuditResult
 from kpi_audit.render.labels import STATUS_COLOURS, label
 from kpi_audit.render.report_frames import county_ranking
-from kpi_audit.render.xlsx_table import Styles, clean_frame, styled, text_cell
+from kpi_audit.render.xlsx_table import (
+    Column,
+    RowSplicer,
+    Styles,
+    clean_frame,
+    rows_xml,
+    text_row_xml,
+)
 
 CHART_ROWS = 18  # rows a chart covers at its default height; blocks are at least this tall
 BAR_COLOURS = {"pass": "70AD47", "fail": "C00000", "warn": "ED7D31", "not_evaluable": "A5A5A5"}
 
 
+COUNTY_COLUMNS = (
+    Column("col.county", "unit_name"),
+    Column("col.value", "value", "value"),
+    Column("col.threshold", "threshold", "value"),
+)
+
+
 def write_chart_sheet(
-    ws: WriteOnlyWorksheet, result: AuditResult, summary: pl.DataFrame, styles: Styles, lang: str
+    ws: WriteOnlyWorksheet,
+    result: AuditResult,
+    summary: pl.DataFrame,
+    styles: Styles,
+    splicer: RowSplicer,
+    lang: str,
 ) -> None:
+    """The blocks' rows are made as sheet XML (polars for the county rows) and spliced
+    in by ``splicer``; openpyxl writes the settings and the charts."""
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 11
     ws.column_dimensions["C"].width = 11
+    bold, header = styles.id(styles.bold), styles.id(styles.header)
+    headings = [(label(c.heading, lang), header) for c in COUNTY_COLUMNS]
+    body: list[bytes] = []
     row = 1
-    charted = 0
     for target in summary.iter_rows(named=True):
         counties = clean_frame(
             county_ranking(result, target["target_id"])
@@ -35,37 +58,39 @@ def write_chart_sheet(
         if counties.is_empty():
             continue
         share, whole = bool(target["_share"]), bool(target["_whole"])
-        # a count (kind sum / count) shows as a whole number, as in the tables
-        number_format = styles.whole["value"] if whole else styles.value[share]
         title = f"{target['indicator_name']}  {target['requirement']}"
-        ws.append([styled(ws, title, styles.bold)])
         header_row = row + 1
-        ws.append(
-            [
-                styled(ws, label(key, lang), styles.header)
-                for key in ("col.county", "col.value", "col.threshold")
-            ]
-        )
-        for unit, value in counties.select("unit_name", "value").iter_rows():
-            ws.append(
-                [
-                    text_cell(ws, unit, styles),
-                    styled(ws, value, number_format),
-                    styled(ws, target["threshold"], number_format),
-                ]
-            )
         last_row = header_row + counties.height
+        block = max(counties.height + 3, CHART_ROWS + 2)
+        # a count (kind sum / count) shows as a whole number, as in the tables
+        # numbers as openpyxl wrote this sheet's cells (16 significant digits): a few
+        # per county, so the chart tables keep their values to the last digit
+        table = counties.with_columns(
+            value=pl.Series([_digits(v) for v in counties["value"]], dtype=pl.String),
+            threshold=pl.lit(_digits(target["threshold"]), dtype=pl.String),
+            _share=pl.lit(share and not whole),
+            _whole=pl.lit(whole),
+        )
+        body.append(
+            (text_row_xml(row, [(title, bold)]) + text_row_xml(header_row, headings)).encode()
+        )
+        body.extend(bytes(b) for b in rows_xml(table, COUNTY_COLUMNS, styles, lang, header_row + 1))
+        body.append(
+            "".join(f'<row r="{r}"></row>' for r in range(last_row + 1, row + block)).encode()
+        )
         ws.add_chart(
             _chart(ws, title, header_row, last_row, counties["status"].to_list(), share, whole),
             f"E{row}",
         )
-        block = max(counties.height + 3, CHART_ROWS + 2)
-        for _ in range(block - (counties.height + 2)):
-            ws.append([])
         row += block
-        charted += 1
-    if not charted:
+    if body:
+        splicer.add_body(ws, b"".join(body))
+    else:
         ws.append([label("report.no_county_values", lang)])
+
+
+def _digits(value: float | None) -> str | None:
+    return None if value is None else f"{value:.16g}"
 
 
 def _chart(

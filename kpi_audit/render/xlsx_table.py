@@ -9,11 +9,14 @@ a cell — minutes for a national quarter. Small and large results take the same
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any, Literal
+from xml.sax.saxutils import escape as xml_escape
 
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -251,6 +254,21 @@ def _cell_xml(col: Column, ref: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
     return pl.when(v.is_null()).then(pl.lit("")).otherwise(xml)
 
 
+def text_row_xml(row: int, cells: Sequence[tuple[str, int | None]]) -> str:
+    """One ``<row>`` of inline-string cells from column A on: (text, style id or None)
+    each. For the few title and heading rows around a spliced table."""
+    parts = [f'<row r="{row}">']
+    for i, (text, style) in enumerate(cells, start=1):
+        s_attr = f' s="{style}"' if style is not None else ""
+        clean = re.sub(_ILLEGAL_XML, "", text)
+        parts.append(
+            f'<c r="{get_column_letter(i)}{row}"{s_attr} t="inlineStr">'
+            f'<is><t xml:space="preserve">{xml_escape(clean)}</t></is></c>'
+        )
+    parts.append("</row>")
+    return "".join(parts)
+
+
 def rows_xml(
     frame: pl.DataFrame,
     columns: Sequence[Column],
@@ -304,6 +322,13 @@ class RowSplicer:
     pending: list[tuple[WriteOnlyWorksheet, pl.DataFrame, tuple[Column, ...], int]] = field(
         default_factory=list
     )
+    # sheets whose whole <sheetData> body is made elsewhere (the chart sheet)
+    bodies: list[tuple[WriteOnlyWorksheet, bytes]] = field(default_factory=list)
+
+    def add_body(self, ws: WriteOnlyWorksheet, xml: bytes) -> None:
+        """``xml``, every ``<row>`` of ``ws`` (to which nothing is appended), goes into
+        the sheet's ``<sheetData>``."""
+        self.bodies.append((ws, xml))
 
     def add(
         self, ws: WriteOnlyWorksheet, frame: pl.DataFrame, columns: Sequence[Column], first_row: int
@@ -316,11 +341,15 @@ class RowSplicer:
     def apply(self, source: IO[bytes], out: IO[bytes]) -> None:
         """Copy the workbook ``source`` to ``out`` with the rows inserted before each
         sheet's ``</sheetData>``."""
-        by_part = {
-            ws.path.lstrip("/"): (frame, columns, first)
+        by_part: dict[str, Callable[[], Iterable[memoryview]]] = {
+            ws.path.lstrip("/"): partial(rows_xml, frame, columns, self.styles, self.lang, first)
             for ws, frame, columns, first in self.pending
             if frame.height
         }
+        # (a sheet's part name is known only once the workbook is saved)
+        by_part.update(
+            {ws.path.lstrip("/"): partial(iter, [memoryview(b)]) for ws, b in self.bodies}
+        )
         with (
             zipfile.ZipFile(source) as zin,
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
@@ -330,12 +359,10 @@ class RowSplicer:
                 if info.filename not in by_part:
                     zout.writestr(info, data)
                     continue
-                frame, columns, first = by_part[info.filename]
                 head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
                 with zout.open(info.filename, "w", force_zip64=True) as part:
                     part.write(head.encode("utf-8"))
-                    blocks = rows_xml(frame, columns, self.styles, self.lang, first)
-                    write_behind(part, blocks)
+                    write_behind(part, by_part[info.filename]())
                     part.write(("</sheetData>" + tail).encode("utf-8"))
 
 
