@@ -145,7 +145,7 @@ def write_xlsx(result: AuditResult, path: Path, *, lang: str = "zh") -> None:
     first = _new_sheet(wb, label("sheet.first_page", lang))
     styles = Styles(wb, first)
     rows = RowSplicer(styles, lang)
-    write_first_page(first, result, styles, lang)
+    write_first_page(first, result, styles, rows, lang)
     ws = _new_sheet(wb, label("sheet.summary", lang))
     _write_summary(ws, result, summary, styles, rows, lang)
     write_chart_sheet(

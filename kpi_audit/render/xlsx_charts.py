@@ -17,8 +17,8 @@ from kpi_audit.render.xlsx_table import (
     RowSplicer,
     Styles,
     clean_frame,
+    row_xml,
     rows_xml,
-    text_row_xml,
 )
 
 CHART_ROWS = 18  # rows a chart covers at its default height; blocks are at least this tall
@@ -71,9 +71,7 @@ def write_chart_sheet(
             _share=pl.lit(share and not whole),
             _whole=pl.lit(whole),
         )
-        body.append(
-            (text_row_xml(row, [(title, bold)]) + text_row_xml(header_row, headings)).encode()
-        )
+        body.append((row_xml(row, [(title, bold)]) + row_xml(header_row, headings)).encode())
         body.extend(bytes(b) for b in rows_xml(table, COUNTY_COLUMNS, styles, lang, header_row + 1))
         body.append(
             "".join(f'<row r="{r}"></row>' for r in range(last_row + 1, row + block)).encode()
