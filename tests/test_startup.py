@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kpi_audit.cli.app import COMMANDS, SUMMARIES, _load_command, app
+from kpi_audit.cli.help import help_text, localize, summary
 
 # pydantic: typer builds a TypeAdapter per processed option (kpi_audit/cli/coercion.py
 # defers that until an option has a value)
@@ -55,6 +56,7 @@ def _help_code(*argv: str) -> str:
     return (
         "import contextlib, io\n"
         "from kpi_audit.cli.app import COMMANDS, SUMMARIES, app\n"
+        "from kpi_audit.cli.help import help_text\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
         "    try:\n"
@@ -67,7 +69,8 @@ def _help_code(*argv: str) -> str:
 def test_help_lists_every_command_without_loading_one() -> None:
     code = _help_code("--help") + (
         "text = ' '.join(buf.getvalue().split())\n"
-        "assert all(f' {name} {SUMMARIES[name][:20]}' in text for name in COMMANDS), text"
+        "assert all(f' {name} {help_text(SUMMARIES[name], \"zh\")[:6]}' in text\n"
+        "           for name in COMMANDS), text"
     )
     assert _loaded_after(code) == {"heavy": [], "commands": []}
 
@@ -78,9 +81,17 @@ def test_command_help_loads_that_command_only() -> None:
     assert loaded == {"heavy": [], "commands": ["kpi_audit.cli.commands.check"]}
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_summary_is_the_commands_own_first_sentence(name: str) -> None:
-    assert SUMMARIES[name] == _load_command(name).get_short_help_str(10_000)
+def test_summary_is_the_commands_own_first_sentence(name: str, lang: str) -> None:
+    """The line `kpi-audit --help` shows without loading the command is the first
+    sentence of the help the command itself has, in either language."""
+    command = _load_command(name)
+    localize(command, lang)
+    listed = summary(help_text(SUMMARIES[name], lang) or "", lang)
+    assert listed == command.get_short_help_str(10_000)
+    assert command.help.startswith(listed)
+    assert len(listed) > 10
 
 
 def test_deferred_coercion_still_validates_global_options() -> None:

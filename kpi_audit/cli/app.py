@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from kpi_audit import __version__
 from kpi_audit.cli.coercion import defer_coercion
 from kpi_audit.cli.console import silence_stdout
+from kpi_audit.cli.help import HelpContext, help_text, localize, summary
 from kpi_audit.cli.lang import META_KEY, Lang, run_lang
 from kpi_audit.core.errors import (
     EXIT_FAILED,
@@ -55,26 +55,11 @@ COMMANDS: dict[str, str] = {
     "quality": "kpi_audit.cli.commands.quality",
     "export": "kpi_audit.cli.commands.export",
 }
-# The first sentence of each command's help, for the list in `kpi-audit --help` without
-# importing and building all nine commands (half of that start). A test holds each equal
-# to the command's own help.
-SUMMARIES: dict[str, str] = {
-    "ingest": "Load institution submissions; rows with errors are kept aside as rejects.",
-    "submissions": "List the loaded periods × counties: facilities, rejected rows, files, when.",
-    "registers": "List the loaded registers (area register per year, institution register) "
-    "and the data issues between them and the submissions.",
-    "template": "Write the blank workbook institutions fill in (data sheet + instructions), "
-    "or with --kind areas|institutions the blank area or institution register.",
-    "check": "Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when "
-    "a named file could not be loaded (the others are audited all the same).",
-    "report": "Write the audit as a report for leaders and institutions (Chinese by default).",
-    "targets": "List, show and validate target sets.",
-    "quality": "Data-quality review: outliers, jumps, consistency over time, related data, "
-    "repeated and late submissions.",
-    "export": "Write submissions, rejects, registers, the audit results of every loaded period "
-    "and their quality findings as Parquet partitioned by period (period=2024Q3/), for "
-    "Spark, Trino or a data platform to read.",
-}
+# Each command's help, as a key of the word table (render/words/cli.py): its first
+# sentence is its line in `kpi-audit --help`, listed without importing and building all
+# nine commands (half of that start). A test holds each equal to the command's own help,
+# in both languages.
+SUMMARIES: dict[str, str] = {name: f"help.{name}" for name in COMMANDS}
 # Plain click help: rich's help formatter alone costs more than the rest of the start.
 _TYPER_SETTINGS: dict[str, Any] = {
     "pretty_exceptions_enable": False,
@@ -85,19 +70,24 @@ _TYPER_SETTINGS: dict[str, Any] = {
 
 class _MappedErrorsGroup(TyperGroup):
     """Turns library exceptions into one clear line on stderr and the contract exit
-    code; ``--debug`` shows the traceback as well. Loads each command on first use."""
+    code; ``--debug`` shows the traceback as well. Loads each command on first use, its
+    help in the run's language (cli/help.py)."""
+
+    context_class = HelpContext
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        ctx.meta[META_KEY] = run_lang(args)
+        ctx.meta[META_KEY] = lang = run_lang(args)
+        localize(self, lang, ctx)
         defer_coercion(self.get_params(ctx))  # options left at their defaults need no pydantic
         return super().parse_args(ctx, args)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             self.commands[cmd_name] = command = _load_command(cmd_name)
+            localize(command, _lang(ctx), ctx)
             # its help option inherits this context's names (-h, --help)
             defer_coercion(command.get_params(ctx))
         return super().get_command(ctx, cmd_name)
@@ -106,8 +96,9 @@ class _MappedErrorsGroup(TyperGroup):
         """The command list of --help, from SUMMARIES for the commands not loaded."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
+        lang = _lang(ctx)
         rows = [
-            (name, make_default_short_help(SUMMARIES[name], limit))
+            (name, summary(help_text(SUMMARIES[name], lang) or "", lang, limit))
             if name in SUMMARIES and name not in self.commands
             else (name, self.get_command(ctx, name).get_short_help_str(limit))
             for name in names
@@ -176,8 +167,7 @@ def _report(ctx: Any, exc: BaseException, line: str) -> None:
 app = typer.Typer(
     cls=_MappedErrorsGroup,
     name="kpi-audit",
-    help="KPI compliance auditor for health-system reform offices (医改办): ingest quarterly "
-    "institution submissions, check them against the reform documents' targets, report.",
+    help="help.app",
     no_args_is_help=True,
     # shell completion on: `kpi-audit --install-completion` (bash, zsh, fish, PowerShell)
     **{**_TYPER_SETTINGS, "add_completion": True},
@@ -196,7 +186,7 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar=ENV_DB, help="DuckDB store file (default ./kpi_audit.duckdb)."),
+        typer.Option("--db", envvar=ENV_DB, help="help.root.db"),
     ] = None,
     wait: Annotated[
         float | None,
@@ -205,22 +195,21 @@ def root(
             envvar=ENV_WAIT,
             metavar="SECONDS",
             min=0,
-            help="How long to wait for another run holding the store before exit 5 (default 300).",
+            help="help.root.wait",
         ),
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="Nothing on stderr unless something is wrong."),
+        typer.Option("--quiet", "-q", help="help.root.quiet"),
     ] = False,
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
+        int, typer.Option("--verbose", "-v", count=True, help="help.root.verbose")
     ] = 0,
     lang: Annotated[
         Lang | None,
         typer.Option(
             "--lang",
-            help="Language of help, messages and reports for the command that follows "
-            "(env KPI_AUDIT_LANG; default zh).",
+            help="help.root.lang",
             show_default=False,
         ),
     ] = None,
@@ -228,17 +217,14 @@ def root(
         Path | None,
         typer.Option(
             "--config",
-            help="Settings file (env KPI_AUDIT_CONFIG; default ./kpi-audit.toml if present): "
-            "db, targets, lang, outputs, wait.",
+            help="help.root.config",
             show_default=False,
         ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="help.root.debug")] = False,
     version: Annotated[
         bool | None,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help="help.root.version"),
     ] = None,
 ) -> None:
     setup_logging(quiet=quiet, verbose=verbose)

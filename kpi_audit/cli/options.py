@@ -13,7 +13,7 @@ import typer
 
 from kpi_audit.cli.lang import ENV_LANG, Lang
 from kpi_audit.core.errors import UsageError
-from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, ENV_DB, ENV_WAIT, default_db_path
+from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, default_db_path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,12 +25,15 @@ if TYPE_CHECKING:
     from kpi_audit.render import FileFormat
 
 log = logging.getLogger("kpi_audit.cli")
+# Every help= below (and in cli/app.py, cli/commands/) is a key of the word table
+# (kpi_audit/render/words/cli.py), put in the run's language by cli/help.py.
+DEFAULT_ISSUES_SHOWN = 20  # ingest lists this many issues unless --show-all
 
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help=f"DuckDB store file (env {ENV_DB}; default ./kpi_audit.duckdb).",
+        help="help.opt.db",
         show_default=False,
     ),
 ]
@@ -40,8 +43,7 @@ WaitOption = Annotated[
         "--wait",
         metavar="SECONDS",
         min=0,
-        help=f"How long to wait for another run that holds the store, then exit 5 "
-        f"(env {ENV_WAIT}; default {DEFAULT_WAIT_SECONDS:g}).",
+        help="help.opt.wait",
         show_default=False,
     ),
 ]
@@ -50,7 +52,7 @@ PeriodOption = Annotated[
     typer.Option(
         "--period",
         "-p",
-        help="Reporting period: 2024Q3, 2024年第三季度, 2024 (whole year), or latest.",
+        help="help.opt.period",
     ),
 ]
 DataPeriodOption = Annotated[
@@ -58,7 +60,7 @@ DataPeriodOption = Annotated[
     typer.Option(
         "--period",
         "-p",
-        help="Period of files that have no 报告期 column: 2024Q3, 2024年第三季度, 2024.",
+        help="help.opt.data_period",
     ),
 ]
 TargetsOption = Annotated[
@@ -67,18 +69,15 @@ TargetsOption = Annotated[
         "--targets",
         "-t",
         envvar="KPI_AUDIT_TARGETS",
-        help="Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable "
-        "(env KPI_AUDIT_TARGETS, space-separated).",
+        help="help.opt.targets",
     ),
 ]
-SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Read only this sheet (name or 1-based number).")
-]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="help.opt.sheet")]
 EncodingOption = Annotated[
     str | None,
     typer.Option(
         "--encoding",
-        help="Text encoding of CSV files (e.g. gb18030, big5, utf-16); default: detected.",
+        help="help.opt.encoding",
         show_default=False,
     ),
 ]
@@ -94,9 +93,7 @@ def parsed_encoding(encoding: str | None) -> str | None:
     return check_encoding(encoding)
 
 
-StrictOption = Annotated[
-    bool, typer.Option("--strict", help="Reject a whole file when any row has an error.")
-]
+StrictOption = Annotated[bool, typer.Option("--strict", help="help.opt.strict")]
 
 
 class Level(StrEnum):
@@ -106,7 +103,7 @@ class Level(StrEnum):
     all = "all"
 
 
-LevelOption = Annotated[Level, typer.Option("--level", help="Which level(s) to report.")]
+LevelOption = Annotated[Level, typer.Option("--level", help="help.opt.level")]
 
 
 def _lang_given_before(ctx: typer.Context, param: typer.CallbackParam, value: Lang) -> Lang:
@@ -128,7 +125,7 @@ LangOption = Annotated[
         "--lang",
         envvar=ENV_LANG,
         callback=_lang_given_before,
-        help=f"输出语言 zh（默认）/ en · output language (env {ENV_LANG}; default zh).",
+        help="help.opt.lang",
     ),
 ]
 
@@ -188,15 +185,13 @@ FailOnOption = Annotated[
     FailOn,
     typer.Option(
         "--fail-on",
-        help="Exit 1 when any result is at this level or worse (fail < warn < not-evaluable); "
-        "quality: a failed target or a data-quality finding of severity error.",
+        help="help.opt.fail_on",
     ),
 ]
 FilesArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Submission files, folders or globs to ingest first (optional: without them "
-        "the store is used as loaded).",
+        help="help.opt.files",
         show_default=False,
     ),
 ]
@@ -208,8 +203,7 @@ MinReportingOption = Annotated[
         "--min-reporting",
         min=0.0,
         max=1.0,
-        help="A county or city whose reporting rate (reported / expected institutions) is "
-        "below this is not evaluable (incomplete).",
+        help="help.opt.min_reporting",
     ),
 ]
 MaxMissingShareOption = Annotated[
@@ -218,8 +212,7 @@ MaxMissingShareOption = Annotated[
         "--max-missing-share",
         min=0.0,
         max=1.0,
-        help="A county or city whose missing institutions held this share or more of last "
-        "period's denominator is not evaluable (incomplete).",
+        help="help.opt.max_missing_share",
     ),
 ]
 DEFAULT_MIN_REPORTING = 0.90  # = kpi_audit.evaluate.reporting (not imported: start-up time)
@@ -239,8 +232,7 @@ OutputsOption = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="Write the report to this file (.xlsx, .html, .json, .csv); repeatable: "
-        "-o latest.xlsx -o latest.html -o latest.json.",
+        help="help.opt.outputs",
         show_default=False,
     ),
 ]

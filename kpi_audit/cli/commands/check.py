@@ -52,7 +52,7 @@ def check(
     targets: TargetsOption = None,
     level: LevelOption = Level.all,
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="What to print on stdout.")
+        OutputFormat, typer.Option("--format", "-f", help="help.opt.format.stdout")
     ] = OutputFormat.table,
     fail_on: FailOnOption = FailOn.fail,
     output: OutputsOption = None,
@@ -109,4 +109,4 @@ def check(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check")(check)
+    app.command("check", help="help.check")(check)

@@ -17,12 +17,12 @@ class ExportFormat(StrEnum):
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(metavar="DIR", help="The folder to write (new).")],
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="help.export.dir")],
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="What to write.")
+        ExportFormat, typer.Option("--format", "-f", help="help.export.format")
     ] = ExportFormat.parquet,
     targets: TargetsOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace DIR if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="help.export.force")] = False,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
     wait: WaitOption = None,
@@ -46,4 +46,4 @@ def export(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export)
+    app.command("export", help="help.export")(export)

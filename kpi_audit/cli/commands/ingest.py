@@ -12,6 +12,7 @@ import typer
 
 from kpi_audit.cli.console import echo, out_console
 from kpi_audit.cli.options import (
+    DEFAULT_ISSUES_SHOWN,
     DataPeriodOption,
     DbOption,
     EncodingOption,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # polars, rich and the ingest stage load only when the comman
     from kpi_audit.ingest.load import ProgressCallback
     from kpi_audit.ingest.report import FileReport, IngestReport
 
-DEFAULT_ISSUES_SHOWN = 20
+
 _SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
@@ -41,8 +42,7 @@ def ingest(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files, folders (searched recursively) or "
-            "glob patterns of .xlsx / .xls / .csv files.",
+            help="help.ingest.paths",
             show_default=False,
         ),
     ],
@@ -52,17 +52,14 @@ def ingest(
     encoding: EncodingOption = None,
     show_all: Annotated[
         bool,
-        typer.Option(
-            "--show-all", help=f"List every issue, not only the first {DEFAULT_ISSUES_SHOWN}."
-        ),
+        typer.Option("--show-all", help="help.ingest.show_all"),
     ] = False,
     lang: LangOption = Lang.zh,
     received: Annotated[
         str | None,
         typer.Option(
             "--received",
-            help="Date the files were received (2024-10-12), when not today: "
-            "the data-quality review checks it against the submission deadline.",
+            help="help.ingest.received",
             show_default=False,
         ),
     ] = None,
@@ -295,4 +292,4 @@ def _summary(report: IngestReport, lang: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ingest")(ingest)
+    app.command("ingest", help="help.ingest")(ingest)

@@ -14,8 +14,7 @@ from kpi_audit.cli.options import DbOption, Lang, LangOption, PeriodOption, Wait
 from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
 
 quality_app = typer.Typer(
-    help="Data-quality review: outliers, jumps, consistency over time, related data, "
-    "repeated and late submissions. Findings never change a verdict.",
+    help="help.quality",
     invoke_without_command=True,
     rich_markup_mode=None,
 )
@@ -28,7 +27,7 @@ class OutputFormat(StrEnum):
 
 
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="What to print on stdout.")
+    OutputFormat, typer.Option("--format", "-f", help="help.opt.format.stdout")
 ]
 
 
@@ -39,7 +38,7 @@ def quality(
     fmt: FormatOption = OutputFormat.table,
     fail_on_error: Annotated[
         bool,
-        typer.Option("--fail-on-error", help="Exit 1 when any finding has severity error."),
+        typer.Option("--fail-on-error", help="help.quality.fail_on_error"),
     ] = False,
     lang: LangOption = Lang.zh,
     db: DbOption = None,
@@ -74,10 +73,10 @@ def quality(
     raise typer.Exit(EXIT_FAILED if fail_on_error and result.errors() else EXIT_OK)
 
 
-@quality_app.command("rules")
+@quality_app.command("rules", help="help.quality.rules")
 def rules(
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table or json.")
+        OutputFormat, typer.Option("--format", "-f", help="help.quality.rules.format")
     ] = OutputFormat.table,
     lang: LangOption = Lang.zh,
 ) -> None:

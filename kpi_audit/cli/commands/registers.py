@@ -25,7 +25,7 @@ def registers(
     wait: WaitOption = None,
     lang: LangOption = Lang.zh,
     fmt: Annotated[
-        RegistersFormat, typer.Option("--format", "-f", help="Output format.")
+        RegistersFormat, typer.Option("--format", "-f", help="help.opt.format.list")
     ] = RegistersFormat.table,
 ) -> None:
     """List the loaded registers (area register per year, institution register) and the
@@ -91,4 +91,4 @@ def registers(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("registers")(registers)
+    app.command("registers", help="help.registers")(registers)

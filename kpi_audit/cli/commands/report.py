@@ -56,7 +56,7 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="The report file to write; repeatable: -o latest.xlsx -o latest.html.",
+            help="help.report.output",
             show_default=False,
         ),
     ],
@@ -66,7 +66,7 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="Report format (default: from the extension of --output; one -o only).",
+            help="help.report.format",
             show_default=False,
         ),
     ] = None,
@@ -86,8 +86,7 @@ def report(
         SplitBy | None,
         typer.Option(
             "--split",
-            help="One report per county in the folder --output (Excel and HTML unless "
-            "--format says which), plus index.html.",
+            help="help.report.split",
             show_default=False,
         ),
     ] = None,
@@ -203,4 +202,4 @@ def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    app.command("report", help="help.report")(report)

@@ -51,4 +51,4 @@ def submissions(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("submissions")(submissions)
+    app.command("submissions", help="help.submissions")(submissions)

@@ -19,9 +19,7 @@ if TYPE_CHECKING:  # rich loads only when a table is printed
     from rich.console import Console
     from rich.table import Table
 
-targets_app = typer.Typer(
-    help="List, show and validate target sets.", no_args_is_help=True, rich_markup_mode=None
-)
+targets_app = typer.Typer(help="help.targets", no_args_is_help=True, rich_markup_mode=None)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +31,7 @@ class ListFormat(StrEnum):
     json = "json"
 
 
-FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="help.opt.format.list")]
 
 
 def _console() -> Console:
@@ -41,7 +39,7 @@ def _console() -> Console:
     return out_console(soft_wrap=False)
 
 
-@targets_app.command("list")
+@targets_app.command("list", help="help.targets.list")
 def list_(
     targets: TargetsOption = None,
     fmt: FormatOption = ListFormat.table,
@@ -67,11 +65,9 @@ def list_(
             console.print(needs)
 
 
-@targets_app.command("show")
+@targets_app.command("show", help="help.targets.show")
 def show(
-    ident: Annotated[
-        str, typer.Argument(metavar="ID_OR_SET", help="A target id, a set name or a target file.")
-    ],
+    ident: Annotated[str, typer.Argument(metavar="ID_OR_SET", help="help.targets.show.ident")],
     targets: TargetsOption = None,
     fmt: FormatOption = ListFormat.table,
     lang: LangOption = Lang.zh,
@@ -96,9 +92,11 @@ def show(
         console.print(_target_details(target, catalog, lang.value))
 
 
-@targets_app.command("validate")
+@targets_app.command("validate", help="help.targets.validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Target files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="help.targets.validate.files")
+    ],
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check target files: print each problem as FILE:LINE: key: message (exit 3 if

@@ -21,17 +21,16 @@ class TemplateKind(StrEnum):
 
 def template(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The .xlsx file to write.", show_default=False)
+        Path, typer.Option("--output", "-o", help="help.template.output", show_default=False)
     ],
     # the sheet names and instructions follow it; the headers are always Chinese
     lang: LangOption = Lang.zh,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="help.template.force")] = False,
     kind: Annotated[
         TemplateKind,
         typer.Option(
             "--kind",
-            help="submissions (the quarterly workbook), areas (行政区划与人口) or "
-            "institutions (机构名录).",
+            help="help.template.kind",
         ),
     ] = TemplateKind.submissions,
 ) -> None:
@@ -74,4 +73,4 @@ def template(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("template")(template)
+    app.command("template", help="help.template")(template)

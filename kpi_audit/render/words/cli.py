@@ -1,5 +1,6 @@
 """Command-line words: what the commands print (wrote, template, registers,
-submissions, ingest).
+submissions, ingest, export) and every help text of `kpi-audit --help` and each
+command's --help (``help.*``; cli/help.py puts them in place for the run's language).
 
 One entry per key: ``key -> (zh, en)``; merged into
 :data:`kpi_audit.render.i18n.LABELS`."""
@@ -112,4 +113,243 @@ CLI: dict[str, tuple[str, str]] = {
         "（被拒绝的行是上面列出的数据问题，不是导入失败）",
         " (rejected rows are data problems listed above, not a failure)",
     ),
+    # --help: typer's own words (cli/help.py)
+    "help.usage": ("用法：", "Usage: "),
+    "help.section.Options": ("选项", "Options"),
+    "help.section.Arguments": ("参数", "Arguments"),
+    "help.section.Commands": ("命令", "Commands"),
+    "help.heading": ("{name}：", "{name}:"),
+    "help.extra.sep": ("；", "; "),
+    "help.extra.env": ("环境变量：{var}", "env var: {var}"),
+    "help.extra.default": ("默认：{default}", "default: {default}"),
+    "help.extra.required": ("必填", "required"),
+    "help.opt.help": ("显示本帮助并退出。", "Show this message and exit."),
+    "help.opt.install_completion": (
+        "为当前 shell 安装命令补全。",
+        "Install completion for the current shell.",
+    ),
+    "help.opt.show_completion": (
+        "显示当前 shell 的命令补全脚本，可复制或自行安装。",
+        "Show completion for the current shell, to copy it or customize the installation.",
+    ),
+    # --help: kpi-audit and its global options (cli/app.py)
+    "help.app": (
+        "医改办（卫健委）的指标达标审核工具：导入各机构的季度报表，对照改革文件的目标逐项核查，"
+        "生成报告。",
+        "KPI compliance auditor for health-system reform offices (医改办): ingest quarterly "
+        "institution submissions, check them against the reform documents' targets, report.",
+    ),
+    "help.root.db": (
+        "DuckDB 数据库文件（默认 ./kpi_audit.duckdb）。",
+        "DuckDB store file (default ./kpi_audit.duckdb).",
+    ),
+    "help.root.wait": (
+        "另一个运行占用数据库时最多等待的秒数，超时以 5 退出（默认 {wait}）。",
+        "How long to wait for another run holding the store before exit 5 (default {wait}).",
+    ),
+    "help.root.quiet": (
+        "除非出错，不在 stderr 输出任何内容。",
+        "Nothing on stderr unless something is wrong.",
+    ),
+    "help.root.verbose": (
+        "在 stderr 输出更多细节（-vv：调试）。",
+        "More detail on stderr (-vv: debug).",
+    ),
+    "help.root.lang": (
+        "帮助、提示和报告的语言，用于其后的命令（环境变量 KPI_AUDIT_LANG；默认 zh）。",
+        "Language of help, messages and reports for the command that follows "
+        "(env KPI_AUDIT_LANG; default zh).",
+    ),
+    "help.root.config": (
+        "设置文件（环境变量 KPI_AUDIT_CONFIG；默认为当前文件夹中的 ./kpi-audit.toml）："
+        "db、targets、lang、outputs、wait。",
+        "Settings file (env KPI_AUDIT_CONFIG; default ./kpi-audit.toml if present): "
+        "db, targets, lang, outputs, wait.",
+    ),
+    "help.root.debug": ("出错时显示回溯。", "Show tracebacks on errors."),
+    "help.root.version": ("显示版本号并退出。", "Show the version and exit."),
+    # --help: options several commands share (cli/options.py)
+    "help.opt.db": (
+        "DuckDB 数据库文件（环境变量 KPI_AUDIT_DB；默认 ./kpi_audit.duckdb）。",
+        "DuckDB store file (env KPI_AUDIT_DB; default ./kpi_audit.duckdb).",
+    ),
+    "help.opt.wait": (
+        "另一个运行占用数据库时最多等待的秒数，超时以 5 退出"
+        "（环境变量 KPI_AUDIT_WAIT；默认 {wait}）。",
+        "How long to wait for another run that holds the store, then exit 5 "
+        "(env KPI_AUDIT_WAIT; default {wait}).",
+    ),
+    "help.opt.period": (
+        "报告期：2024Q3、2024年第三季度、2024（全年）或 latest（最近一期）。",
+        "Reporting period: 2024Q3, 2024年第三季度, 2024 (whole year), or latest.",
+    ),
+    "help.opt.data_period": (
+        "没有“报告期”列的文件所属的报告期：2024Q3、2024年第三季度、2024。",
+        "Period of files that have no 报告期 column: 2024Q3, 2024年第三季度, 2024.",
+    ),
+    "help.opt.targets": (
+        "目标集名称（如 zhengzhou-2016）或目标文件的路径；可重复"
+        "（环境变量 KPI_AUDIT_TARGETS，以空格分隔）。",
+        "Target set name (e.g. zhengzhou-2016) or path to a target file; repeatable "
+        "(env KPI_AUDIT_TARGETS, space-separated).",
+    ),
+    "help.opt.sheet": (
+        "只读取这个工作表（名称或从 1 起的序号）。",
+        "Read only this sheet (name or 1-based number).",
+    ),
+    "help.opt.encoding": (
+        "CSV 文件的文本编码（如 gb18030、big5、utf-16）；默认自动识别。",
+        "Text encoding of CSV files (e.g. gb18030, big5, utf-16); default: detected.",
+    ),
+    "help.opt.strict": (
+        "文件中只要有一行出错，就拒收整个文件。",
+        "Reject a whole file when any row has an error.",
+    ),
+    "help.opt.level": ("报告哪一级（或全部）。", "Which level(s) to report."),
+    "help.opt.lang": (
+        "输出、提示和帮助的语言：zh 或 en。",
+        "Language of the output, messages and help: zh or en.",
+    ),
+    "help.opt.fail_on": (
+        "有结果达到这一级或更差时以 1 退出（fail < warn < not-evaluable）；"
+        "quality：有目标未达标，或有严重程度为 error 的数据质量问题。",
+        "Exit 1 when any result is at this level or worse (fail < warn < not-evaluable); "
+        "quality: a failed target or a data-quality finding of severity error.",
+    ),
+    "help.opt.outputs": (
+        "把报告写入这个文件（.xlsx、.html、.json、.csv）；可重复："
+        "-o latest.xlsx -o latest.html -o latest.json。",
+        "Write the report to this file (.xlsx, .html, .json, .csv); repeatable: "
+        "-o latest.xlsx -o latest.html -o latest.json.",
+    ),
+    "help.opt.files": (
+        "先导入的报表文件、文件夹或通配符（可省略：省略时直接用数据库中已导入的数据）。",
+        "Submission files, folders or globs to ingest first (optional: without them "
+        "the store is used as loaded).",
+    ),
+    "help.opt.min_reporting": (
+        "区县或市的上报率（已报 / 应报机构数）低于此值时不可评估（报送不全）。",
+        "A county or city whose reporting rate (reported / expected institutions) is "
+        "below this is not evaluable (incomplete).",
+    ),
+    "help.opt.max_missing_share": (
+        "区县或市的未报机构在上一期分母中所占份额达到此值时不可评估（报送不全）。",
+        "A county or city whose missing institutions held this share or more of last "
+        "period's denominator is not evaluable (incomplete).",
+    ),
+    "help.opt.format.stdout": ("在标准输出上打印什么格式。", "What to print on stdout."),
+    "help.opt.format.list": ("输出格式。", "Output format."),
+    # --help: the commands (cli/commands/*.py); a command's first sentence is its line in
+    # `kpi-audit --help`
+    "help.ingest": (
+        "导入各机构的报表；有错误的行单独存为被拒绝行。",
+        "Load institution submissions; rows with errors are kept aside as rejects.",
+    ),
+    "help.ingest.paths": (
+        "文件、文件夹（递归查找）或 .xlsx / .xls / .csv 文件的通配符。",
+        "Files, folders (searched recursively) or glob patterns of .xlsx / .xls / .csv files.",
+    ),
+    "help.ingest.show_all": (
+        "列出全部数据问题，而不只是前 {shown} 条。",
+        "List every issue, not only the first {shown}.",
+    ),
+    "help.ingest.received": (
+        "收到文件的日期（2024-10-12），不是今天时填写：数据质量审查用它对照报送截止日期。",
+        "Date the files were received (2024-10-12), when not today: the data-quality "
+        "review checks it against the submission deadline.",
+    ),
+    "help.submissions": (
+        "列出已导入的报告期 × 区县：机构数、被拒绝行、文件数、导入时间。",
+        "List the loaded periods × counties: facilities, rejected rows, files, when.",
+    ),
+    "help.registers": (
+        "列出已导入的名录（各年度的行政区划与人口、机构名录），以及名录与报表之间的数据问题。",
+        "List the loaded registers (area register per year, institution register) and the "
+        "data issues between them and the submissions.",
+    ),
+    "help.template": (
+        "生成各机构填报用的空白工作簿（数据表 + 填报说明），"
+        "或用 --kind areas|institutions 生成空白的行政区划或机构名录。",
+        "Write the blank workbook institutions fill in (data sheet + instructions), or with "
+        "--kind areas|institutions the blank area or institution register.",
+    ),
+    "help.template.output": ("要写入的 .xlsx 文件。", "The .xlsx file to write."),
+    "help.template.force": ("覆盖已有的文件。", "Overwrite an existing file."),
+    "help.template.kind": (
+        "submissions（季度报表）、areas（行政区划与人口）或 institutions（机构名录）。",
+        "submissions (the quarterly workbook), areas (行政区划与人口) or institutions (机构名录).",
+    ),
+    "help.check": (
+        "核查某一报告期的目标：都未失败时以 0 退出，有未达标时以 1 退出，"
+        "有指定的文件未能导入时以 3 退出（其余文件照常核查）。",
+        "Check the targets for a period: exit 0 when none failed, 1 when one did, 3 when a "
+        "named file could not be loaded (the others are audited all the same).",
+    ),
+    "help.report": (
+        "把核查结果写成给领导和各机构看的报告（默认中文）。",
+        "Write the audit as a report for leaders and institutions (Chinese by default).",
+    ),
+    "help.report.output": (
+        "要写入的报告文件；可重复：-o latest.xlsx -o latest.html。",
+        "The report file to write; repeatable: -o latest.xlsx -o latest.html.",
+    ),
+    "help.report.format": (
+        "报告格式（默认按 --output 的扩展名；只能用于一个 -o）。",
+        "Report format (default: from the extension of --output; one -o only).",
+    ),
+    "help.report.split": (
+        "在 --output 文件夹中为每个区县各生成一份报告（Excel 和 HTML，除非 --format 指定），"
+        "另加 index.html。",
+        "One report per county in the folder --output (Excel and HTML unless --format says "
+        "which), plus index.html.",
+    ),
+    "help.targets": ("列出、查看和校验目标集。", "List, show and validate target sets."),
+    "help.targets.list": (
+        "列出每个目标（默认为全部内置目标集）：要求、年份、层级、报表能否测算"
+        "（不能时列出所需数据）及其条款。",
+        "List every target (default: all bundled sets) with its requirement, years, "
+        "levels, whether the submissions can measure it (and if not, the data it needs), "
+        "and its clause.",
+    ),
+    "help.targets.show": (
+        "完整显示一个目标（文件、条款、原文、所需数据）或整个目标集。",
+        "Show one target in full (document, clause, quoted sentence, what it needs) or a "
+        "whole set.",
+    ),
+    "help.targets.show.ident": (
+        "目标 id、目标集名称或目标文件。",
+        "A target id, a set name or a target file.",
+    ),
+    "help.targets.validate": (
+        "校验目标文件：逐条打印问题，格式为 文件:行: 键: 说明（有问题时以 3 退出），"
+        "否则打印“OK：N 项目标”。",
+        "Check target files: print each problem as FILE:LINE: key: message (exit 3 if "
+        'there is any), else "OK: N targets".',
+    ),
+    "help.targets.validate.files": ("要校验的目标文件。", "Target files to check."),
+    "help.quality": (
+        "数据质量审查：异常值、跳变、前后期一致性、相关数据、重复和迟报。"
+        "审查结果从不改变达标结论。",
+        "Data-quality review: outliers, jumps, consistency over time, related data, "
+        "repeated and late submissions. Findings never change a verdict.",
+    ),
+    "help.quality.fail_on_error": (
+        "有严重程度为 error 的问题时以 1 退出。",
+        "Exit 1 when any finding has severity error.",
+    ),
+    "help.quality.rules": (
+        "列出规则目录：id、类别、严重程度、参数。",
+        "List the rule catalogue: id, kind, severity, parameters.",
+    ),
+    "help.quality.rules.format": ("table 或 json。", "table or json."),
+    "help.export": (
+        "把报表、被拒绝行、名录、每个已导入报告期的核查结果及其数据质量问题写成按报告期分区的 "
+        "Parquet（period=2024Q3/），供 Spark、Trino 或数据平台读取。",
+        "Write submissions, rejects, registers, the audit results of every loaded period "
+        "and their quality findings as Parquet partitioned by period (period=2024Q3/), for "
+        "Spark, Trino or a data platform to read.",
+    ),
+    "help.export.dir": ("要写入的文件夹（新建）。", "The folder to write (new)."),
+    "help.export.format": ("写出的格式。", "What to write."),
+    "help.export.force": ("DIR 已存在时替换它。", "Replace DIR if it exists."),
 }
