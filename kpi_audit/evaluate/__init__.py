@@ -64,12 +64,7 @@ def audit(
         from kpi_audit.ingest.load import ingest_paths
 
         report = ingest_paths(
-            con,
-            list(files),
-            period=data_period,
-            sheet=sheet,
-            strict=strict,
-            encoding=encoding,
+            con, list(files), period=data_period, sheet=sheet, strict=strict, encoding=encoding
         )
         refused = refused_files(report)
     from kpi_audit.spec.catalog import load_catalog
@@ -91,12 +86,7 @@ def audit(
     except NoDataError as exc:
         if not refused:
             raise
-        # nothing to audit: say why the named files did not help
-        first = refused[0]
-        raise NoDataError(
-            code="files_not_loaded",
-            params={"cause": exc, "file": first.file, "detail": first.message},
-        ) from exc
+        raise _not_loaded(exc, refused[0]) from exc
     if refused:
         result = replace(result, files_refused=refused)
     if quality:
@@ -104,6 +94,14 @@ def audit(
 
         result.quality = review(con, period=result.period, catalog=catalog)
     return result
+
+
+def _not_loaded(exc: NoDataError, first: RefusedFile) -> NoDataError:
+    """Nothing to audit: the error says why the first named file did not help."""
+    return NoDataError(
+        code="files_not_loaded",
+        params={"cause": exc, "file": first.file, "detail": first.message},
+    )
 
 
 def refused_files(report: IngestReport) -> tuple[RefusedFile, ...]:

@@ -171,22 +171,7 @@ def rows_relation(
             + f" FROM ({latest}) WHERE period IN ({listed})"
         )
     if from_quarters:
-        last = "first({c} ORDER BY period_quarter DESC) AS {c}"
-        aggregated = [last.format(c=c) for c in ATTRIBUTE_COLUMNS]
-        aggregated += [
-            f"SUM({quote_ident(c)}) AS {quote_ident(c)}"
-            if c in FLOW_FIELDS
-            else last.format(c=quote_ident(c))
-            for c in values
-        ]
-        years = ", ".join(str(int(y)) for y in from_quarters)
-        parts.append(
-            "SELECT CAST(period_year AS VARCHAR) AS eval_period, period_year AS eval_year, "
-            "CAST(NULL AS INTEGER) AS eval_quarter, org_code, "
-            + ", ".join(aggregated)
-            + f" FROM ({latest}) WHERE period_quarter IS NOT NULL "
-            f"AND period_year IN ({years}) GROUP BY org_code, period_year"
-        )
+        parts.append(_years_from_quarters_sql(latest, values, from_quarters))
     if not parts:
         parts.append(
             "SELECT NULL::VARCHAR AS eval_period, NULL::INTEGER AS eval_year, "
@@ -198,6 +183,27 @@ def rows_relation(
         f"(SELECT *{nulls}, CASE WHEN eval_quarter IS NULL THEN CAST(eval_year - 1 AS VARCHAR) "
         "ELSE CAST(eval_year - 1 AS VARCHAR) || 'Q' || eval_quarter END AS year_earlier "
         f"FROM ({union}))"
+    )
+
+
+def _years_from_quarters_sql(latest: str, values: Sequence[str], years: Sequence[int]) -> str:
+    """Whole years made from their quarters: flows summed, stock and attribute values
+    as of the last quarter reported."""
+    last = "first({c} ORDER BY period_quarter DESC) AS {c}"
+    aggregated = [last.format(c=c) for c in ATTRIBUTE_COLUMNS]
+    aggregated += [
+        f"SUM({quote_ident(c)}) AS {quote_ident(c)}"
+        if c in FLOW_FIELDS
+        else last.format(c=quote_ident(c))
+        for c in values
+    ]
+    listed = ", ".join(str(int(y)) for y in years)
+    return (
+        "SELECT CAST(period_year AS VARCHAR) AS eval_period, period_year AS eval_year, "
+        "CAST(NULL AS INTEGER) AS eval_quarter, org_code, "
+        + ", ".join(aggregated)
+        + f" FROM ({latest}) WHERE period_quarter IS NOT NULL "
+        f"AND period_year IN ({listed}) GROUP BY org_code, period_year"
     )
 
 

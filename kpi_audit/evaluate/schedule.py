@@ -76,48 +76,68 @@ def schedule(
     wanted = set(levels) if levels is not None else set(LEVELS)
     out: list[Scheduled] = []
     for ts in target_sets:
-        groups: dict[tuple[str, tuple[Level, ...], Scope], list[Target]] = defaultdict(list)
-        for t in ts.targets:
-            if t.indicator not in catalog:
-                raise ConfigError(
-                    f"target '{t.id}' refers to unknown indicator '{t.indicator}'",
-                    path=ts.path,
-                    row=t.line,
-                )
-            groups[(t.indicator, tuple(sorted(t.levels)), t.scope)].append(t)
-        for (indicator_id, _, _), siblings in groups.items():
+        for (indicator_id, _, _), siblings in _schedules(ts, catalog).items():
             indicator = catalog[indicator_id]
-            started = [t for t in siblings if t.from_year <= year]
-            if started:
-                latest = max(t.from_year for t in started)
-                chosen = [t for t in started if t.from_year == latest]
-                # the latest one has ended (until_year passed): reported as not in force
-                state: State = "evaluate" if all(t.in_force(year) for t in chosen) else "ended"
-            else:
-                first = min(t.from_year for t in siblings)
-                chosen = [t for t in siblings if t.from_year == first]
-                state = "not_yet"
+            chosen, state = _in_force(siblings, year)
             for t in chosen:
-                used = tuple(
-                    lv
-                    for lv in LEVELS
-                    if lv in t.levels and lv in wanted and lv in indicator.levels
-                )
-                if not used:
-                    continue
-                needs = _needs(t, catalog)
-                if needs or state in ("not_yet", "ended"):
-                    used = area_levels(used)
-                if state == "ended":  # over, whatever data it would need
-                    params = params_json(until_year=t.until_year, case="ended")
-                    out.append(Scheduled(t, ts, indicator, used, state, "not_in_force", params))
-                elif needs:
-                    needs_zh = indicator.needs_zh if len(indicator.needs_zh) == len(needs) else ()
-                    params = params_json(needs=list(needs), needs_zh=list(needs_zh or needs))
-                    out.append(Scheduled(t, ts, indicator, used, "needs", "needs_data", params))
-                elif state == "not_yet":
-                    params = params_json(from_year=t.from_year)
-                    out.append(Scheduled(t, ts, indicator, used, state, "not_in_force", params))
-                else:
-                    out.append(Scheduled(t, ts, indicator, used, state))
+                one = _scheduled(t, ts, indicator, state, wanted, catalog)
+                if one is not None:
+                    out.append(one)
     return out
+
+
+def _schedules(
+    ts: TargetSet, catalog: Mapping[str, Indicator]
+) -> dict[tuple[str, tuple[Level, ...], Scope], list[Target]]:
+    """The set's targets grouped by indicator, levels and scope: each group one schedule."""
+    groups: dict[tuple[str, tuple[Level, ...], Scope], list[Target]] = defaultdict(list)
+    for t in ts.targets:
+        if t.indicator not in catalog:
+            raise ConfigError(
+                f"target '{t.id}' refers to unknown indicator '{t.indicator}'",
+                path=ts.path,
+                row=t.line,
+            )
+        groups[(t.indicator, tuple(sorted(t.levels)), t.scope)].append(t)
+    return groups
+
+
+def _in_force(siblings: Sequence[Target], year: int) -> tuple[list[Target], State]:
+    """The targets of one schedule reported for ``year``, and their state."""
+    started = [t for t in siblings if t.from_year <= year]
+    if not started:
+        first = min(t.from_year for t in siblings)
+        return [t for t in siblings if t.from_year == first], "not_yet"
+    latest = max(t.from_year for t in started)
+    chosen = [t for t in started if t.from_year == latest]
+    # the latest one has ended (until_year passed): reported as not in force
+    return chosen, "evaluate" if all(t.in_force(year) for t in chosen) else "ended"
+
+
+def _scheduled(
+    t: Target,
+    ts: TargetSet,
+    indicator: Indicator,
+    state: State,
+    wanted: set[Level],
+    catalog: Mapping[str, Indicator],
+) -> Scheduled | None:
+    """How target ``t`` is reported: evaluated, or why not; None when none of its levels
+    is reported."""
+    used = tuple(lv for lv in LEVELS if lv in t.levels and lv in wanted and lv in indicator.levels)
+    if not used:
+        return None
+    needs = _needs(t, catalog)
+    if needs or state in ("not_yet", "ended"):
+        used = area_levels(used)
+    if state == "ended":  # over, whatever data it would need
+        params = params_json(until_year=t.until_year, case="ended")
+        return Scheduled(t, ts, indicator, used, state, "not_in_force", params)
+    if needs:
+        needs_zh = indicator.needs_zh if len(indicator.needs_zh) == len(needs) else ()
+        params = params_json(needs=list(needs), needs_zh=list(needs_zh or needs))
+        return Scheduled(t, ts, indicator, used, "needs", "needs_data", params)
+    if state == "not_yet":
+        params = params_json(from_year=t.from_year)
+        return Scheduled(t, ts, indicator, used, state, "not_in_force", params)
+    return Scheduled(t, ts, indicator, used, state)
