@@ -188,70 +188,70 @@ def _escape(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _cell_xml(col: Column, ref: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
-    """One column's ``<c>`` elements ("" for a blank cell), as a polars expression."""
-    v = pl.col(col.source)
+def _cell_xml(col: Column, letter: str, row: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
+    """One column's ``<c>`` elements as a polars expression, null for a blank cell (the
+    row's concat_str leaves nulls out): every part after the reference is null where
+    the value is, so the whole cell is."""
     if col.kind in ("text", "wrap", "plain"):
-        text = v.cast(pl.String)
-        plain = f' s="{styles.id(styles.wrap)}"' if col.kind == "wrap" else ""
-        quoted = f' s="{styles.id(styles.quoted_text)}"'
-        # Text Excel would take for a formula keeps the quote-prefix style (stays text
-        # when edited); an inline string is never evaluated.
-        s_attr = (
-            pl.when(text.str.contains(FORMULA_PATTERN))
-            .then(pl.lit(quoted))
-            .otherwise(pl.lit(plain))
-        )
-        xml = pl.concat_str(
-            [
-                pl.lit('<c r="'),
-                ref,
-                pl.lit('"'),
-                s_attr,
-                pl.lit(' t="inlineStr"><is><t xml:space="preserve">'),
-                _escape(text),
-                pl.lit("</t></is></c>"),
-            ]
-        )
+        parts = _text_parts(col, styles)
     elif col.kind == "status":
-        words = {st: status_text(st, lang) for st in STATUS_COLOURS}
-        ids = {st: str(styles.id(styles.status[st])) for st in STATUS_COLOURS}
-        xml = pl.concat_str(
-            [
-                pl.lit('<c r="'),
-                ref,
-                pl.lit('" s="'),
-                v.replace_strict(ids, default="0", return_dtype=pl.String),
-                pl.lit('" t="inlineStr"><is><t>'),
-                _escape(v.replace_strict(words, default=v, return_dtype=pl.String)),
-                pl.lit("</t></is></c>"),
-            ]
+        parts = _status_parts(col, styles, lang)
+    else:
+        parts = _number_parts(col, styles)
+    return pl.concat_str([pl.lit(f'<c r="{letter}'), row, *parts])
+
+
+def _text_parts(col: Column, styles: Styles) -> list[pl.Expr]:
+    text = pl.col(col.source).cast(pl.String)
+    plain = f' s="{styles.id(styles.wrap)}"' if col.kind == "wrap" else ""
+    quoted = f' s="{styles.id(styles.quoted_text)}"'
+    # Text Excel would take for a formula keeps the quote-prefix style (stays text
+    # when edited); an inline string is never evaluated.
+    s_attr = (
+        pl.when(text.str.contains(FORMULA_PATTERN)).then(pl.lit(quoted)).otherwise(pl.lit(plain))
+    )
+    return [
+        pl.lit('"'),
+        s_attr,
+        pl.lit(' t="inlineStr"><is><t xml:space="preserve">'),
+        _escape(text),
+        pl.lit("</t></is></c>"),
+    ]
+
+
+def _status_parts(col: Column, styles: Styles, lang: str) -> list[pl.Expr]:
+    v = pl.col(col.source)
+    words = {st: status_text(st, lang) for st in STATUS_COLOURS}
+    ids = {st: str(styles.id(styles.status[st])) for st in STATUS_COLOURS}
+    return [
+        pl.lit('" s="'),
+        v.replace_strict(ids, default="0", return_dtype=pl.String),
+        pl.lit('" t="inlineStr"><is><t>'),
+        _escape(v.replace_strict(words, default=v, return_dtype=pl.String)),
+        pl.lit("</t></is></c>"),
+    ]
+
+
+def _number_parts(col: Column, styles: Styles) -> list[pl.Expr]:
+    if col.kind in ("value", "gap"):
+        pair = styles.value if col.kind == "value" else styles.gap
+        sid = (
+            pl.when(pl.col("_share"))
+            .then(pl.lit(str(styles.id(pair[True]))))
+            .when(pl.col("_whole"))
+            .then(pl.lit(str(styles.id(styles.whole[col.kind]))))
+            .otherwise(pl.lit(str(styles.id(pair[False]))))
         )
     else:
-        if col.kind in ("value", "gap"):
-            pair = styles.value if col.kind == "value" else styles.gap
-            sid = (
-                pl.when(pl.col("_share"))
-                .then(pl.lit(str(styles.id(pair[True]))))
-                .when(pl.col("_whole"))
-                .then(pl.lit(str(styles.id(styles.whole[col.kind]))))
-                .otherwise(pl.lit(str(styles.id(pair[False]))))
-            )
-        else:
-            style = styles.integer if col.kind == "integer" else styles.count
-            sid = pl.lit(str(styles.id(style)))
-        xml = pl.concat_str(
-            [
-                pl.lit('<c r="'),
-                ref,
-                pl.lit('" s="'),
-                sid,
-                pl.lit('" t="n"><v>'),
-                v.cast(pl.String),
-                pl.lit("</v></c>"),
-            ]
-        )
-    return pl.when(v.is_null()).then(pl.lit("")).otherwise(xml)
+        style = styles.integer if col.kind == "integer" else styles.count
+        sid = pl.lit(str(styles.id(style)))
+    return [
+        pl.lit('" s="'),
+        sid,
+        pl.lit('" t="n"><v>'),
+        pl.col(col.source).cast(pl.String),
+        pl.lit("</v></c>"),
+    ]
 
 
 SheetValue = str | int | float | None
@@ -294,12 +294,15 @@ def rows_xml(
     frame = frame.with_columns(pl.col("_share", "_whole").fill_null(False))
     for start in range(0, frame.height, chunk):
         part = frame.slice(start, chunk).with_row_index("_r", offset=first_row + start)
-        r = pl.col("_r").cast(pl.String)
+        part = part.with_columns(pl.col("_r").cast(pl.String))  # once for every cell
+        r = pl.col("_r")
         cells = [
-            _cell_xml(c, pl.lit(get_column_letter(i)) + r, styles, lang)
+            _cell_xml(c, get_column_letter(i), r, styles, lang)
             for i, c in enumerate(columns, start=1)
         ]
-        row = pl.concat_str([pl.lit('<row r="'), r, pl.lit('">'), *cells, pl.lit("</row>")])
+        row = pl.concat_str(
+            [pl.lit('<row r="'), r, pl.lit('">'), *cells, pl.lit("</row>")], ignore_nulls=True
+        )
         yield from utf8_bytes(part.select(row).to_series())
 
 
@@ -344,7 +347,7 @@ class RowSplicer:
     ) -> None:
         # Register every style now: styles.xml is written by openpyxl's save.
         for c in columns:
-            _cell_xml(c, pl.lit("A1"), self.styles, self.lang)
+            _cell_xml(c, "A", pl.lit("1"), self.styles, self.lang)
         self.pending.append((ws, frame, tuple(columns), first_row))
 
     def apply(self, source: IO[bytes], out: IO[bytes]) -> None:
