@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -338,3 +339,23 @@ def test_blocks_written_behind_arrive_in_order() -> None:
     out = io.BytesIO()
     write_behind(out, (memoryview(f"<row r={i}/>".encode()) for i in range(50)))
     assert out.getvalue() == "".join(f"<row r={i}/>" for i in range(50)).encode()
+
+
+def test_big_parts_are_ordinary_deflate(workbook_path: Path) -> None:
+    # ISA-L's stream (when isal is installed) must inflate with zlib like any other
+    with zipfile.ZipFile(workbook_path) as z:
+        assert z.testzip() is None
+        for info in z.infolist():
+            assert info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+
+
+def test_without_isal_the_same_parts_come_from_zlib(
+    workbook_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal fails: zlib deflates
+    path = tmp_path / "zlib.xlsx"
+    write_xlsx(make_result(), path)
+    with zipfile.ZipFile(workbook_path) as a, zipfile.ZipFile(path) as b:
+        assert b.testzip() is None
+        sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and all(a.read(n) == b.read(n) for n in sheets)

