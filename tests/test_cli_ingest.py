@@ -141,6 +141,11 @@ def test_no_path_matched_exits_3(runner, here: Path) -> None:
     result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "nothing/*.xlsx"])
     assert result.exit_code == 3
     assert result.stderr == (
+        "错误：没有可导入的文件：nothing/*.xlsx：没有匹配的 .xlsx、.xls 或 .csv 文件\n"
+    )
+    result = runner.invoke(app, ["--lang", "en", "--db", "s.duckdb", "ingest", "nothing/*.xlsx"])
+    assert result.exit_code == 3
+    assert result.stderr == (
         "error: nothing to ingest: nothing/*.xlsx: matches no .xlsx, .xls or .csv file\n"
     )
 
@@ -171,6 +176,24 @@ def test_strict_and_sheet_options(runner, here: Path) -> None:
     )
     assert result.stdout.splitlines()[-1] == "1 file: 1 rejected; 0 rows loaded, 1 rejected"
     assert result.stderr == ("error: east.xlsx: --strict: refused whole, 1 row(s) with errors\n")
+    chinese = runner.invoke(app, ["--db", "t.duckdb", "ingest", "--strict", "east.xlsx"])
+    assert chinese.exit_code == 3
+    assert chinese.stderr == "错误：east.xlsx：--strict：有 1 行出错，整份拒收\n"
+
+
+def test_failed_files_are_worded_in_the_users_language(runner, here: Path) -> None:
+    write_submission(here / "east.xlsx", EAST)
+    args = ["--db", "s.duckdb", "ingest", "east.xlsx", "missing.xlsx", "/dev/zero"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    assert lines[0] == "失败       missing.xlsx  没有这个文件或文件夹"
+    assert "失败       /dev/zero  不是普通文件（a device）：拒绝读取" in lines
+    assert result.stderr == "错误：missing.xlsx：没有这个文件或文件夹（另有 1 个文件未导入）\n"
+    result = runner.invoke(app, [*args, "--lang", "en"])
+    assert result.stderr == (
+        "error: missing.xlsx: no such file or folder (and 1 other file not loaded)\n"
+    )
 
 
 def test_submissions_lists_periods_and_counties(runner, here: Path) -> None:

@@ -35,7 +35,7 @@ def ingest(tmp_path: Path, *files: Path, env: dict[str, str] | None = None) -> t
         [sys.executable, "-c", _MEASURED, "--db", str(tmp_path / "s.duckdb"), "ingest",
          *(str(f.relative_to(tmp_path)) if f.is_relative_to(tmp_path) else str(f) for f in files)],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "KPI_AUDIT_LANG": "en", **(env or {})},  # the messages in English
     )  # fmt: skip
     *lines, measured = done.stderr.splitlines()
     return json.loads(measured), "\n".join(lines)
@@ -101,13 +101,18 @@ def test_an_inflating_workbook_is_refused_by_its_ratio(tmp_path: Path) -> None:
 
 def test_an_inflating_workbook_is_refused_by_its_declared_size(tmp_path: Path) -> None:
     book = inflating_workbook(tmp_path / "big.xlsx", 24)
-    measured, err = ingest(
-        tmp_path, book, env={"KPI_AUDIT_MAX_ENTRY_BYTES": str(16 << 20), "KPI_AUDIT_MAX_RATIO": "0"}
-    )
+    limits = {"KPI_AUDIT_MAX_ENTRY_BYTES": str(16 << 20), "KPI_AUDIT_MAX_RATIO": "0"}
+    measured, err = ingest(tmp_path, book, env=limits)
     assert measured["code"] == 3
     assert err.startswith(
         "error: big.xlsx: refused: the workbook part xl/worksheets/sheet1.xml would inflate "
         "to 23.3 MiB, more than the limit of 16.0 MiB (KPI_AUDIT_MAX_ENTRY_BYTES)"
+    )
+    measured, err = ingest(tmp_path, book, env={**limits, "KPI_AUDIT_LANG": "zh"})
+    assert measured["code"] == 3
+    assert err == (
+        "错误：big.xlsx：拒绝读取：工作簿的部件 xl/worksheets/sheet1.xml 解压后为 23.3 MiB，"
+        "超过上限 16.0 MiB（KPI_AUDIT_MAX_ENTRY_BYTES）"
     )
 
 
@@ -187,6 +192,9 @@ def test_a_device_is_refused(tmp_path: Path) -> None:
     measured, err = ingest(tmp_path, Path("/dev/zero"))
     assert measured["code"] == 3
     assert err == "error: /dev/zero: not a regular file (a device): refused"
+    measured, err = ingest(tmp_path, Path("/dev/zero"), env={"KPI_AUDIT_LANG": "zh"})
+    assert measured["code"] == 3
+    assert err == "错误：/dev/zero：不是普通文件（a device）：拒绝读取"
 
 
 def test_a_csv_field_longer_than_pythons_limit_loads(tmp_path: Path) -> None:

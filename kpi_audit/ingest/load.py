@@ -65,12 +65,11 @@ def ingest_paths(
         try:
             files.update(dict.fromkeys(expand_paths([given])))
         except InputError as exc:  # the other paths still load
-            report.files.append(_failed(str(given), None, str(exc)))
+            report.files.append(_failed(str(given), None, exc))
     if not files:
+        first = report.files[0].cause if report.files else None
         raise InputError(
-            f"nothing to ingest: {report.files[0].error}"
-            if report.files
-            else "nothing to ingest: no path given"
+            code="nothing_to_ingest", params={"cause": first, "case": None if first else "none"}
         )
     for done, (path, file_report) in enumerate(
         _ingest_in_order(
@@ -197,7 +196,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> _ToLo
     try:
         data = read_regular_file(path, Limits.from_env())  # no FIFOs, devices, huge files
     except InputError as exc:
-        return _failed(shown, None, str(exc))
+        return _failed(shown, None, exc)
     sha256 = hashlib.sha256(data).hexdigest()
 
     earlier = fetch_one(
@@ -248,7 +247,7 @@ def _load(
     """Store a prepared file and report it."""
     shown = str(todo.path)
     if isinstance(prepared, InputError):
-        return _failed(shown, todo.sha256, str(prepared))
+        return _failed(shown, todo.sha256, prepared)
     if isinstance(prepared, PreparedRegister):
         return load_register(con, prepared, path=todo.path, sha256=todo.sha256)
     n_rejected = prepared.rows.filter(pl.col("_status") == "rejected").height
@@ -282,8 +281,10 @@ def _in_order(labels: pl.Series) -> list[str]:
     return [str(p) for p in sorted(p for p in parsed if p is not None)]
 
 
-def _failed(shown: str, sha256: str | None, error: str) -> FileReport:
-    return FileReport(shown, sha256, "failed", 0, 0, [], [], empty_issues(), error=error)
+def _failed(shown: str, sha256: str | None, error: InputError) -> FileReport:
+    return FileReport(
+        shown, sha256, "failed", 0, 0, [], [], empty_issues(), error=str(error), cause=error
+    )
 
 
 def _unchanged(

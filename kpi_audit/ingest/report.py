@@ -25,6 +25,7 @@ class FileReport:
     periods: list[str]  # the periods of the rows loaded, in time order
     issues: pl.DataFrame  # the issue records of this file (ISSUE_SCHEMA)
     error: str | None = None  # one line, for status == "failed"
+    cause: InputError | None = None  # that error as data (code + params), for its words
     note: str | None = None  # e.g. where an unchanged file was loaded before
     # an unchanged file: when it was loaded before ("2024-10-12 09:30") and as which path
     loaded_before: tuple[str, str] | None = None
@@ -62,8 +63,14 @@ class IngestReport:
             return
         first = refused[0]
         others = len(refused) - 1
-        more = f" (and {others} other file{'s' if others > 1 else ''} not loaded)" if others else ""
-        line = first.error or (
-            f"{first.path}: --strict: refused whole, {first.rows_rejected} row(s) with errors"
+        cause = first.cause or (
+            InputError(first.error)
+            if first.error
+            else InputError(
+                code="strict_refused", params={"path": first.path, "rows": first.rows_rejected}
+            )
         )
-        raise InputError(f"{line}{more}")
+        case = "one" if others == 1 else "many" if others else None
+        raise InputError(
+            code="files_refused", params={"cause": cause, "others": others, "case": case}
+        )

@@ -141,9 +141,13 @@ def _counted(key: str, n: int, lang: str) -> str:
 
 def _detail(f: FileReport, lang: str) -> str:
     if f.status == "failed":
-        error = f.error or ""
+        from kpi_audit.render.i18n import error_text
+
+        error = error_text(f.cause, lang) if f.cause is not None else f.error or ""
         # The error names the file for the one-line message; the table already does.
-        return error.removeprefix(f"{f.path}: ").removeprefix(f"{f.path}, ")
+        for sep in (": ", ", ", "：", "，"):
+            error = error.removeprefix(f"{f.path}{sep}")
+        return error
     if f.status == "unchanged":
         if f.loaded_before is None:
             return label("ingest.unchanged_plain", lang)

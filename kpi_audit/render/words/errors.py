@@ -137,6 +137,25 @@ ERRORS: dict[str, tuple[str, str]] = {
         "or to the right of the data? delete the empty rows and columns after the data and "
         "save again",
     ),
+    # ingest's outcome (ingest/load.py, ingest/report.py): {cause} is the file's error
+    "error.nothing_to_ingest": ("没有可导入的文件：{cause}", "nothing to ingest: {cause}"),
+    "error.nothing_to_ingest.none": (
+        "没有可导入的文件：未给出路径",
+        "nothing to ingest: no path given",
+    ),
+    "error.files_refused": ("{cause}", "{cause}"),
+    "error.files_refused.one": (
+        "{cause}（另有 1 个文件未导入）",
+        "{cause} (and 1 other file not loaded)",
+    ),
+    "error.files_refused.many": (
+        "{cause}（另有 {others} 个文件未导入）",
+        "{cause} (and {others} other files not loaded)",
+    ),
+    "error.strict_refused": (
+        "{path}：--strict：有 {rows} 行出错，整份拒收",
+        "{path}: --strict: refused whole, {rows} row(s) with errors",
+    ),
     "error.no_such_path": ("没有这个文件或文件夹", "no such file or folder"),
     "error.no_spreadsheet": (
         "没有匹配的 .xlsx、.xls 或 .csv 文件",
