@@ -1,6 +1,7 @@
-"""The submission field table as data: one :class:`Field` per column of the template,
-the contract headers of domain.md §3 first, then the fields added so that more targets
-can be measured. The order is the template's column order.
+"""The submission field table as data: one :class:`Field` per column of the template.
+Here the contract headers of domain.md §3; the fields added so that more targets can be
+measured follow them in :mod:`kpi_audit.core.field_table_added`. The order is the
+template's column order (:data:`kpi_audit.core.fields.FIELDS` joins the two).
 
 Adding a field means adding an entry here and a migration that adds its column
 (``kpi_audit/store/migrations.py``); the template, header matching, coercion and
@@ -12,13 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kpi_audit.core.vocabularies import (
-    AREAS,
-    HOSPITAL_GRADES,
-    HOSPITAL_RANKS,
-    ORG_TYPES,
-    OWNERSHIPS,
-)
+from kpi_audit.core.vocabularies import AREAS, HOSPITAL_GRADES, ORG_TYPES
 
 FieldType = Literal["text", "int", "bool", "period", "enum"]
 
@@ -39,7 +34,7 @@ class Field:
     contract: bool = True  # one of the domain.md §3 headers
 
 
-FIELDS: tuple[Field, ...] = (
+CONTRACT_FIELDS: tuple[Field, ...] = (
     Field(
         "org_code",
         "机构代码",
@@ -166,238 +161,5 @@ FIELDS: tuple[Field, ...] = (
         "key population signed",
         unit="人",
         at_most="key_population",
-    ),
-    # ---- added so that more of the documents' targets can be measured (not in §3) ----
-    Field(
-        "beds",
-        "床位数",
-        "床位數",
-        "int",
-        "beds",
-        unit="张",
-        contract=False,
-        aliases=("实有床位数", "编制床位数"),
-    ),
-    Field(
-        "health_technicians",
-        "卫生技术人员数",
-        "衛生技術人員數",
-        "int",
-        "health technicians",
-        unit="人",
-        contract=False,
-    ),
-    Field(
-        "mid_senior_title_staff",
-        "中级及以上职称人数",
-        "中級及以上職稱人數",
-        "int",
-        "staff with intermediate or senior titles",
-        unit="人",
-        aliases=("中高级职称人数",),
-        at_most="health_technicians",
-        contract=False,
-    ),
-    Field(
-        "bachelor_staff",
-        "本科及以上学历人数",
-        "本科及以上學歷人數",
-        "int",
-        "staff with a bachelor's degree or above",
-        unit="人",
-        at_most="health_technicians",
-        contract=False,
-    ),
-    Field(
-        "college_staff",
-        "大专及以上学历人数",
-        "大專及以上學歷人數",
-        "int",
-        "staff with a college diploma or above",
-        unit="人",
-        at_most="health_technicians",
-        contract=False,
-    ),
-    Field(
-        "doctors",
-        "执业(助理)医师数",
-        "執業(助理)醫師數",
-        "int",
-        "licensed (assistant) doctors",
-        unit="人",
-        contract=False,
-        aliases=("执业医师数", "执业助理医师数"),
-    ),
-    Field(
-        "nurses",
-        "注册护士数",
-        "註冊護士數",
-        "int",
-        "registered nurses",
-        unit="人",
-        contract=False,
-        aliases=("护士数",),
-    ),
-    Field(
-        "general_practitioners",
-        "全科医生数",
-        "全科醫生數",
-        "int",
-        "general practitioners",
-        unit="人",
-        contract=False,
-    ),
-    Field(
-        "chronic_patients",
-        "高血压糖尿病患者数",
-        "高血壓糖尿病患者數",
-        "int",
-        "hypertension and diabetes patients",
-        unit="人",
-        contract=False,
-    ),
-    Field(
-        "chronic_managed",
-        "高血压糖尿病规范管理人数",
-        "高血壓糖尿病規範管理人數",
-        "int",
-        "hypertension and diabetes patients under standard management",
-        unit="人",
-        at_most="chronic_patients",
-        contract=False,
-    ),
-    Field(
-        "day_surgery_types",
-        "日间手术病种数",
-        "日間手術病種數",
-        "int",
-        "day-surgery procedure types",
-        unit="种",
-        contract=False,
-    ),
-    Field(
-        "key_specialties",
-        "临床重点专科数",
-        "臨床重點專科數",
-        "int",
-        "clinical key specialties",
-        unit="个",
-        contract=False,
-    ),
-    Field(
-        "emr_level",
-        "电子病历应用水平等级",
-        "電子病歷應用水平等級",
-        "int",
-        "EMR application level",
-        unit="级",
-        contract=False,
-        note_zh="0–8 级",
-    ),
-    Field(
-        "county_level_hospital",
-        "是否县级医院",
-        "是否縣級醫院",
-        "bool",
-        "county-level hospital",
-        contract=False,
-        note_zh="是/否",
-    ),
-    Field(
-        "provides_tcm",
-        "是否提供中医药服务",
-        "是否提供中醫藥服務",
-        "bool",
-        "provides TCM services",
-        contract=False,
-        note_zh="是/否",
-    ),
-    Field(
-        "meets_basic_standard",
-        "是否达到服务能力基本标准",
-        "是否達到服務能力基本標準",
-        "bool",
-        "meets the national basic service-capacity standard",
-        contract=False,
-        note_zh="是/否",
-    ),
-    Field(
-        "meets_recommended_standard",
-        "是否达到服务能力推荐标准",
-        "是否達到服務能力推薦標準",
-        "bool",
-        "meets the national recommended service-capacity standard",
-        contract=False,
-        note_zh="是/否",
-    ),
-    Field(
-        "on_referral_platform",
-        "是否接入分级诊疗信息平台",
-        "是否接入分級診療信息平台",
-        "bool",
-        "connected to the tiered-care information platform",
-        contract=False,
-        note_zh="是/否",
-    ),
-    Field(
-        "provides_telemedicine",
-        "是否提供远程医疗服务",
-        "是否提供遠程醫療服務",
-        "bool",
-        "provides telemedicine",
-        contract=False,
-        note_zh="是/否",
-    ),
-    # ---- added for the targets of issue 9 (the ids of the register columns where the
-    # institution register has the same fact: hospital_rank, ownership) ----
-    Field(
-        "outpatient_visits",
-        "门诊人次",
-        "門診人次",
-        "int",
-        "outpatient visits (without emergency)",
-        unit="人次",
-        at_most="total_visits",
-        contract=False,
-        aliases=("门诊量",),
-        note_zh="不含急诊",
-    ),
-    Field(
-        "county_key_specialties",
-        "县级临床重点专科数",
-        "縣級臨床重點專科數",
-        "int",
-        "county-level clinical key specialties",
-        unit="个",
-        contract=False,
-        aliases=("县级医院临床重点专科数",),
-    ),
-    Field(
-        "hospital_rank",
-        "医院等次",
-        "醫院等次",
-        "enum",
-        "hospital rank (甲等/乙等/丙等)",
-        vocabulary=HOSPITAL_RANKS,
-        contract=False,
-        note_zh="医院填写",
-    ),
-    Field(
-        "ownership",
-        "主办性质",
-        "主辦性質",
-        "enum",
-        "ownership (public / non-public)",
-        vocabulary=OWNERSHIPS,
-        contract=False,
-    ),
-    Field(
-        "partnered_with_hospital",
-        "是否与二三级医院建立帮扶协作关系",
-        "是否與二三級醫院建立幫扶協作關係",
-        "bool",
-        "has a stable partnership with a secondary or tertiary hospital",
-        contract=False,
-        note_zh="是/否",
     ),
 )

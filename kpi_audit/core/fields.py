@@ -1,15 +1,17 @@
 """The submission field catalog: the contract headers of domain.md §3 and the fields
 added so that more targets can be measured, with the lookups every stage uses.
 
-The table itself is data in :mod:`kpi_audit.core.field_table` (adding a field means
-adding an entry there and a migration that adds its column,
-``kpi_audit/store/migrations.py``); the institution-type vocabularies and classes are in
-:mod:`kpi_audit.core.vocabularies`. Both are re-exported here: import from this module.
+The table itself is data: :mod:`kpi_audit.core.field_table` (§3) and
+:mod:`kpi_audit.core.field_table_added` (adding a field means adding an entry there and a
+migration that adds its column, ``kpi_audit/store/migrations.py``); the institution-type
+vocabularies and classes are in :mod:`kpi_audit.core.vocabularies`. All are re-exported
+here: import from this module.
 """
 
 from __future__ import annotations
 
-from kpi_audit.core.field_table import FIELDS, Field, FieldType
+from kpi_audit.core.field_table import CONTRACT_FIELDS, Field, FieldType
+from kpi_audit.core.field_table_added import ADDED_FIELDS
 from kpi_audit.core.vocabularies import (
     AREAS,
     CONTRACT_ORG_TYPES,
@@ -55,6 +57,8 @@ __all__ = [
     "FieldType",
 ]
 
+# the template's columns in order: the contract headers, then the added fields
+FIELDS: tuple[Field, ...] = (*CONTRACT_FIELDS, *ADDED_FIELDS)
 FIELDS_BY_ID: dict[str, Field] = {f.id: f for f in FIELDS}
 REQUIRED_FIELDS = tuple(f.id for f in FIELDS if f.required)
 INT_FIELDS = tuple(f.id for f in FIELDS if f.type == "int")
