@@ -135,12 +135,17 @@ def text_cell(ws: WriteOnlyWorksheet, text: str | None, styles: Styles) -> Any:
 def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Strip characters XML cannot carry and turn NaN/±inf (which Excel cannot store)
     into blanks — set-wise, before any row is written."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            exprs.append(pl.col(name).str.replace_all(_ILLEGAL_XML, ""))
-        elif dtype.is_float():
-            exprs.append(pl.when(pl.col(name).is_finite()).then(pl.col(name)).alias(name))
+    texts = [n for n, d in frame.schema.items() if d == pl.String]
+    floats = [n for n, d in frame.schema.items() if d.is_float()]
+    if not frame.height or not (texts or floats):
+        return frame
+    # one scan says which columns hold anything to clean; only those are rewritten
+    found = frame.select(
+        *(pl.col(n).str.contains(_ILLEGAL_XML).any().alias(n) for n in texts),
+        *((~pl.col(n).is_finite()).any().alias(n) for n in floats),
+    ).row(0, named=True)
+    exprs = [pl.col(n).str.replace_all(_ILLEGAL_XML, "") for n in texts if found[n]]
+    exprs += [pl.when(pl.col(n).is_finite()).then(pl.col(n)).alias(n) for n in floats if found[n]]
     return frame.with_columns(exprs) if exprs else frame
 
 
@@ -188,46 +193,75 @@ def _escape(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _cell_xml(col: Column, letter: str, row: pl.Expr, styles: Styles, lang: str) -> pl.Expr:
+_TEXT_KINDS = ("text", "wrap", "plain", "status")
+_MARKUP = "[&<>]"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a text column holds somewhere: characters to escape, formula-like text.
+    Where it holds none, its cells skip that step (the same XML, less work)."""
+
+    markup: bool = True
+    formula: bool = True
+
+
+def scan_texts(frame: pl.DataFrame, columns: Sequence[Column]) -> dict[str, Found]:
+    """:class:`Found` for each text column of ``frame``, in one scan."""
+    sources = list(dict.fromkeys(c.source for c in columns if c.kind in _TEXT_KINDS))
+    if not sources or not frame.height:
+        return {}
+    texts = [pl.col(s).cast(pl.String) for s in sources]
+    row = frame.select(
+        *(t.str.contains(_MARKUP).any().alias(f"m{i}") for i, t in enumerate(texts)),
+        *(t.str.contains(FORMULA_PATTERN).any().alias(f"f{i}") for i, t in enumerate(texts)),
+    ).row(0, named=True)
+    return {s: Found(bool(row[f"m{i}"]), bool(row[f"f{i}"])) for i, s in enumerate(sources)}
+
+
+def _cell_xml(
+    col: Column, letter: str, row: pl.Expr, styles: Styles, lang: str, found: Found = Found()
+) -> pl.Expr:
     """One column's ``<c>`` elements as a polars expression, null for a blank cell (the
     row's concat_str leaves nulls out): every part after the reference is null where
     the value is, so the whole cell is."""
     if col.kind in ("text", "wrap", "plain"):
-        parts = _text_parts(col, styles)
+        parts = _text_parts(col, styles, found)
     elif col.kind == "status":
-        parts = _status_parts(col, styles, lang)
+        parts = _status_parts(col, styles, lang, found)
     else:
         parts = _number_parts(col, styles)
     return pl.concat_str([pl.lit(f'<c r="{letter}'), row, *parts])
 
 
-def _text_parts(col: Column, styles: Styles) -> list[pl.Expr]:
+def _text_parts(col: Column, styles: Styles, found: Found) -> list[pl.Expr]:
     text = pl.col(col.source).cast(pl.String)
     plain = f' s="{styles.id(styles.wrap)}"' if col.kind == "wrap" else ""
-    quoted = f' s="{styles.id(styles.quoted_text)}"'
-    # Text Excel would take for a formula keeps the quote-prefix style (stays text
-    # when edited); an inline string is never evaluated.
-    s_attr = (
-        pl.when(text.str.contains(FORMULA_PATTERN)).then(pl.lit(quoted)).otherwise(pl.lit(plain))
-    )
+    s_attr = pl.lit(plain)
+    if found.formula:
+        # Text Excel would take for a formula keeps the quote-prefix style (stays text
+        # when edited); an inline string is never evaluated.
+        quoted = pl.lit(f' s="{styles.id(styles.quoted_text)}"')
+        s_attr = pl.when(text.str.contains(FORMULA_PATTERN)).then(quoted).otherwise(s_attr)
     return [
         pl.lit('"'),
         s_attr,
         pl.lit(' t="inlineStr"><is><t xml:space="preserve">'),
-        _escape(text),
+        _escape(text) if found.markup else text,
         pl.lit("</t></is></c>"),
     ]
 
 
-def _status_parts(col: Column, styles: Styles, lang: str) -> list[pl.Expr]:
+def _status_parts(col: Column, styles: Styles, lang: str, found: Found) -> list[pl.Expr]:
     v = pl.col(col.source)
-    words = {st: status_text(st, lang) for st in STATUS_COLOURS}
+    words = {st: xml_escape(status_text(st, lang)) for st in STATUS_COLOURS}
     ids = {st: str(styles.id(styles.status[st])) for st in STATUS_COLOURS}
+    other = _escape(v) if found.markup else v  # a status outside the vocabulary, as is
     return [
         pl.lit('" s="'),
         v.replace_strict(ids, default="0", return_dtype=pl.String),
         pl.lit('" t="inlineStr"><is><t>'),
-        _escape(v.replace_strict(words, default=v, return_dtype=pl.String)),
+        v.replace_strict(words, default=other, return_dtype=pl.String),
         pl.lit("</t></is></c>"),
     ]
 
@@ -292,12 +326,13 @@ def rows_xml(
         if flag not in frame.columns:
             frame = frame.with_columns(pl.lit(False).alias(flag))
     frame = frame.with_columns(pl.col("_share", "_whole").fill_null(False))
+    found = scan_texts(frame, columns)
     for start in range(0, frame.height, chunk):
         part = frame.slice(start, chunk).with_row_index("_r", offset=first_row + start)
         part = part.with_columns(pl.col("_r").cast(pl.String))  # once for every cell
         r = pl.col("_r")
         cells = [
-            _cell_xml(c, get_column_letter(i), r, styles, lang)
+            _cell_xml(c, get_column_letter(i), r, styles, lang, found.get(c.source, Found()))
             for i, c in enumerate(columns, start=1)
         ]
         row = pl.concat_str(
