@@ -359,3 +359,14 @@ def test_without_isal_the_same_parts_come_from_zlib(
         assert b.testzip() is None
         sheets = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets and all(a.read(n) == b.read(n) for n in sheets)
+
+
+def test_long_row_strings_come_straight_from_the_view_buffers() -> None:
+    # strings over 12 bytes, as rows are: read from polars' view buffers without a copy
+    rows = pl.select(
+        pl.concat_str(
+            [pl.lit("<row r="), pl.int_range(0, 5000).cast(pl.String), pl.lit(">县</row>")]
+        )
+    ).to_series()
+    assert b"".join(utf8_bytes(rows)) == "".join(rows.to_list()).encode()
+    assert b"".join(utf8_bytes(rows.slice(7, 9))) == "".join(rows.slice(7, 9).to_list()).encode()

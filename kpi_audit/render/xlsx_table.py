@@ -347,16 +347,48 @@ def utf8_bytes(texts: pl.Series) -> Iterator[memoryview]:
     the XML). Nulls are left out (as ``str.join`` does)."""
     if texts.null_count():
         texts = texts.drop_nulls()
-    arrow = texts.to_arrow()
+    arrow = texts.to_arrow(compat_level=pl.CompatLevel.newest())  # string views: no copy
     for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
-        if len(chunk):
-            if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-                chunk = chunk.cast(pa.large_string())  # a string view: one data buffer
-            _, offset_buffer, data = chunk.buffers()
-            wide = pa.types.is_large_string(chunk.type)
-            offsets = memoryview(offset_buffer).cast("q" if wide else "i")
-            start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-            yield memoryview(data)[start:end]
+        if not len(chunk):
+            continue
+        if pa.types.is_string_view(chunk.type):
+            in_order = _view_data(chunk)
+            if in_order is not None:
+                yield from in_order
+                continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            chunk = chunk.cast(pa.large_string())  # one data buffer, strings in order
+        _, offset_buffer, data = chunk.buffers()
+        wide = pa.types.is_large_string(chunk.type)
+        offsets = memoryview(offset_buffer).cast("q" if wide else "i")
+        start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        yield memoryview(data)[start:end]
+
+
+def _view_data(chunk: Any) -> list[memoryview] | None:
+    """The data buffers of a string-view array when, end to end, they are exactly its
+    strings in order — each longer than 12 bytes (none inlined in its view), each
+    right after the one before — as polars builds the rows; else None. Checked
+    set-wise on the views themselves (length, buffer, offset: 16 bytes a string)."""
+    if chunk.offset or chunk.null_count:
+        return None
+    views, data = chunk.buffers()[1], chunk.buffers()[2:]
+    words = pl.Series(pa.Array.from_buffers(pa.uint32(), 4 * len(chunk), [None, views]))
+    fields = {name: words.gather_every(4, k).cast(pl.Int64) for name, k in VIEW_FIELDS}
+    sizes = [len(d) for d in data]
+    starts = {i: sum(sizes[:i]) for i in range(len(sizes))}  # each buffer's first byte
+    length = pl.col("length")
+    where = pl.col("buffer").replace_strict(starts, default=-(2**62), return_dtype=pl.Int64)
+    in_order = pl.DataFrame(fields).select(
+        (length.min() > 12)
+        & (length.sum() == sum(sizes))
+        & (where + pl.col("offset") == length.cum_sum() - length).all()
+    )
+    return [memoryview(d) for d in data] if in_order.item() else None
+
+
+# a view is 4 little-endian uint32: length, prefix, buffer index, offset
+VIEW_FIELDS = (("length", 0), ("buffer", 2), ("offset", 3))
 
 
 @dataclass
