@@ -131,10 +131,24 @@ def test_every_unreadable_case_exits_3_with_one_line(
     runner, here: Path, fixture: str, message: str
 ) -> None:
     shutil.copy(FIXTURES / fixture, here / fixture)
-    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", fixture])
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", fixture])
     assert result.exit_code == 3
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert result.stderr.startswith(f"error: {fixture}") and message in result.stderr
+
+
+def test_unreadable_files_in_chinese(runner, here: Path) -> None:
+    for fixture in ("missing_required_column.xlsx", "no_header.xlsx"):
+        shutil.copy(FIXTURES / fixture, here / fixture)
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "missing_required_column.xlsx"])
+    assert result.stderr == (
+        "错误：missing_required_column.xlsx，工作表 东县，第 1 行：缺少必填列：机构类别\n"
+    )
+    result = runner.invoke(app, ["--db", "s.duckdb", "ingest", "no_header.xlsx"])
+    assert result.stderr == (
+        "错误：no_header.xlsx：没有哪个工作表有可识别的表头行"
+        "（在前 20 行中查找 机构代码、机构名称、所属区县 等表头）\n"
+    )
 
 
 def test_no_path_matched_exits_3(runner, here: Path) -> None:

@@ -99,7 +99,11 @@ def test_explicit_format_overrides_the_extension(tmp_path: Path, calls) -> None:
 
 
 def test_unknown_extension_is_a_usage_error(tmp_path: Path, calls) -> None:
-    res = CliRunner().invoke(app, ["report", "-t", "x", "-o", str(tmp_path / "r.pdf")])
+    args = ["report", "-t", "x", "-o", str(tmp_path / "r.pdf")]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2
+    assert res.output == "错误：无法从“r.pdf”判断报告格式：请用 .xlsx、.html、.json 或 .csv\n"
+    res = CliRunner().invoke(app, args, env={"KPI_AUDIT_LANG": "en"})
     assert res.exit_code == 2
     assert "cannot tell the report format from 'r.pdf'" in res.output
     assert calls == []

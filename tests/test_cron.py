@@ -57,6 +57,11 @@ def test_a_bad_config_file_is_exit_3(office: Path) -> None:
     result = CliRunner().invoke(app, ["--config", "bad.toml", "submissions"])
     assert result.exit_code == 3
     assert result.stderr == (
+        "错误：bad.toml：未知的设置项 colour（可用：db、targets、lang、outputs、wait）\n"
+    )
+    result = CliRunner().invoke(app, ["--config", "bad.toml", "--lang", "en", "submissions"])
+    assert result.exit_code == 3
+    assert result.stderr == (
         "error: bad.toml: unknown key(s) colour (known: db, targets, lang, outputs, wait)\n"
     )
 

@@ -129,6 +129,10 @@ def test_the_encoding_option_on_ingest_and_check(
     runner = CliRunner()
     bad = runner.invoke(app, ["--db", "s.duckdb", *command, "--encoding", "klingon", source])
     assert bad.exit_code == 2, bad.output
+    assert bad.stderr == "错误：--encoding 'klingon' 不是已知的文本编码\n"
+    runner = CliRunner(env={"KPI_AUDIT_LANG": "en"})  # the messages in English from here on
+    bad = runner.invoke(app, ["--db", "s.duckdb", *command, "--encoding", "klingon", source])
+    assert bad.exit_code == 2, bad.output
     assert "--encoding 'klingon' is not a known text encoding" in bad.stderr
     assert not (tmp_path / "s.duckdb").exists()  # refused before the store is opened
     wrong = runner.invoke(app, ["--db", "s.duckdb", *command, "--encoding", "utf-8", source])

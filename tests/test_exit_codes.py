@@ -141,7 +141,7 @@ def test_3_impossible_outputs_are_refused_before_the_audit(db: Path, tmp_path: P
     }
     for path, words in cases.items():
         for command in ("check", "report"):
-            result = cli("--db", str(db), command, "-t", spec, "-o", path)
+            result = cli("--lang", "en", "--db", str(db), command, "-t", spec, "-o", path)
             assert result.exit_code == 3, (command, path, result.output)
             assert result.stdout == ""  # nothing audited or printed
             assert result.stderr.startswith(f"error: {path}: {words}")

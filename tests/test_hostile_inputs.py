@@ -250,8 +250,10 @@ def test_utf16_without_a_bom_and_the_encoding_option(
     result = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--lang", "en", "u16.csv"])
     assert result.stdout.splitlines()[-1] == "1 file: 1 loaded; 2 rows loaded, 0 rejected"
     (tmp_path / "b.csv").write_bytes(BIG5_ROWS.replace("A00", "B00").encode("big5"))
-    wrong = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--encoding", "utf-8", "b.csv"])
+    args = ["--db", "s.duckdb", "ingest", "--encoding", "utf-8", "b.csv"]
+    wrong = CliRunner().invoke(app, [*args, "--lang", "en"])
     assert wrong.exit_code == 3
     assert wrong.stderr.startswith("error: b.csv: cannot decode the text as utf-8 (")
+    assert CliRunner().invoke(app, args).stderr.startswith("错误：b.csv：无法按 utf-8 解码文本（")
     bad = CliRunner().invoke(app, ["--db", "s.duckdb", "ingest", "--encoding", "klingon", "b.csv"])
     assert bad.exit_code == 2

@@ -95,7 +95,8 @@ def test_a_store_cut_in_half_is_exit_3_with_a_hint(tmp_path: Path) -> None:
     data = whole.read_bytes()
     cut = tmp_path / "cut.duckdb"
     cut.write_bytes(data[: len(data) // 2])
-    result = _cli("--db", str(cut), "submissions")
+    assert _cli("--db", str(cut), "submissions").output.startswith(f"错误：{cut}：无法打开数据库（")
+    result = _cli("--db", str(cut), "--lang", "en", "submissions")
     assert result.exit_code == 3
     assert result.output.startswith(f"error: {cut}: cannot open the store (")
     assert result.output.endswith(

@@ -257,6 +257,9 @@ def test_cli_refuses_to_overwrite_without_force(runner, tmp_path: Path) -> None:
     out.write_bytes(b"keep me")
     result = runner.invoke(app, ["template", "--output", str(out)])
     assert result.exit_code == 2
+    assert result.stderr == f"错误：{out} 已存在（用 --force 覆盖）\n"
+    result = runner.invoke(app, ["template", "--output", str(out), "--lang", "en"])
+    assert result.exit_code == 2
     assert result.stderr == f"error: {out} already exists (use --force to overwrite it)\n"
     assert result.stdout == ""
     assert out.read_bytes() == b"keep me"
@@ -278,6 +281,9 @@ def test_cli_impossible_output_is_an_input_error(runner, tmp_path: Path) -> None
     (tmp_path / "afile").write_text("x")
     out = tmp_path / "afile" / "t.xlsx"
     result = runner.invoke(app, ["template", "-o", str(out)])
+    assert result.exit_code == 3
+    assert result.stderr == f"错误：{out}：无法写入此处：{tmp_path / 'afile'} 是文件，不是文件夹\n"
+    result = runner.invoke(app, ["template", "-o", str(out)], env={"KPI_AUDIT_LANG": "en"})
     assert result.exit_code == 3
     assert result.stderr == (
         f"error: {out}: cannot write there: {tmp_path / 'afile'} is a file, not a folder\n"

@@ -60,25 +60,31 @@ def load_config(path: Path | None) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"cannot read the config file ({exc.strerror})", path=str(path)) from exc
+        raise ConfigError(
+            code="config_unreadable", params={"reason": exc.strerror}, path=str(path)
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML ({exc})", path=str(path)) from exc
+        raise ConfigError(
+            code="config_not_toml", params={"detail": str(exc)}, path=str(path)
+        ) from exc
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise ConfigError(
-            f"unknown key(s) {', '.join(unknown)} (known: {', '.join(KEYS)})", path=str(path)
+            code="config_unknown_keys",
+            params={"keys": unknown, "known": list(KEYS)},
+            path=str(path),
         )
     for key in ("targets", "outputs"):
         if isinstance(data.get(key), str):
             data[key] = [data[key]]
         if key in data and not all(isinstance(v, str) for v in data[key]):
-            raise ConfigError(f"{key} must be a list of strings", path=str(path))
+            raise ConfigError(code="config_not_strings", params={"key": key}, path=str(path))
     if "lang" in data and data["lang"] not in ("zh", "en"):
-        raise ConfigError(f'lang must be "zh" or "en", not {data["lang"]!r}', path=str(path))
+        raise ConfigError(code="config_lang", params={"value": repr(data["lang"])}, path=str(path))
     if "wait" in data and (not isinstance(data["wait"], int | float) or data["wait"] < 0):
-        raise ConfigError("wait must be a number of seconds ≥ 0", path=str(path))
+        raise ConfigError(code="config_wait", path=str(path))
     if "db" in data and not isinstance(data["db"], str):
-        raise ConfigError("db must be a path (a string)", path=str(path))
+        raise ConfigError(code="config_db", path=str(path))
     return data
 
 

@@ -137,7 +137,7 @@ def parse_date_option(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option}: '{text}' is not a date (write it as 2024-10-12)") from None
+        raise UsageError(code="not_a_date", params={"option": option, "text": text}) from None
 
 
 def resolve_db(ctx: typer.Context, db: Path | None) -> Path:
@@ -248,11 +248,11 @@ def planned_outputs(
     from kpi_audit.render import format_from_path
 
     if fmt is not None and len(outputs) > 1:
-        raise UsageError("--format names one format: with several -o, each file's extension says")
+        raise UsageError(code="format_with_several_outputs")
     planned = [(p, fmt or format_from_path(p)) for p in outputs]
     seen = [p.resolve() for p, _ in planned]
     if len(set(seen)) < len(seen):
-        raise UsageError("the same -o file is named twice")
+        raise UsageError(code="output_twice")
     for path, _ in planned:
         check_writable(path)
     return planned  # type: ignore[return-value]

@@ -109,9 +109,9 @@ def check_writable(path: str | Path) -> None:
     the way), and a file can be created there."""
     target = Path(path)
     if target.is_dir():
-        raise OutputError("is a folder: give a file name for the report", path=str(target))
+        raise OutputError(code="output_is_folder", path=str(target))
     if target.exists() and not target.is_file():
-        raise OutputError("exists and is not a regular file", path=str(target))
+        raise OutputError(code="output_not_regular", path=str(target))
     folder = _existing_folder(target)
     probe = folder / f".{target.name}.{os.getpid()}.probe{TEMP_SUFFIX}"
     try:
@@ -128,13 +128,15 @@ def _existing_folder(target: Path) -> Path:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise OutputError(f"cannot write there: {folder} is a file, not a folder", path=str(target))
+        raise OutputError(
+            code="output_folder_is_file", params={"folder": str(folder)}, path=str(target)
+        )
     return folder
 
 
 def _ensure_folder(target: Path) -> None:
     if target.is_dir():
-        raise OutputError("is a folder: give a file name for the report", path=str(target))
+        raise OutputError(code="output_is_folder", path=str(target))
     _existing_folder(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +147,9 @@ def _ensure_folder(target: Path) -> None:
 def _output_error(target: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or type(exc).__name__
     where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
-    return OutputError(f"cannot write the file: {reason}{where}", path=str(target))
+    return OutputError(
+        code="cannot_write_file", params={"reason": f"{reason}{where}"}, path=str(target)
+    )
 
 
 def fsync_folder(folder: Path) -> None:

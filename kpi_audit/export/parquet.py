@@ -115,18 +115,20 @@ def export_parquet(
     """Write the store and the audit of every loaded period under ``out`` (see above)."""
     out = Path(out)
     if out.exists() and not replace:
-        raise UsageError(f"{out} already exists (use --force to replace it)")
+        raise UsageError(code="export_exists", params={"path": str(out)})
     if not out.parent.is_dir():
-        raise InputError("the folder to export into does not exist", path=str(out.parent))
+        raise InputError(code="export_no_folder", path=str(out.parent))
     if out.exists() and not out.is_dir():
-        raise OutputError("exists and is not a folder", path=str(out))
+        raise OutputError(code="not_a_folder", path=str(out))
     report = ExportReport(path=out, periods=[str(p) for p in loaded_periods(con).periods])
     _remove_stale(out)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         tmp.mkdir()
     except OSError as exc:
-        raise OutputError(f"cannot write there: {exc.strerror or exc}", path=str(out)) from exc
+        raise OutputError(
+            code="cannot_write_there", params={"reason": exc.strerror or exc}, path=str(out)
+        ) from exc
     try:
         present = _relations(con)
         for dataset, candidates in STORE_DATASETS:
@@ -147,7 +149,7 @@ def export_parquet(
             _swap_into_place(tmp, out)
         except OSError as exc:
             raise OutputError(
-                f"cannot put the export in place: {exc.strerror}", path=str(out)
+                code="cannot_place_export", params={"reason": exc.strerror}, path=str(out)
             ) from exc
         fsync_folder(out.parent)
     except BaseException:

@@ -53,9 +53,9 @@ def check_encoding(name: str | None) -> str | None:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise UsageError(f"--encoding {name!r} is not a known text encoding") from None
+        raise UsageError(code="unknown_encoding", params={"name": repr(name)}) from None
     if not info._is_text_encoding:  # base64, rot13 …
-        raise UsageError(f"--encoding {name!r} is not a text encoding") from None
+        raise UsageError(code="not_text_encoding", params={"name": repr(name)}) from None
     return name
 
 
@@ -84,8 +84,7 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> Decoded
             continue
     if not candidates:
         raise InputError(
-            "cannot decode the text: it is neither UTF-8, UTF-16, GB18030/GBK nor Big5 "
-            "(save it from Excel as 'CSV UTF-8', or give --encoding)",
+            code="undecodable",
             path=str(path),
         )
     best = max(candidates, key=lambda name: score(candidates[name], name))  # ties: gb18030
@@ -97,7 +96,7 @@ def _decoded(path: Path, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"cannot decode the text as {encoding} ({exc.reason})", path=str(path)
+            code="decode_as", params={"encoding": encoding, "reason": exc.reason}, path=str(path)
         ) from exc
 
 

@@ -38,7 +38,7 @@ def prepare_file(
     for s in read.sheets:
         if "period" not in s.columns and period is None:
             raise InputError(
-                "no 报告期 (period) column: give the period with --period",
+                code="no_period_column",
                 path=str(path),
                 sheet=s.name,
             )
@@ -46,7 +46,7 @@ def prepare_file(
         [_coerced(i, s, period) for i, s in enumerate(read.sheets)], how="diagonal_relaxed"
     )
     if rows.height == 0:
-        raise InputError("no data rows under the header", path=str(path), sheet=sheet)
+        raise InputError(code="no_data_rows", path=str(path), sheet=sheet)
     checked = validate_rows(rows, default_period=period, uncomputed=_uncomputed(read))
 
     headers = pl.DataFrame(

@@ -77,7 +77,9 @@ def read_file(
     elif suffix in WORKBOOK_SUFFIXES:
         grids = _workbook_grids(path, data, sheet)
     else:
-        raise InputError(f"not a spreadsheet ({', '.join(SUFFIXES)} expected)", path=str(path))
+        raise InputError(
+            code="not_a_spreadsheet", params={"suffixes": list(SUFFIXES)}, path=str(path)
+        )
 
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
@@ -93,11 +95,14 @@ def read_file(
         sheets.append(located)
     if not sheets:
         if all(g.cells.height == 0 for g in grids):
-            raise InputError("the file is empty", path=str(path), sheet=sheet)
+            raise InputError(code="file_empty", path=str(path), sheet=sheet)
         raise InputError(
-            "no sheet has a recognisable header row (looked in the first "
-            f"{HEADER_SCAN_ROWS} rows for headers such as 机构代码, 机构名称, 所属区县)"
-            + (f"; read as {used}: if the text is garbled, give --encoding" if used else ""),
+            code="no_header",
+            params={
+                "rows": HEADER_SCAN_ROWS,
+                "encoding": used,
+                "case": "read_as" if used else None,
+            },
             path=str(path),
             sheet=sheet,
         )
@@ -122,7 +127,7 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
         raise InputError(
-            f"not a readable workbook, damaged or truncated? ({_first_line(exc)})", path=str(path)
+            code="unreadable_workbook", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
     names = reader.sheet_names
     wanted = names if only is None else [_pick_sheet(path, names, only)]
@@ -137,7 +142,10 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
             batch, cell_errors = loaded.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
             raise InputError(
-                f"cannot read the sheet ({_first_line(exc)})", path=str(path), sheet=name
+                code="unreadable_sheet",
+                params={"detail": _first_line(exc)},
+                path=str(path),
+                sheet=name,
             ) from exc
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
         letters = [_column_letter(c.absolute_index) for c in loaded.available_columns()]
@@ -188,7 +196,9 @@ def _pick_sheet(path: Path, names: list[str], wanted: str) -> str:
         return wanted
     if wanted.isdigit() and 1 <= int(wanted) <= len(names):
         return names[int(wanted) - 1]
-    raise InputError(f"no sheet named '{wanted}' (sheets: {', '.join(names)})", path=str(path))
+    raise InputError(
+        code="no_such_sheet", params={"wanted": wanted, "sheets": list(names)}, path=str(path)
+    )
 
 
 def _csv_grid(
@@ -213,7 +223,9 @@ def _csv_grid(
             truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"not a readable CSV file ({_first_line(exc)})", path=str(path)) from exc
+        raise InputError(
+            code="unreadable_csv", params={"detail": _first_line(exc)}, path=str(path)
+        ) from exc
     return frame, [_column_letter(i) for i in range(width)], decoded.encoding
 
 
@@ -246,8 +258,14 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
             continue
         if field_id in columns:
             raise InputError(
-                f"columns {letter_of[field_id]} ({headers[field_id]}) and {letter} ({shown}) "
-                f"both mean {FIELDS_BY_ID[field_id].zh}; keep one",
+                code="duplicate_column",
+                params={
+                    "first": letter_of[field_id],
+                    "first_header": headers[field_id],
+                    "second": letter,
+                    "second_header": shown,
+                    "field_zh": FIELDS_BY_ID[field_id].zh,
+                },
                 path=str(path),
                 sheet=sheet,
                 row=index + 1,
@@ -258,7 +276,11 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     if missing:
         names = ", ".join(f"{FIELDS_BY_ID[f].zh} ({f})" for f in missing)
         raise InputError(
-            f"missing required column(s): {names}", path=str(path), sheet=sheet, row=index + 1
+            code="missing_columns",
+            params={"names_en": names, "names_zh": [FIELDS_BY_ID[f].zh for f in missing]},
+            path=str(path),
+            sheet=sheet,
+            row=index + 1,
         )
 
     # A row is blank when its headed cells, run together, are only whitespace: one
@@ -290,9 +312,8 @@ def _labels(
     labels, unmatched = two_levels(header, head[index + 1])
     if unmatched:
         raise InputError(
-            f"the header has two levels (rows {index + 1} and {index + 2}) and "
-            f"{', '.join(unmatched)} match no field: write one header row with the "
-            "template's headers (such as 总诊疗人次, 中医诊疗人次)",
+            code="two_level_header",
+            params={"first": index + 1, "second": index + 2, "unmatched": list(unmatched)},
             path=str(path),
             sheet=sheet,
             row=index + 1,

@@ -32,9 +32,7 @@ def format_from_path(path: Path) -> FileFormat:
     try:
         return _BY_SUFFIX[path.suffix.lower()]
     except KeyError:
-        raise UsageError(
-            f"cannot tell the report format from '{path.name}': use .xlsx, .html, .json or .csv"
-        ) from None
+        raise UsageError(code="unknown_report_suffix", params={"name": path.name}) from None
 
 
 def write_report(
@@ -65,5 +63,5 @@ def write_report(
 
         write_html(result, path, lang=lang)
     else:  # pragma: no cover - Literal guards this
-        raise UsageError(f"unknown format {fmt}")
+        raise UsageError(code="unknown_format", params={"fmt": fmt})
     return fmt

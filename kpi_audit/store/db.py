@@ -32,10 +32,6 @@ DEFAULT_WAIT_SECONDS = 300.0
 _RETRY_FIRST, _RETRY_MAX = 0.1, 1.0
 _LOCK_MARK = "Could not set lock on file"
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
-DAMAGED_HINT = (
-    "the store looks damaged: restore it from a backup, or move it aside and ingest the "
-    "submissions again (see docs/operations.md)"
-)
 
 log = logging.getLogger("kpi_audit.store")
 StoreState = Literal["kpi_audit", "empty", "foreign"]
@@ -149,7 +145,7 @@ def _open_error(target: str, text: str) -> InputError:
     if "not a valid DuckDB database file" in text:
         return InputError(code="store_not_duckdb", path=target)
     return InputError(
-        f"cannot open the store ({text.removeprefix('IO Error: ')}); {DAMAGED_HINT}", path=target
+        code="store_damaged", params={"detail": text.removeprefix("IO Error: ")}, path=target
     )
 
 

@@ -166,7 +166,7 @@ def _report_split(
     if folder.exists() and not folder.is_dir():
         from kpi_audit.core.errors import OutputError
 
-        raise OutputError("is a file: --split names a folder", path=str(folder))
+        raise OutputError(code="split_is_file", path=str(folder))
     check_writable(folder / "index.html")  # before the audit: a bad folder fails fast (3)
     result = audit_from_options(
         ctx,

@@ -41,7 +41,7 @@ def template(
     from kpi_audit.render.i18n import label
 
     if output.exists() and not force:
-        raise UsageError(f"{output} already exists (use --force to overwrite it)")
+        raise UsageError(code="output_exists", params={"path": str(output)})
     if kind is not TemplateKind.submissions:
         from kpi_audit.ingest.register_fields import REGISTER_FIELDS, RegisterKind
         from kpi_audit.ingest.register_template import write_register_template

@@ -83,6 +83,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "不是 kpi-audit 的数据库：拒绝在其中建表",
         "not a kpi-audit store: refusing to add tables to it",
     ),
+    "error.store_damaged": (
+        "无法打开数据库（{detail}）；数据库似乎已损坏：请从备份恢复，"
+        "或把它移到别处后重新导入报表（见 docs/operations.md）",
+        "cannot open the store ({detail}); the store looks damaged: restore it from a "
+        "backup, or move it aside and ingest the submissions again (see docs/operations.md)",
+    ),
     "error.store_busy": (
         "数据库正被占用：{holder} 占用着它；等待 {wait} 秒后放弃"
         "（请稍后再试，或用 --wait 秒数 / KPI_AUDIT_WAIT 等得更久）",
@@ -161,4 +167,135 @@ ERRORS: dict[str, tuple[str, str]] = {
         "没有匹配的 .xlsx、.xls 或 .csv 文件",
         "matches no .xlsx, .xls or .csv file",
     ),
+    # reading a workbook or CSV file (ingest/read.py, prepare.py, encoding.py)
+    "error.not_a_spreadsheet": (
+        "不是电子表格（应为 {suffixes}）",
+        "not a spreadsheet ({suffixes} expected)",
+    ),
+    "error.file_empty": ("文件是空的", "the file is empty"),
+    "error.no_header": (
+        "没有哪个工作表有可识别的表头行"
+        "（在前 {rows} 行中查找 机构代码、机构名称、所属区县 等表头）",
+        "no sheet has a recognisable header row (looked in the first {rows} rows for "
+        "headers such as 机构代码, 机构名称, 所属区县)",
+    ),
+    "error.no_header.read_as": (
+        "没有哪个工作表有可识别的表头行（在前 {rows} 行中查找 机构代码、机构名称、所属区县 等表头）"
+        "；按 {encoding} 读取：如果文字是乱码，请用 --encoding 指定编码",
+        "no sheet has a recognisable header row (looked in the first {rows} rows for "
+        "headers such as 机构代码, 机构名称, 所属区县); read as {encoding}: if the text is "
+        "garbled, give --encoding",
+    ),
+    "error.unreadable_workbook": (
+        "不是可读取的工作簿，文件损坏或不完整？（{detail}）",
+        "not a readable workbook, damaged or truncated? ({detail})",
+    ),
+    "error.unreadable_sheet": ("无法读取该工作表（{detail}）", "cannot read the sheet ({detail})"),
+    "error.no_such_sheet": (
+        "没有名为“{wanted}”的工作表（工作表：{sheets}）",
+        "no sheet named '{wanted}' (sheets: {sheets})",
+    ),
+    "error.unreadable_csv": (
+        "不是可读取的 CSV 文件（{detail}）",
+        "not a readable CSV file ({detail})",
+    ),
+    "error.duplicate_column": (
+        "{first} 列（{first_header}）和 {second} 列（{second_header}）都是“{field_zh}”："
+        "请只保留一列",
+        "columns {first} ({first_header}) and {second} ({second_header}) both mean "
+        "{field_zh}; keep one",
+    ),
+    "error.missing_columns": ("缺少必填列：{names_zh}", "missing required column(s): {names_en}"),
+    "error.two_level_header": (
+        "表头有两层（第 {first} 行和第 {second} 行），其中 {unmatched} 对应不到任何字段："
+        "请按模板只写一行表头（如 总诊疗人次、中医诊疗人次）",
+        "the header has two levels (rows {first} and {second}) and {unmatched} match no "
+        "field: write one header row with the template's headers (such as 总诊疗人次, "
+        "中医诊疗人次)",
+    ),
+    "error.no_period_column": (
+        "没有“报告期”列：请用 --period 给出报告期",
+        "no 报告期 (period) column: give the period with --period",
+    ),
+    "error.no_data_rows": ("表头下没有数据行", "no data rows under the header"),
+    "error.undecodable": (
+        "无法解码文本：既不是 UTF-8、UTF-16、GB18030/GBK，也不是 Big5"
+        "（请在 Excel 中另存为“CSV UTF-8”，或用 --encoding 指定编码）",
+        "cannot decode the text: it is neither UTF-8, UTF-16, GB18030/GBK nor Big5 "
+        "(save it from Excel as 'CSV UTF-8', or give --encoding)",
+    ),
+    "error.decode_as": (
+        "无法按 {encoding} 解码文本（{reason}）",
+        "cannot decode the text as {encoding} ({reason})",
+    ),
+    "error.unknown_encoding": (
+        "--encoding {name} 不是已知的文本编码",
+        "--encoding {name} is not a known text encoding",
+    ),
+    "error.not_text_encoding": (
+        "--encoding {name} 不是文本编码",
+        "--encoding {name} is not a text encoding",
+    ),
+    # where output goes (core/atomic.py, export/parquet.py, cli/commands/report.py,
+    # cli/commands/template.py, render/__init__.py, cli/options.py)
+    "error.output_exists": (
+        "{path} 已存在（用 --force 覆盖）",
+        "{path} already exists (use --force to overwrite it)",
+    ),
+    "error.export_exists": (
+        "{path} 已存在（用 --force 替换）",
+        "{path} already exists (use --force to replace it)",
+    ),
+    "error.export_no_folder": (
+        "要导出到的文件夹不存在",
+        "the folder to export into does not exist",
+    ),
+    "error.not_a_folder": ("已存在，且不是文件夹", "exists and is not a folder"),
+    "error.cannot_write_there": ("无法写入此处：{reason}", "cannot write there: {reason}"),
+    "error.cannot_place_export": (
+        "无法把导出结果放到位：{reason}",
+        "cannot put the export in place: {reason}",
+    ),
+    "error.output_is_folder": (
+        "是一个文件夹：请给出报告的文件名",
+        "is a folder: give a file name for the report",
+    ),
+    "error.output_not_regular": ("已存在，且不是普通文件", "exists and is not a regular file"),
+    "error.output_folder_is_file": (
+        "无法写入此处：{folder} 是文件，不是文件夹",
+        "cannot write there: {folder} is a file, not a folder",
+    ),
+    "error.cannot_write_file": ("无法写入文件：{reason}", "cannot write the file: {reason}"),
+    "error.split_is_file": ("是一个文件：--split 需要文件夹", "is a file: --split names a folder"),
+    "error.unknown_report_suffix": (
+        "无法从“{name}”判断报告格式：请用 .xlsx、.html、.json 或 .csv",
+        "cannot tell the report format from '{name}': use .xlsx, .html, .json or .csv",
+    ),
+    "error.unknown_format": ("未知的格式 {fmt}", "unknown format {fmt}"),
+    "error.not_a_date": (
+        "{option}：“{text}”不是日期（请写成 2024-10-12）",
+        "{option}: '{text}' is not a date (write it as 2024-10-12)",
+    ),
+    "error.format_with_several_outputs": (
+        "--format 只能指定一种格式：有多个 -o 时，按各文件的扩展名决定格式",
+        "--format names one format: with several -o, each file's extension says",
+    ),
+    "error.output_twice": ("同一个 -o 文件给了两次", "the same -o file is named twice"),
+    # the config file (cli/config.py)
+    "error.config_unreadable": (
+        "无法读取设置文件（{reason}）",
+        "cannot read the config file ({reason})",
+    ),
+    "error.config_not_toml": ("不是有效的 TOML（{detail}）", "not valid TOML ({detail})"),
+    "error.config_unknown_keys": (
+        "未知的设置项 {keys}（可用：{known}）",
+        "unknown key(s) {keys} (known: {known})",
+    ),
+    "error.config_not_strings": ("{key} 必须是字符串列表", "{key} must be a list of strings"),
+    "error.config_lang": (
+        'lang 只能是 "zh" 或 "en"，不能是 {value}',
+        'lang must be "zh" or "en", not {value}',
+    ),
+    "error.config_wait": ("wait 必须是 ≥ 0 的秒数", "wait must be a number of seconds ≥ 0"),
+    "error.config_db": ("db 必须是路径（字符串）", "db must be a path (a string)"),
 }
