@@ -123,7 +123,28 @@ def synthesise(institutions: int, n_counties: int) -> AuditResult:
         frames.append(
             _rows(t, "city", pl.Series(["全国"]), pl.Series([None], dtype=pl.String), 200 + i)
         )
-    trends = (
+    trends = _trends(targets, counties)
+    issues = _issues(orgs, org_county)
+    return AuditResult(
+        tool="kpi-audit",
+        version="bench",
+        generated_at=datetime.now(),
+        period="2024Q3",
+        target_sets=("bench",),
+        area="全国",
+        targets=targets,
+        indicator_names={t.indicator: (f"指标{t.indicator}", t.indicator) for t in targets},
+        results=pl.concat(frames),
+        data_issues=issues,
+        trends=trends,
+        completeness=Completeness(institutions + 2000, institutions, 2000, (), 5000),
+    )
+
+
+def _trends(targets: tuple[Target, ...], counties: pl.Series) -> pl.DataFrame:
+    """Eight quarters of every target's county values."""
+    n_counties = counties.len()
+    return (
         pl.DataFrame(
             {
                 "indicator": [
@@ -137,6 +158,10 @@ def synthesise(institutions: int, n_counties: int) -> AuditResult:
         .with_columns(value=pl.int_range(pl.len()).hash(7) % 1000 / 1000.0)
         .cast(TREND_SCHEMA)
     )
+
+
+def _issues(orgs: pl.Series, org_county: pl.Series) -> pl.DataFrame:
+    """5,000 rejected rows and 2,000 missing reports."""
     issues = pl.DataFrame(
         {
             "kind": ["row_error"] * 5000 + ["missing_report"] * 2000,
@@ -153,25 +178,11 @@ def synthesise(institutions: int, n_counties: int) -> AuditResult:
             "county": org_county.head(7000),
         }
     )
-    issues = issues.select(
+    return issues.select(
         [
             (pl.col(c) if c in issues.columns else pl.lit(None)).cast(d).alias(c)
             for c, d in ISSUE_SCHEMA.items()
         ]
-    )
-    return AuditResult(
-        tool="kpi-audit",
-        version="bench",
-        generated_at=datetime.now(),
-        period="2024Q3",
-        target_sets=("bench",),
-        area="全国",
-        targets=targets,
-        indicator_names={t.indicator: (f"指标{t.indicator}", t.indicator) for t in targets},
-        results=pl.concat(frames),
-        data_issues=issues,
-        trends=trends,
-        completeness=Completeness(institutions + 2000, institutions, 2000, (), 5000),
     )
 
 
