@@ -221,17 +221,17 @@ def scan_texts(frame: pl.DataFrame, columns: Sequence[Column]) -> dict[str, Foun
 
 def _cell_xml(
     col: Column, letter: str, row: pl.Expr, styles: Styles, lang: str, found: Found = Found()
-) -> pl.Expr:
-    """One column's ``<c>`` elements as a polars expression, null for a blank cell (the
-    row's concat_str leaves nulls out): every part after the reference is null where
-    the value is, so the whole cell is."""
+) -> list[pl.Expr]:
+    """The parts of one column's ``<c>`` elements as polars expressions: every part
+    after the reference is null where the value is, so the concatenated cell is null
+    for a blank (and the row's concat_str leaves it out)."""
     if col.kind in ("text", "wrap", "plain"):
         parts = _text_parts(col, styles, found)
     elif col.kind == "status":
         parts = _status_parts(col, styles, lang, found)
     else:
         parts = _number_parts(col, styles)
-    return pl.concat_str([pl.lit(f'<c r="{letter}'), row, *parts])
+    return [pl.lit(f'<c r="{letter}'), row, *parts]
 
 
 def _text_parts(col: Column, styles: Styles, found: Found) -> list[pl.Expr]:
@@ -327,17 +327,20 @@ def rows_xml(
             frame = frame.with_columns(pl.lit(False).alias(flag))
     frame = frame.with_columns(pl.col("_share", "_whole").fill_null(False))
     found = scan_texts(frame, columns)
+    nulls = frame.null_count().row(0, named=True)
+    r = pl.col("_r")
+    pieces = [pl.lit('<row r="'), r, pl.lit('">')]
+    for i, c in enumerate(columns, start=1):
+        if nulls[c.source] == frame.height:
+            continue  # a blank column: no cells
+        parts = _cell_xml(c, get_column_letter(i), r, styles, lang, found.get(c.source, Found()))
+        # a column with blanks is one cell expression, null (left out) where blank; the
+        # parts of one without go straight into the row (no cell strings in between)
+        pieces += [pl.concat_str(parts)] if nulls[c.source] else parts
+    row = pl.concat_str([*pieces, pl.lit("</row>")], ignore_nulls=True)
     for start in range(0, frame.height, chunk):
         part = frame.slice(start, chunk).with_row_index("_r", offset=first_row + start)
-        part = part.with_columns(pl.col("_r").cast(pl.String))  # once for every cell
-        r = pl.col("_r")
-        cells = [
-            _cell_xml(c, get_column_letter(i), r, styles, lang, found.get(c.source, Found()))
-            for i, c in enumerate(columns, start=1)
-        ]
-        row = pl.concat_str(
-            [pl.lit('<row r="'), r, pl.lit('">'), *cells, pl.lit("</row>")], ignore_nulls=True
-        )
+        part = part.with_columns(r.cast(pl.String))  # once for every cell
         yield from utf8_bytes(part.select(row).to_series())
 
 
