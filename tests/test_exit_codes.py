@@ -99,7 +99,7 @@ def test_3_strict_refusing_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert check.exit_code == 3
     assert check.stderr.splitlines()[-1] == (
         "错误：尚未导入任何报表（先运行 kpi-audit ingest，或在命令后给出报表文件） —— 未能导入："
-        "east.xlsx：--strict: 1 row(s) with errors, nothing loaded from this file"
+        "east.xlsx：--strict：有 1 行出错，该文件未导入任何行"
     )
 
 
@@ -127,7 +127,16 @@ def test_3_mixed_run_writes_the_audit_of_the_good_files(
         "generated_at": doc["generated_at"],
     }
     assert (tmp_path / "r.xlsx").stat().st_size > 0
-    assert result.stderr.splitlines()[-1].startswith(f"refused: {Path('inbox') / 'renamed.csv'}: ")
+    assert result.stderr.splitlines()[-1].startswith(f"未导入：{Path('inbox') / 'renamed.csv'}：")
+    english = cli(
+        "--db", "s.duckdb", "check", "inbox", "-t", spec, "-p", "2024Q3", "-f", "json",
+        "--lang", "en",
+    )  # fmt: skip
+    assert english.exit_code == 3
+    assert english.stderr.splitlines()[-1].startswith(
+        f"refused: {Path('inbox') / 'renamed.csv'}: no sheet has a recognisable header row"
+    )
+    assert json.loads(english.stdout)["files_refused"] == doc["files_refused"]  # English
 
 
 def test_3_impossible_outputs_are_refused_before_the_audit(db: Path, tmp_path: Path) -> None:

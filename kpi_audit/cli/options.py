@@ -258,11 +258,17 @@ def planned_outputs(
     return planned  # type: ignore[return-value]
 
 
-def log_refused(result: AuditResult) -> None:
-    """One line on stderr per file the run could not load (exit 3)."""
+def log_refused(result: AuditResult, lang: str = "zh") -> None:
+    """One line on stderr per file the run could not load (exit 3), in ``lang`` where
+    its error has words (else in English, as the error's message)."""
+    from kpi_audit.render.i18n import error_text, error_translated, label
+
     for f in result.files_refused:
-        message = f.message if f.message.startswith(f.file) else f"{f.file}: {f.message}"
-        log.error("refused: %s", message)
+        shown = lang if f.cause is not None and error_translated(f.cause) else "en"
+        message = error_text(f.cause, shown) if f.cause is not None else f.message
+        if not message.startswith(f.file):
+            message = label("error.at", shown, where=f.file, message=message)
+        log.error("%s", label("cli.refused", shown, message=message))
 
 
 def write_outputs(

@@ -17,6 +17,7 @@ import polars as pl
 from kpi_audit.core.models import ReferenceValue, Target, ValueKind
 
 if TYPE_CHECKING:
+    from kpi_audit.core.errors import KpiAuditError
     from kpi_audit.quality.rules import Rule
 
 STATUSES = ("pass", "fail", "warn", "not_evaluable")
@@ -221,7 +222,8 @@ class RefusedFile:
 
     file: str
     status: str  # failed | rejected (--strict)
-    message: str
+    message: str  # in English; ``cause`` is the same as data (code + params), for its words
+    cause: KpiAuditError | None = field(default=None, compare=False)
 
 
 @dataclass

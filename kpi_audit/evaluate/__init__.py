@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from kpi_audit.core.errors import NoDataError, UsageError
+from kpi_audit.core.errors import InputError, NoDataError, UsageError
 from kpi_audit.core.models import Level
 from kpi_audit.core.result import AuditResult, RefusedFile
 from kpi_audit.evaluate.engine import run_audit
@@ -100,19 +100,18 @@ def _not_loaded(exc: NoDataError, first: RefusedFile) -> NoDataError:
     """Nothing to audit: the error says why the first named file did not help."""
     return NoDataError(
         code="files_not_loaded",
-        params={"cause": exc, "file": first.file, "detail": first.message},
+        params={"cause": exc, "file": first.file, "detail": first.cause or first.message},
     )
 
 
 def refused_files(report: IngestReport) -> tuple[RefusedFile, ...]:
     """The files an ingest could not load (failed) or refused whole (--strict)."""
-    return tuple(
-        RefusedFile(
-            f.path,
-            f.status,
-            f.error
-            or f"--strict: {f.rows_rejected} row(s) with errors, nothing loaded from this file",
+    refused = []
+    for f in report.files:
+        if f.status not in ("failed", "rejected"):
+            continue
+        cause = f.cause or InputError(
+            code="strict_nothing_loaded", params={"rows": f.rows_rejected}
         )
-        for f in report.files
-        if f.status in ("failed", "rejected")
-    )
+        refused.append(RefusedFile(f.path, f.status, f.error or str(cause), cause))
+    return tuple(refused)

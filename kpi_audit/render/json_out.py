@@ -156,7 +156,9 @@ def to_json_dict(
         },
         "quality": quality_records(result.quality, lang),
         "quality_coverage": coverage_records(result.quality),
-        "files_refused": [asdict(f) for f in result.files_refused],
+        "files_refused": [
+            {"file": f.file, "status": f.status, "message": f.message} for f in result.files_refused
+        ],
         "registers": [
             {
                 "kind": r.kind,

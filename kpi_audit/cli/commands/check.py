@@ -104,7 +104,7 @@ def check(
 
     for path, written in write_outputs(result, planned, lang.value):
         log.info("%s", label("cli.wrote", lang.value, path=str(path), fmt=written))
-    log_refused(result)
+    log_refused(result, lang.value)
     raise typer.Exit(code)
 
 

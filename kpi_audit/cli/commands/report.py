@@ -134,7 +134,7 @@ def report(
     for path, written in write_outputs(result, planned, lang.value):
         if not root.get("quiet"):
             echo(wrote_line(result, path, written, lang.value))
-    log_refused(result)
+    log_refused(result, lang.value)
     raise typer.Exit(code)
 
 

@@ -50,6 +50,7 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.export.sep": ("，", ", "),
     # cli/app.py, where exceptions become messages (library errors: render/words/errors.py)
+    "cli.refused": ("未导入：{message}", "refused: {message}"),
     "cli.interrupted": ("已中断", "interrupted"),
     "cli.internal_error": (
         "内部错误：{error}（加 --debug 运行可看到回溯）",

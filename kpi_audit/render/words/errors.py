@@ -162,6 +162,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{path}：--strict：有 {rows} 行出错，整份拒收",
         "{path}: --strict: refused whole, {rows} row(s) with errors",
     ),
+    "error.strict_nothing_loaded": (
+        "--strict：有 {rows} 行出错，该文件未导入任何行",
+        "--strict: {rows} row(s) with errors, nothing loaded from this file",
+    ),
     "error.no_such_path": ("没有这个文件或文件夹", "no such file or folder"),
     "error.no_spreadsheet": (
         "没有匹配的 .xlsx、.xls 或 .csv 文件",
