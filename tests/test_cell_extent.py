@@ -7,13 +7,14 @@ same sheet: its last row and last column)."""
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from _ingest_helpers import EAST, write_submission
 
-from kpi_audit.ingest.cell_extent import column_number, scan_cells
+from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 from kpi_audit.ingest.limits import Limits, check_workbook
 
 
@@ -159,3 +160,16 @@ def test_a_formula_deep_in_a_large_sheet_is_found(tmp_path: Path) -> None:
 
 def test_column_numbers() -> None:
     assert [column_number(c) for c in (b"A", b"Z", b"AA", b"AZ", b"XFD")] == [1, 26, 27, 52, 16384]
+
+
+def test_parts_are_inflated_by_isal_and_read_the_same_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = sheet_workbook(tmp_path / "big.xlsx", usual_rows(1, 24_000, COLUMNS))
+    with zipfile.ZipFile(book) as z, open_part(z, "xl/worksheets/sheet1.xml") as xml:
+        assert type(xml._decompressor).__module__.startswith("isal")  # type: ignore[attr-defined]
+        with_isal = xml.read()
+    monkeypatch.setitem(sys.modules, "isal", None)  # as if it were not installed
+    with zipfile.ZipFile(book) as z, open_part(z, "xl/worksheets/sheet1.xml") as xml:
+        assert with_isal == xml.read()
+    assert extent(book) == (24_000, 12)

@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 
+from kpi_audit.ingest.cell_extent import open_part
 from kpi_audit.ingest.limits import may_hold_formulas, sheet_parts
 
 # (column letters, row) → the formula text, per sheet name
@@ -58,7 +59,7 @@ def uncached_formulas(data: bytes, sheets: Iterable[str]) -> Uncached:
 def _scan(book: zipfile.ZipFile, part: str) -> dict[tuple[str, int], str]:
     cells: dict[tuple[str, int], str] = {}
     tail = b""
-    with book.open(part) as xml:
+    with open_part(book, part) as xml:
         while chunk := xml.read(_CHUNK):
             text = tail + chunk
             # cut after the last complete cell; the rest joins the next chunk

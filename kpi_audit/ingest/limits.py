@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from kpi_audit.core.errors import InputError
-from kpi_audit.ingest.cell_extent import column_number, may_hold_formulas, scan_cells
+from kpi_audit.ingest.cell_extent import column_number, may_hold_formulas, open_part, scan_cells
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
@@ -187,7 +187,7 @@ def _check_dimension(
 ) -> bool:
     """Refuse the sheet if its used range is too large; whether it may hold formulas
     (True unless all of its XML was read here and has no ``<f>`` element)."""
-    with book.open(part) as xml:
+    with open_part(book, part) as xml:
         head = xml.read(_DIMENSION_HEAD)
         found = _DIMENSION.search(head)
         if found and found.group(3):  # "A1:XFD1048576"
@@ -202,7 +202,7 @@ def _check_dimension(
             head,
             xml,
             lambda rows, columns: _within(path, sheet, rows, columns, limits),
-            lambda: book.open(part),
+            lambda: open_part(book, part),
         )
 
 
