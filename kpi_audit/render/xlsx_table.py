@@ -360,7 +360,9 @@ def utf8_bytes(texts: pl.Series) -> Iterator[memoryview]:
                 yield from in_order
                 continue
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            chunk = chunk.cast(pa.large_string())  # one data buffer, strings in order
+            # one data buffer, strings in order; polars converts the views itself (pyarrow
+            # before 17 has no cast from string_view)
+            chunk = pl.Series(chunk).to_arrow(compat_level=pl.CompatLevel.oldest())
         _, offset_buffer, data = chunk.buffers()
         wide = pa.types.is_large_string(chunk.type)
         offsets = memoryview(offset_buffer).cast("q" if wide else "i")
