@@ -11,7 +11,7 @@ from rich.console import Console
 
 from kpi_audit.core.result import AuditResult
 from kpi_audit.evaluate import run_audit
-from kpi_audit.render.labels import format_gap, format_value
+from kpi_audit.render.format import format_gap, format_value
 from kpi_audit.render.terminal import behind_by_county, one_line, print_result
 from kpi_audit.spec.catalog import load_catalog
 

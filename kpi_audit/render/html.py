@@ -26,16 +26,16 @@ from kpi_audit.render.first_page import (
     target_counts,
     target_overview,
 )
-from kpi_audit.render.format import display_of, reporting_headline
-from kpi_audit.render.i18n import localized
-from kpi_audit.render.labels import (
+from kpi_audit.render.format import (
     STATUS_SYMBOL,
+    display_of,
     format_count,
     format_gap,
     format_value,
-    label,
+    reporting_headline,
     status_text,
 )
+from kpi_audit.render.i18n import label, localized
 from kpi_audit.render.report_frames import (
     behind_target,
     county_ranking,

@@ -11,7 +11,8 @@ import polars as pl
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.core.models import Target
 from kpi_audit.core.result import AuditResult
-from kpi_audit.render.labels import format_count, kind_text, label
+from kpi_audit.render.format import format_count, kind_text
+from kpi_audit.render.i18n import label
 from kpi_audit.render.report_frames import completeness_counts, completeness_rows
 
 ISSUE_CAP = 200  # data-issue rows listed

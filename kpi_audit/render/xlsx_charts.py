@@ -10,7 +10,8 @@ from openpyxl.chart.marker import DataPoint
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kpi_audit.core.result import AuditResult
-from kpi_audit.render.labels import STATUS_COLOURS, label
+from kpi_audit.render.format import STATUS_COLOURS
+from kpi_audit.render.i18n import label
 from kpi_audit.render.report_frames import county_ranking
 from kpi_audit.render.xlsx_table import (
     Column,

@@ -26,7 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from kpi_audit.render.labels import STATUS_COLOURS, display_width, label, status_text
+from kpi_audit.render.format import STATUS_COLOURS, display_width, status_text
+from kpi_audit.render.i18n import label
 
 # Excel's last row is 1,048,576; one is the header.
 MAX_DATA_ROWS = 1_048_575

@@ -100,7 +100,7 @@ def check(
             from kpi_audit.render.terminal import print_result
 
             print_result(result, out_console(), level=level.value, lang=lang.value)
-    from kpi_audit.render.labels import label
+    from kpi_audit.render.i18n import label
 
     for path, written in write_outputs(result, planned, lang.value):
         log.info("%s", label("cli.wrote", lang.value, path=str(path), fmt=written))

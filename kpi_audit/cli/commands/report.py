@@ -192,7 +192,8 @@ def _report_split(
 def wrote_line(result: AuditResult, path: Path, fmt: str, lang: str) -> str:
     """``已生成报告：out.xlsx（xlsx）  ✔ 达标 25 · ✘ 未达标 18 · …`` — one line."""
     from kpi_audit.core.result import STATUSES
-    from kpi_audit.render.labels import STATUS_SYMBOL, label
+    from kpi_audit.render.format import STATUS_SYMBOL
+    from kpi_audit.render.i18n import label
 
     counts = result.summary()
     tally = " · ".join(
