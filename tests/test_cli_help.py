@@ -176,7 +176,7 @@ def test_nested_commands_follow_the_language_too(runner: CliRunner) -> None:
     assert "  -h, --help                 显示本帮助并退出。\n" in zh
     en = _help(runner, "quality", "rules", "--help", KPI_AUDIT_LANG="en")
     assert en.startswith("Usage: kpi-audit quality rules [OPTIONS]\n\n  List the rule catalogue")
-    assert "table or json.  [default: table]" in en
+    assert "table, json or csv.  [default: table]" in en
 
 
 def _every_command(command):

@@ -202,7 +202,7 @@ def test_failed_files_are_worded_in_the_users_language(runner, here: Path) -> No
     assert result.exit_code == 3
     lines = result.stdout.splitlines()
     assert lines[0] == "失败       missing.xlsx  没有这个文件或文件夹"
-    assert "失败       /dev/zero  不是普通文件（a device）：拒绝读取" in lines
+    assert "失败       /dev/zero  不是普通文件（设备）：拒绝读取" in lines
     assert result.stderr == "错误：missing.xlsx：没有这个文件或文件夹（另有 1 个文件未导入）\n"
     result = runner.invoke(app, [*args, "--lang", "en"])
     assert result.stderr == (

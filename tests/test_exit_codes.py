@@ -192,7 +192,7 @@ def test_5_store_busy(db: Path, tmp_path: Path) -> None:
         holder.stdin.close()
         holder.wait()
     assert result.exit_code == 5
-    assert result.stderr.splitlines()[-1].startswith(f"错误：{db}：数据库正被占用：process")
+    assert result.stderr.splitlines()[-1].startswith(f"错误：{db}：数据库正被占用：进程 ")
 
 
 def test_csv_output_neutralises_formula_like_cells() -> None:

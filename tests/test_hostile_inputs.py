@@ -194,7 +194,7 @@ def test_a_device_is_refused(tmp_path: Path) -> None:
     assert err == "error: /dev/zero: not a regular file (a device): refused"
     measured, err = ingest(tmp_path, Path("/dev/zero"), env={"KPI_AUDIT_LANG": "zh"})
     assert measured["code"] == 3
-    assert err == "错误：/dev/zero：不是普通文件（a device）：拒绝读取"
+    assert err == "错误：/dev/zero：不是普通文件（设备）：拒绝读取"
 
 
 def test_a_csv_field_longer_than_pythons_limit_loads(tmp_path: Path) -> None:

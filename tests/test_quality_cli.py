@@ -30,6 +30,21 @@ def test_quality_rules_lists_every_rule(runner: CliRunner) -> None:
     assert outlier["parameters"]["z"] == 3.5 and outlier["severity"] == "warning"
 
 
+def test_quality_rules_as_csv_has_a_line_per_rule(runner: CliRunner) -> None:
+    import csv
+    import io
+
+    as_json = json.loads(runner.invoke(app, ["quality", "rules", "--format", "json"]).stdout)
+    out = runner.invoke(app, ["quality", "rules", "--format", "csv", "--lang", "en"])
+    assert out.exit_code == 0, out.output
+    header, *lines = list(csv.reader(io.StringIO(out.stdout)))
+    assert header == ["id", "kind", "severity", "name", "name_zh", "name_en", "parameters"]
+    assert [line[0] for line in lines] == [r["id"] for r in as_json]
+    first = lines[0]
+    assert first[:4] == ["outlier_history", "outlier_history", "warning", first[5]]
+    assert json.loads(first[6]) == as_json[0]["parameters"]
+
+
 def test_quality_json_and_exit_codes(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     _store_with_a_copied_report(db)

@@ -84,7 +84,7 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise InputError(
-                code="not_regular_file", params={"kind": _kind(info.st_mode)}, path=str(path)
+                code="not_regular_file", params={"case": _kind(info.st_mode)}, path=str(path)
             )
         if info.st_size > limits.max_file_bytes:
             raise InputError(
@@ -236,15 +236,16 @@ def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> 
 
 
 def _kind(mode: int) -> str:
+    """What the path is instead of a regular file: the case of error.not_regular_file."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO"
+        return "fifo"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "device"
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return "socket"
     if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+        return "folder"
+    return "other"
 
 
 def _size(n: int) -> str:

@@ -107,6 +107,19 @@ def rule_rows(review_rules: Any, lang: str) -> list[dict[str, Any]]:
     ]
 
 
+def write_rule_rows_csv(rows: list[dict[str, Any]], stream: IO[str]) -> None:
+    """`kpi-audit quality rules --format csv`: one line per rule, the parameters as JSON."""
+    import json
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["id", "kind", "severity", "name", "name_zh", "name_en", "parameters"])
+    for r in rows:
+        params = json.dumps(r["parameters"], ensure_ascii=False, sort_keys=True)
+        writer.writerow(
+            [r["id"], r["kind"], r["severity"], r["name"], r["name_zh"], r["name_en"], params]
+        )
+
+
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
     """Parameters as JSON-friendly values (a related rule's sides by indicator id or
     their numerator/denominator fields)."""

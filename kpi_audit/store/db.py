@@ -123,22 +123,28 @@ def _open_waiting(
             if left <= 0:
                 raise StoreBusyError(
                     code="store_busy",
-                    params={"holder": holder, "wait": f"{wait:g}"},
+                    params={**holder, "wait": f"{wait:g}"},
                     path=target,
                 ) from None
             if not told:
-                on_wait(f"waiting for {holder} to release the store {target} (up to {wait:g} s)")
+                who = f"process {holder['pid']} ({holder['program']})" if "pid" in holder else ""
+                on_wait(
+                    f"waiting for {who or 'another process'} to release the store {target} "
+                    f"(up to {wait:g} s)"
+                )
                 told = True
             time.sleep(min(delay, left))
             delay = min(delay * 2, _RETRY_MAX)
 
 
-def lock_holder(message: str) -> str:
-    """``process 1234 (python3.11)`` from DuckDB's lock error, or ``another process``."""
+def lock_holder(message: str) -> dict[str, str]:
+    """Who holds the lock, from DuckDB's lock error, as error.store_busy's parameters:
+    ``{"case": "process", "pid": "1234", "program": "python3.11"}``, or
+    ``{"case": "unknown"}``."""
     m = _HOLDER.search(message)
     if not m:
-        return "another process"
-    return f"process {m['pid']} ({Path(m['exe']).name})"
+        return {"case": "unknown"}
+    return {"case": "process", "pid": m["pid"], "program": Path(m["exe"]).name}
 
 
 def _open_error(target: str, text: str) -> InputError:

@@ -82,12 +82,15 @@ def rules(
 ) -> None:
     """List the rule catalogue: id, kind, severity, parameters."""
     from kpi_audit.quality import load_rules
-    from kpi_audit.render.quality import rule_rows
+    from kpi_audit.render.quality import rule_rows, write_rule_rows_csv
 
     rows = rule_rows(load_rules(), lang.value)
     if fmt == OutputFormat.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+        return
+    if fmt == OutputFormat.csv:
+        write_rule_rows_csv(rows, sys.stdout)
         return
     for r in rows:
         params = ", ".join(f"{k}={_short(v)}" for k, v in r["parameters"].items())

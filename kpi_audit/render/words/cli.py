@@ -342,7 +342,7 @@ CLI: dict[str, tuple[str, str]] = {
         "列出规则目录：id、类别、严重程度、参数。",
         "List the rule catalogue: id, kind, severity, parameters.",
     ),
-    "help.quality.rules.format": ("table 或 json。", "table or json."),
+    "help.quality.rules.format": ("table、json 或 csv。", "table, json or csv."),
     "help.export": (
         "把报表、被拒绝行、名录、每个已导入报告期的核查结果及其数据质量问题写成按报告期分区的 "
         "Parquet（period=2024Q3/），供 Spark、Trino 或数据平台读取。",

@@ -89,10 +89,16 @@ ERRORS: dict[str, tuple[str, str]] = {
         "cannot open the store ({detail}); the store looks damaged: restore it from a "
         "backup, or move it aside and ingest the submissions again (see docs/operations.md)",
     ),
-    "error.store_busy": (
-        "数据库正被占用：{holder} 占用着它；等待 {wait} 秒后放弃"
+    "error.store_busy.process": (
+        "数据库正被占用：进程 {pid}（{program}）占用着它；等待 {wait} 秒后放弃"
         "（请稍后再试，或用 --wait 秒数 / KPI_AUDIT_WAIT 等得更久）",
-        "the store is busy: {holder} holds it; gave up after {wait} s "
+        "the store is busy: process {pid} ({program}) holds it; gave up after {wait} s "
+        "(try later, or wait longer with --wait SECONDS / KPI_AUDIT_WAIT)",
+    ),
+    "error.store_busy.unknown": (
+        "数据库正被另一个进程占用；等待 {wait} 秒后放弃"
+        "（请稍后再试，或用 --wait 秒数 / KPI_AUDIT_WAIT 等得更久）",
+        "the store is busy: another process holds it; gave up after {wait} s "
         "(try later, or wait longer with --wait SECONDS / KPI_AUDIT_WAIT)",
     ),
     # what a file may be (ingest/limits.py, ingest/discover.py)
@@ -104,9 +110,25 @@ ERRORS: dict[str, tuple[str, str]] = {
         "无法读取文件（{reason}）",
         "cannot read the file ({reason})",
     ),
-    "error.not_regular_file": (
-        "不是普通文件（{kind}）：拒绝读取",
-        "not a regular file ({kind}): refused",
+    "error.not_regular_file.fifo": (
+        "不是普通文件（命名管道 FIFO）：拒绝读取",
+        "not a regular file (a FIFO): refused",
+    ),
+    "error.not_regular_file.device": (
+        "不是普通文件（设备）：拒绝读取",
+        "not a regular file (a device): refused",
+    ),
+    "error.not_regular_file.socket": (
+        "不是普通文件（套接字）：拒绝读取",
+        "not a regular file (a socket): refused",
+    ),
+    "error.not_regular_file.folder": (
+        "不是普通文件（文件夹）：拒绝读取",
+        "not a regular file (a folder): refused",
+    ),
+    "error.not_regular_file.other": (
+        "不是普通文件：拒绝读取",
+        "not a regular file: refused",
     ),
     "error.file_too_large": (
         "文件大小为 {size}，超过上限 {limit}（KPI_AUDIT_MAX_FILE_BYTES）",
