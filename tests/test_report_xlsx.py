@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from kpi_audit.core.result import RESULT_SCHEMA
 from kpi_audit.render import xlsx as xlsx_module
 from kpi_audit.render.xlsx import write_xlsx
-from kpi_audit.render.xlsx_table import utf8_bytes, write_behind
+from kpi_audit.render.xlsx_bytes import utf8_bytes, write_behind
 
 
 @pytest.fixture(scope="module")

@@ -33,14 +33,8 @@ from kpi_audit.render.report_frames import (
 )
 from kpi_audit.render.xlsx_charts import write_chart_sheet
 from kpi_audit.render.xlsx_first_page import documents, write_first_page
-from kpi_audit.render.xlsx_table import (
-    MAX_DATA_ROWS,
-    Column,
-    RowSplicer,
-    Styles,
-    styled,
-    write_table,
-)
+from kpi_audit.render.xlsx_styles import Column, Styles, styled
+from kpi_audit.render.xlsx_table import MAX_DATA_ROWS, RowSplicer, write_table
 
 SUMMARY_COLUMNS = (
     Column("col.target_set", "target_set"),

@@ -13,14 +13,8 @@ from kpi_audit.core.result import AuditResult
 from kpi_audit.render.format import STATUS_COLOURS
 from kpi_audit.render.i18n import label
 from kpi_audit.render.report_frames import county_ranking
-from kpi_audit.render.xlsx_table import (
-    Column,
-    RowSplicer,
-    Styles,
-    clean_frame,
-    row_xml,
-    rows_xml,
-)
+from kpi_audit.render.xlsx_styles import Column, Styles
+from kpi_audit.render.xlsx_table import RowSplicer, clean_frame, row_xml, rows_xml
 
 CHART_ROWS = 18  # rows a chart covers at its default height; blocks are at least this tall
 BAR_COLOURS = {"pass": "70AD47", "fail": "C00000", "warn": "ED7D31", "not_evaluable": "A5A5A5"}

@@ -21,7 +21,8 @@ from kpi_audit.render.first_page import (
 )
 from kpi_audit.render.format import STATUS_SYMBOL, reporting_headline
 from kpi_audit.render.i18n import label
-from kpi_audit.render.xlsx_table import RowSplicer, SheetValue, Styles, row_xml
+from kpi_audit.render.xlsx_styles import Styles
+from kpi_audit.render.xlsx_table import RowSplicer, SheetValue, row_xml
 
 COUNTY_WIDTH = 10.0
 CELL_WIDTH = 7.0

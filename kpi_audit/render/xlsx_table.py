@@ -12,125 +12,34 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import IO, Any, Literal
+from typing import IO, Any
 from xml.sax.saxutils import escape as xml_escape
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kpi_audit.render.format import STATUS_COLOURS, display_width, status_text
 from kpi_audit.render.i18n import label
+from kpi_audit.render.xlsx_bytes import use_fast_deflate, utf8_bytes, write_behind
+from kpi_audit.render.xlsx_styles import (
+    FORMULA_PATTERN,
+    Column,
+    Styles,
+    styled,
+    text_cell,
+)
 
 # Excel's last row is 1,048,576; one is the header.
 MAX_DATA_ROWS = 1_048_575
 # Characters XML 1.0 cannot hold; openpyxl refuses them. Tab, LF and CR are allowed.
 _ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-# Text starting with these is a formula to Excel (or to Lotus-style entry); such cells
-# are written as strings with the quote prefix, so they stay text even when edited.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN = r"^[=+\-@\t\r]"
-
 # Sheets up to this many character widths print one page wide (landscape A4 holds about
 # 150 at 100%; fitted down to ~70% they stay readable); wider ones print at 100%.
 FIT_WIDTH_LIMIT = 215
 WRAP_WIDTH = 24  # a wrapped text column is at most this wide
-
-PERCENT = "0.0%"
-# The third section is exactly zero: a value at the target (± as in the other reports).
-PERCENT_GAP = "+0.0%;-0.0%;±0.0%"
-NUMBER = "#,##0.00"
-NUMBER_GAP = "+#,##0.00;-#,##0.00;±0.00"
-COUNT = "#,##0"
-COUNT_GAP = "+#,##0;-#,##0;±0"
-INTEGER = "0"
-
-ColumnKind = Literal["text", "wrap", "integer", "count", "value", "gap", "status", "plain"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One table column: heading label key, frame column, how it is written."""
-
-    heading: str  # a key of labels.LABELS
-    source: str  # the frame column
-    kind: ColumnKind = "text"
-    # "value"/"gap" columns follow the row's ``_share`` / ``_whole`` flags: percent,
-    # whole number (an indicator that counts) or plain number.
-
-
-class Styles:
-    """Prepared style arrays, made once per workbook and shared by every cell."""
-
-    def __init__(self, wb: Workbook, ws: WriteOnlyWorksheet) -> None:
-        self._wb = wb
-        thin = Side(style="thin", color="BFBFBF")
-
-        def make(**attrs: Any) -> Any:
-            cell = WriteOnlyCell(ws)
-            for name, value in attrs.items():
-                setattr(cell, name, value)
-            return cell._style
-
-        self.header = make(
-            font=Font(bold=True),
-            fill=PatternFill("solid", fgColor="D9E1F2"),
-            border=Border(bottom=thin),
-            alignment=Alignment(vertical="center", wrap_text=True),
-        )
-        # Numbers sit right-aligned under right-aligned headings.
-        self.header_num = make(
-            font=Font(bold=True),
-            fill=PatternFill("solid", fgColor="D9E1F2"),
-            border=Border(bottom=thin),
-            alignment=Alignment(horizontal="right", vertical="center", wrap_text=True),
-        )
-        self.title = make(font=Font(bold=True, size=14))
-        self.bold = make(font=Font(bold=True))
-        self.quoted_text = make(quotePrefix=True)
-        self.wrap = make(alignment=Alignment(wrap_text=True, vertical="top"))
-        self.integer = make(number_format=INTEGER)
-        self.count = make(number_format=COUNT)
-        self.value = {True: make(number_format=PERCENT), False: make(number_format=NUMBER)}
-        self.gap = {True: make(number_format=PERCENT_GAP), False: make(number_format=NUMBER_GAP)}
-        self.whole = {"value": self.count, "gap": make(number_format=COUNT_GAP)}
-        self.status = {
-            status: make(
-                fill=PatternFill("solid", fgColor=fill),
-                font=Font(color=text, bold=status == "fail"),
-            )
-            for status, (fill, text) in STATUS_COLOURS.items()
-        }
-
-    def id(self, style: Any) -> int:
-        """The index of ``style`` among the workbook's cell formats (registering it)."""
-        return self._wb._cell_styles.add(style)
-
-
-def styled(ws: WriteOnlyWorksheet, value: Any, style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    cell._style = style
-    if cell.data_type == "f":  # text that starts with "=" is text here, never a formula
-        cell.data_type = "s"
-    return cell
-
-
-def text_cell(ws: WriteOnlyWorksheet, text: str | None, styles: Styles) -> Any:
-    """Plain text, except that text Excel would read as a formula becomes a quoted
-    string cell (never a formula: facility names come from outside)."""
-    if text and text.startswith(FORMULA_PREFIXES):
-        cell = WriteOnlyCell(ws, text)
-        cell.data_type = "s"
-        cell._style = styles.quoted_text
-        return cell
-    return text
 
 
 def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -345,58 +254,6 @@ def rows_xml(
         yield from utf8_bytes(part.select(row).to_series())
 
 
-def utf8_bytes(texts: pl.Series) -> Iterator[memoryview]:
-    """The UTF-8 bytes of ``texts`` one after the other, read from its Arrow buffers:
-    no joined Python string to decode and encode again (that cost more than building
-    the XML). Nulls are left out (as ``str.join`` does)."""
-    if texts.null_count():
-        texts = texts.drop_nulls()
-    arrow = texts.to_arrow(compat_level=pl.CompatLevel.newest())  # string views: no copy
-    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
-        if not len(chunk):
-            continue
-        if pa.types.is_string_view(chunk.type):
-            in_order = _view_data(chunk)
-            if in_order is not None:
-                yield from in_order
-                continue
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            # one data buffer, strings in order; polars converts the views itself (pyarrow
-            # before 17 has no cast from string_view)
-            chunk = pl.Series(chunk).to_arrow(compat_level=pl.CompatLevel.oldest())
-        _, offset_buffer, data = chunk.buffers()
-        wide = pa.types.is_large_string(chunk.type)
-        offsets = memoryview(offset_buffer).cast("q" if wide else "i")
-        start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-        yield memoryview(data)[start:end]
-
-
-def _view_data(chunk: Any) -> list[memoryview] | None:
-    """The data buffers of a string-view array when, end to end, they are exactly its
-    strings in order — each longer than 12 bytes (none inlined in its view), each
-    right after the one before — as polars builds the rows; else None. Checked
-    set-wise on the views themselves (length, buffer, offset: 16 bytes a string)."""
-    if chunk.offset or chunk.null_count:
-        return None
-    views, data = chunk.buffers()[1], chunk.buffers()[2:]
-    words = pl.Series(pa.Array.from_buffers(pa.uint32(), 4 * len(chunk), [None, views]))
-    fields = {name: words.gather_every(4, k).cast(pl.Int64) for name, k in VIEW_FIELDS}
-    sizes = [len(d) for d in data]
-    starts = {i: sum(sizes[:i]) for i in range(len(sizes))}  # each buffer's first byte
-    length = pl.col("length")
-    where = pl.col("buffer").replace_strict(starts, default=-(2**62), return_dtype=pl.Int64)
-    in_order = pl.DataFrame(fields).select(
-        (length.min() > 12)
-        & (length.sum() == sum(sizes))
-        & (where + pl.col("offset") == length.cum_sum() - length).all()
-    )
-    return [memoryview(d) for d in data] if in_order.item() else None
-
-
-# a view is 4 little-endian uint32: length, prefix, buffer index, offset
-VIEW_FIELDS = (("length", 0), ("buffer", 2), ("offset", 3))
-
-
 @dataclass
 class RowSplicer:
     """Collects each table's data rows while openpyxl writes the sheets, and puts them
@@ -450,33 +307,6 @@ class RowSplicer:
                     part.write(head.encode("utf-8"))
                     write_behind(part, by_part[info.filename]())
                     part.write(("</sheetData>" + tail).encode("utf-8"))
-
-
-def use_fast_deflate(part: IO[bytes]) -> None:
-    """Deflate a part just opened for writing with ISA-L (the ``isal`` package) when it
-    is installed: four times zlib's level 1 and as small (the facility sheet of 200,000
-    results: 0.09 s instead of 0.35 s). The stream is ordinary deflate; zipfile has no
-    public hook for its compressor, so the writer's ``_compressor`` is replaced."""
-    try:
-        from isal import isal_zlib
-    except ImportError:  # zlib, level 1, as zipfile was told
-        return
-    if hasattr(part, "_compressor"):
-        part._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
-
-
-def write_behind(out: IO[bytes], blocks: Iterable[memoryview]) -> None:
-    """Write ``blocks`` to ``out`` in a second thread while the next block is built:
-    deflate and CRC (zlib, in ``out.write``) and polars both release the GIL, so the
-    compression of one block overlaps the XML of the next. One write in flight."""
-    with ThreadPoolExecutor(1, thread_name_prefix="xlsx-write") as pool:
-        pending: Future[int] | None = None
-        for block in blocks:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(out.write, block)
-        if pending is not None:
-            pending.result()
 
 
 def write_table(
