@@ -77,3 +77,29 @@ def test_an_impossible_split_folder_is_exit_3_before_the_audit(
         res = CliRunner().invoke(app, [*args, "-o", str(folder), "--db", str(db)])
         assert res.exit_code == 3, (folder, res.output)
         assert "Traceback" not in res.output
+
+
+def test_split_reports_use_the_same_audit_options_as_one_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --min-reporting / --max-missing-share used to be dropped under --split
+    import typer
+
+    import kpi_audit.cli.commands.report as report_command
+
+    seen: list[dict[str, object]] = []
+
+    def audit_options(ctx: object, **options: object) -> None:
+        seen.append(options)
+        raise typer.Exit(0)
+
+    monkeypatch.setattr(report_command, "audit_from_options", audit_options)
+    common = ["report", "-p", "2024Q3", "-t", "zhengzhou-2016", "--db", str(tmp_path / "k.db")]
+    shares = ["--min-reporting", "0.95", "--max-missing-share", "0.02"]
+    split = CliRunner().invoke(app, [*common, *shares, "--split", "county", "-o", str(tmp_path)])
+    one = CliRunner().invoke(app, [*common, *shares, "-o", str(tmp_path / "r.xlsx")])
+    assert (split.exit_code, one.exit_code) == (0, 0), (split.output, one.output)
+    by_split, by_one = seen
+    assert by_split["min_reporting"] == by_one["min_reporting"] == 0.95
+    assert by_split["max_missing_share"] == by_one["max_missing_share"] == 0.02
+    assert by_split == by_one  # trends: both draw them (Excel + HTML)

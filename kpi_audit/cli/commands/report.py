@@ -4,7 +4,9 @@ file is written either way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -92,28 +94,8 @@ def report(
     ] = None,
 ) -> None:
     """Write the audit as a report for leaders and institutions (Chinese by default)."""
-    encoding = parsed_encoding(encoding)
-    if split is not None:
-        _report_split(
-            ctx,
-            output[0],
-            files,
-            fmt,
-            period,
-            targets,
-            level,
-            fail_on,
-            lang,
-            sheet,
-            strict,
-            db,
-            wait,
-            encoding,
-        )
-        return
-    # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
-    planned = planned_outputs(output, fmt.value if fmt else None)
-    result = audit_from_options(
+    run_audit = partial(
+        audit_from_options,
         ctx,
         db=db,
         wait=wait,
@@ -125,9 +107,15 @@ def report(
         strict=strict,
         min_reporting=min_reporting,
         max_missing_share=max_missing_share,
-        encoding=encoding,
-        trends=any(f in ("html", "xlsx") for _, f in planned),  # trends and runs of misses
+        encoding=parsed_encoding(encoding),
     )
+    if split is not None:
+        _report_split(ctx, output[0], fmt, fail_on, lang, run_audit)
+        return
+    # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
+    planned = planned_outputs(output, fmt.value if fmt else None)
+    # trends and runs of misses are drawn by the Excel and HTML reports only
+    result = run_audit(trends=any(f in ("html", "xlsx") for _, f in planned))
     code = exit_code(result, fail_on)
     root = ctx.find_root().ensure_object(dict)
     root["exit_code"] = code
@@ -145,18 +133,10 @@ class SplitBy(StrEnum):
 def _report_split(
     ctx: typer.Context,
     folder: Path,
-    files: FilesArgument,
     fmt: ReportFormat | None,
-    period: PeriodOption,
-    targets: TargetsOption,
-    level: Level,
     fail_on: FailOn,
     lang: Lang,
-    sheet: SheetOption,
-    strict: bool,
-    db: DbOption,
-    wait: WaitOption,
-    encoding: str | None,
+    run_audit: Callable[..., AuditResult],
 ) -> None:
     from kpi_audit.core.atomic import check_writable
     from kpi_audit.render.i18n import label
@@ -168,24 +148,13 @@ def _report_split(
 
         raise OutputError(code="split_is_file", path=str(folder))
     check_writable(folder / "index.html")  # before the audit: a bad folder fails fast (3)
-    result = audit_from_options(
-        ctx,
-        db=db,
-        wait=wait,
-        files=files,
-        period=period,
-        targets=targets,
-        level=level,
-        sheet=sheet,
-        strict=strict,
-        encoding=encoding,
-        trends=True,
-    )
+    result = run_audit(trends=True)
     written = write_split(result, folder, formats, lang=lang.value)
     for path in written[:-1]:
         typer.echo(path.name)
     n = (len(written) - 1) // len(formats)
     typer.echo(label("cli.wrote_split", lang.value, n=n, folder=folder, index=written[-1].name))
+    log_refused(result, lang.value)
     raise typer.Exit(exit_code(result, fail_on))
 
 
