@@ -103,3 +103,18 @@ def test_split_reports_use_the_same_audit_options_as_one_report(
     assert by_split["min_reporting"] == by_one["min_reporting"] == 0.95
     assert by_split["max_missing_share"] == by_one["max_missing_share"] == 0.02
     assert by_split == by_one  # trends: both draw them (Excel + HTML)
+
+
+def test_split_is_quiet_under_q_and_takes_one_folder(split_dir: tuple[Path, str]) -> None:
+    out, _ = split_dir
+    db = out.parent / "k.duckdb"
+    args = ["report", "-p", "2024Q3", "-t", "zhengzhou-2016", "--split", "county", "--db", str(db)]
+    quiet = CliRunner().invoke(app, ["-q", *args, "-o", str(out.parent / "quiet")])
+    assert (quiet.exit_code, quiet.stdout) == (1, "")
+    assert len(list((out.parent / "quiet").iterdir())) == 15  # written all the same
+    two = CliRunner().invoke(app, [*args, "-o", str(out.parent / "a"), "-o", str(out.parent / "b")])
+    assert two.exit_code == 2
+    assert (
+        two.stderr == "错误：--split 只写入一个文件夹，却给了 2 个 -o（配置文件的 outputs 也算）\n"
+    )
+    assert not (out.parent / "a").exists() and not (out.parent / "b").exists()

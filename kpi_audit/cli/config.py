@@ -27,7 +27,7 @@ ENV_CONFIG = "KPI_AUDIT_CONFIG"
 DEFAULT_CONFIG = "kpi-audit.toml"
 KEYS = ("db", "targets", "lang", "outputs", "wait")
 # Commands (by path) that take --targets / --lang / -o.
-_TARGETS = ("check", "report", "quality", ("targets", "list"), ("targets", "show"))
+_TARGETS = ("check", "report", "export", ("targets", "list"), ("targets", "show"))
 _LANG = (
     "check",
     "report",
@@ -37,8 +37,10 @@ _LANG = (
     "submissions",
     "template",
     "export",
+    ("quality", "rules"),
     ("targets", "list"),
     ("targets", "show"),
+    ("targets", "validate"),
 )
 _OUTPUTS = ("check", "report")
 

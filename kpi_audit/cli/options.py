@@ -7,7 +7,7 @@ import logging
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -106,17 +106,35 @@ class Level(StrEnum):
 LevelOption = Annotated[Level, typer.Option("--level", help="help.opt.level")]
 
 
-def _lang_given_before(ctx: typer.Context, param: typer.CallbackParam, value: Lang) -> Lang:
-    """A command's --lang: its own on the command line, else a --lang given before the
-    command (``kpi-audit --lang en check``), else the environment / config / zh."""
+def given_before(ctx: typer.Context, name: str) -> Any:
+    """The value of option ``name`` given on the command line to a command group this
+    command runs under (``kpi-audit quality -f json rules``), else None."""
     from typer._click.core import ParameterSource
 
-    before = (ctx.find_root().obj or {}).get("lang")
-    if before is None or param.name is None:
+    parent = ctx.parent
+    while parent is not None:
+        given = parent.get_parameter_source(name) == ParameterSource.COMMANDLINE
+        if given and name in parent.params:
+            return parent.params[name]
+        parent = parent.parent
+    return None
+
+
+def given_here(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` of this command was given on its command line."""
+    from typer._click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
+
+
+def _lang_given_before(ctx: typer.Context, param: typer.CallbackParam, value: Lang) -> Lang:
+    """A command's --lang: its own on the command line, else a --lang given before the
+    command (``kpi-audit --lang en check``, ``kpi-audit quality --lang en rules``), else
+    the environment / config / zh."""
+    if param.name is None or given_here(ctx, param.name):
         return value
-    if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
-        return value
-    return Lang(before)
+    before = given_before(ctx, param.name) or (ctx.find_root().obj or {}).get("lang")
+    return value if before is None else Lang(before)
 
 
 LangOption = Annotated[
@@ -236,6 +254,12 @@ OutputsOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def draws_trends(planned: Sequence[tuple[Path, FileFormat]]) -> bool:
+    """Whether an output draws the 8-period trends and runs of misses: the HTML report's
+    lines and the Excel first page's 连续 N 期 do; JSON and CSV do not."""
+    return any(f in ("html", "xlsx") for _, f in planned)
 
 
 def planned_outputs(

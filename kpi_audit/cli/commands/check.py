@@ -30,6 +30,7 @@ from kpi_audit.cli.options import (
     TargetsOption,
     WaitOption,
     audit_from_options,
+    draws_trends,
     exit_code,
     log,
     log_refused,
@@ -82,8 +83,7 @@ def check(
         min_reporting=min_reporting,
         max_missing_share=max_missing_share,
         encoding=encoding,
-        # only the HTML report draws the 8-period trends
-        trends=any(f == "html" for _, f in planned),
+        trends=draws_trends(planned),
     )
     code = exit_code(result, fail_on)
     ctx.find_root().ensure_object(dict)["exit_code"] = code

@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from kpi_audit.cli.options import DbOption, Lang, LangOption, PeriodOption, WaitOption, open_store
+from kpi_audit.cli.options import (
+    DbOption,
+    Lang,
+    LangOption,
+    PeriodOption,
+    WaitOption,
+    given_before,
+    given_here,
+    open_store,
+)
 from kpi_audit.core.errors import EXIT_FAILED, EXIT_OK
 
 quality_app = typer.Typer(
@@ -75,6 +84,7 @@ def quality(
 
 @quality_app.command("rules", help="help.quality.rules")
 def rules(
+    ctx: typer.Context,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="help.quality.rules.format")
     ] = OutputFormat.table,
@@ -84,6 +94,8 @@ def rules(
     from kpi_audit.quality import load_rules
     from kpi_audit.render.quality import rule_rows, write_rule_rows_csv
 
+    if not given_here(ctx, "fmt") and given_before(ctx, "fmt") is not None:
+        fmt = OutputFormat(given_before(ctx, "fmt"))  # kpi-audit quality -f json rules
     rows = rule_rows(load_rules(), lang.value)
     if fmt == OutputFormat.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)

@@ -33,12 +33,14 @@ from kpi_audit.cli.options import (
     TargetsOption,
     WaitOption,
     audit_from_options,
+    draws_trends,
     exit_code,
     log_refused,
     parsed_encoding,
     planned_outputs,
     write_outputs,
 )
+from kpi_audit.core.errors import UsageError
 
 if TYPE_CHECKING:
     from kpi_audit.core.result import AuditResult
@@ -110,12 +112,13 @@ def report(
         encoding=parsed_encoding(encoding),
     )
     if split is not None:
+        if len(output) > 1:
+            raise UsageError(code="split_one_folder", params={"given": len(output)})
         _report_split(ctx, output[0], fmt, fail_on, lang, run_audit)
         return
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
     planned = planned_outputs(output, fmt.value if fmt else None)
-    # trends and runs of misses are drawn by the Excel and HTML reports only
-    result = run_audit(trends=any(f in ("html", "xlsx") for _, f in planned))
+    result = run_audit(trends=draws_trends(planned))
     code = exit_code(result, fail_on)
     root = ctx.find_root().ensure_object(dict)
     root["exit_code"] = code
@@ -150,10 +153,11 @@ def _report_split(
     check_writable(folder / "index.html")  # before the audit: a bad folder fails fast (3)
     result = run_audit(trends=True)
     written = write_split(result, folder, formats, lang=lang.value)
-    for path in written[:-1]:
-        typer.echo(path.name)
-    n = (len(written) - 1) // len(formats)
-    typer.echo(label("cli.wrote_split", lang.value, n=n, folder=folder, index=written[-1].name))
+    if not ctx.find_root().ensure_object(dict).get("quiet"):
+        for path in written[:-1]:
+            echo(path.name)
+        n = (len(written) - 1) // len(formats)
+        echo(label("cli.wrote_split", lang.value, n=n, folder=folder, index=written[-1].name))
     log_refused(result, lang.value)
     raise typer.Exit(exit_code(result, fail_on))
 

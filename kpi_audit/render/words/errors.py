@@ -293,6 +293,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "error.cannot_write_file": ("无法写入文件：{reason}", "cannot write the file: {reason}"),
     "error.split_is_file": ("是一个文件：--split 需要文件夹", "is a file: --split names a folder"),
+    "error.split_one_folder": (
+        "--split 只写入一个文件夹，却给了 {given} 个 -o（配置文件的 outputs 也算）",
+        "--split writes into one folder, but {given} -o were given (the config file's "
+        "outputs count too)",
+    ),
     "error.unknown_report_suffix": (
         "无法从“{name}”判断报告格式：请用 .xlsx、.html、.json 或 .csv",
         "cannot tell the report format from '{name}': use .xlsx, .html, .json or .csv",
