@@ -242,8 +242,9 @@ def root(
 
 def setup_logging(*, quiet: bool = False, verbose: int = 0) -> None:
     """kpi-audit's messages go through ``logging`` to stderr: INFO by default (what was
-    written, waiting for the store), WARNING and worse with --quiet, DEBUG with -vv."""
-    level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    written, waiting for the store), WARNING and worse with --quiet, DEBUG with -v (each
+    file's ingest and the audit's steps with their times; in English, as diagnostics)."""
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logger = logging.getLogger("kpi_audit")
     for handler in list(logger.handlers):
         if getattr(handler, "_kpi_audit", False):

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from kpi_audit.ingest.report import IngestReport
 
 __all__ = ["audit", "run_audit"]
+
+log = logging.getLogger("kpi_audit.evaluate")
 
 
 def audit(
@@ -72,6 +76,7 @@ def audit(
 
     catalog = load_catalog()
     target_sets = load_target_sets(list(target_specs), catalog=catalog)
+    started = time.perf_counter()
     try:
         result = run_audit(
             con,
@@ -87,12 +92,22 @@ def audit(
         if not refused:
             raise
         raise _not_loaded(exc, refused[0]) from exc
+    log.debug(
+        "audit of %s: %d target sets, %d results, trends %s, %.2f s",
+        result.period,
+        len(target_sets),
+        result.results.height,
+        "on" if trends else "off",
+        time.perf_counter() - started,
+    )
     if refused:
         result = replace(result, files_refused=refused)
     if quality:
         from kpi_audit.quality import review
 
+        started = time.perf_counter()
         result.quality = review(con, period=result.period, catalog=catalog)
+        log.debug("data-quality review: %.2f s", time.perf_counter() - started)
     return result
 
 

@@ -9,7 +9,9 @@ earlier one through the ``current_submissions`` view; nothing is deleted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from kpi_audit.ingest.report import FileReport, IngestReport
 from kpi_audit.ingest.write import store_file
 from kpi_audit.store.db import fetch_one
 
+log = logging.getLogger("kpi_audit.ingest")
 ProgressCallback = Callable[[str, int, int], None]
 _Prepared = PreparedFile | PreparedRegister | InputError
 
@@ -72,6 +75,7 @@ def ingest_paths(
         raise InputError(
             code="nothing_to_ingest", params={"cause": first, "case": None if first else "none"}
         )
+    since = time.perf_counter()
     for done, (path, file_report) in enumerate(
         _ingest_in_order(
             con,
@@ -81,13 +85,25 @@ def ingest_paths(
         ),
         start=1,
     ):
+        now = time.perf_counter()
+        log.debug(
+            "%s: %s, %d rows loaded, %d rejected, %.2f s",
+            path,
+            file_report.status,
+            file_report.rows_loaded,
+            file_report.rows_rejected,
+            now - since,
+        )
+        since = now
         report.files.append(file_report)
         if on_progress is not None:
             on_progress(str(path), done, len(files))
     if received is not None:
         _record_received(con, report, received)
     if aggregates:
+        started = time.perf_counter()
         _refresh_aggregates(con, report)
+        log.debug("per-period sums brought up to date, %.2f s", time.perf_counter() - started)
     return report
 
 

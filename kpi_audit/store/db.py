@@ -73,6 +73,7 @@ def connect(
         file.unlink()  # an empty file (e.g. `touch`ed): nothing to keep, start a new store
     notify = on_wait or (lambda line: log.info("%s", line))
     con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=notify)
+    log.debug("store %s opened %s", target, "read-only" if read_only else "for writing")
     try:
         state = store_state(con)
         if state == "foreign":

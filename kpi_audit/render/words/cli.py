@@ -153,8 +153,8 @@ CLI: dict[str, tuple[str, str]] = {
         "Nothing on stderr unless something is wrong.",
     ),
     "help.root.verbose": (
-        "在 stderr 输出更多细节（-vv：调试）。",
-        "More detail on stderr (-vv: debug).",
+        "在 stderr 输出各步骤及耗时（英文）。",
+        "Each step and its time, on stderr.",
     ),
     "help.root.lang": (
         "帮助、提示和报告的语言，用于其后的命令（环境变量 KPI_AUDIT_LANG；默认 zh）。",
