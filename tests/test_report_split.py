@@ -118,3 +118,15 @@ def test_split_is_quiet_under_q_and_takes_one_folder(split_dir: tuple[Path, str]
         two.stderr == "错误：--split 只写入一个文件夹，却给了 2 个 -o（配置文件的 outputs 也算）\n"
     )
     assert not (out.parent / "a").exists() and not (out.parent / "b").exists()
+
+
+def test_split_by_county_of_city_results_only_is_a_usage_error(split_dir: tuple[Path, str]) -> None:
+    out, _ = split_dir
+    db = out.parent / "k.duckdb"
+    args = ["report", "-p", "2024Q3", "-t", "zhengzhou-2016", "--split", "county", "--db", str(db)]
+    res = CliRunner().invoke(app, [*args, "--level", "city", "-o", str(out.parent / "c")])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(
+        "错误：--split county 为每个区县写一份报告，--level city 不含区县结果"
+    )
+    assert not (out.parent / "c").exists()

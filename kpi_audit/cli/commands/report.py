@@ -114,6 +114,8 @@ def report(
     if split is not None:
         if len(output) > 1:
             raise UsageError(code="split_one_folder", params={"given": len(output)})
+        if level == Level.city:  # a county's report holds its county's results
+            raise UsageError(code="split_needs_counties", params={"level": level.value})
         _report_split(ctx, output[0], fmt, fail_on, lang, run_audit)
         return
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3

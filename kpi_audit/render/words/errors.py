@@ -293,6 +293,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "error.cannot_write_file": ("无法写入文件：{reason}", "cannot write the file: {reason}"),
     "error.split_is_file": ("是一个文件：--split 需要文件夹", "is a file: --split names a folder"),
+    "error.split_needs_counties": (
+        "--split county 为每个区县写一份报告，--level {level} 不含区县结果："
+        "请用 all、county 或 facility",
+        "--split county writes a report per county, and --level {level} has no county "
+        "results: use all, county or facility",
+    ),
     "error.split_one_folder": (
         "--split 只写入一个文件夹，却给了 {given} 个 -o（配置文件的 outputs 也算）",
         "--split writes into one folder, but {given} -o were given (the config file's "
