@@ -44,7 +44,7 @@ def test_verbose_adds_a_line_per_file_and_per_audit_step(runner, tmp_path) -> No
         for f in files
     )
     assert re.search(
-        r"^audit of 2024Q3: 1 target sets, \d+ results, trends off, \d+\.\d\d s$",
+        r"^audit of 2024Q3: 1 target sets, trends off, \d+ results, \d+\.\d\d s$",
         result.stderr,
         re.M,
     )

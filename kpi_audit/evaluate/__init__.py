@@ -92,14 +92,8 @@ def audit(
         if not refused:
             raise
         raise _not_loaded(exc, refused[0]) from exc
-    log.debug(
-        "audit of %s: %d target sets, %d results, trends %s, %.2f s",
-        result.period,
-        len(target_sets),
-        result.results.height,
-        "on" if trends else "off",
-        time.perf_counter() - started,
-    )
+    sets = f"{len(target_sets)} target sets, trends {'on' if trends else 'off'}"
+    _log_step(result, sets, started)
     if refused:
         result = replace(result, files_refused=refused)
     if quality:
@@ -107,8 +101,18 @@ def audit(
 
         started = time.perf_counter()
         result.quality = review(con, period=result.period, catalog=catalog)
-        log.debug("data-quality review: %.2f s", time.perf_counter() - started)
+        _log_step(None, "data-quality review", started)
     return result
+
+
+def _log_step(result: AuditResult | None, what: str, started: float) -> None:
+    """One -v line: the audit (period, what, results) or another step, with its time."""
+    seconds = time.perf_counter() - started
+    if result is None:
+        log.debug("%s: %.2f s", what, seconds)
+    else:
+        n = result.results.height
+        log.debug("audit of %s: %s, %d results, %.2f s", result.period, what, n, seconds)
 
 
 def _not_loaded(exc: NoDataError, first: RefusedFile) -> NoDataError:

@@ -85,26 +85,26 @@ def ingest_paths(
         ),
         start=1,
     ):
-        now = time.perf_counter()
-        log.debug(
-            "%s: %s, %d rows loaded, %d rejected, %.2f s",
-            path,
-            file_report.status,
-            file_report.rows_loaded,
-            file_report.rows_rejected,
-            now - since,
-        )
-        since = now
+        since = _log_file(path, file_report, since)
         report.files.append(file_report)
         if on_progress is not None:
             on_progress(str(path), done, len(files))
     if received is not None:
         _record_received(con, report, received)
     if aggregates:
-        started = time.perf_counter()
         _refresh_aggregates(con, report)
-        log.debug("per-period sums brought up to date, %.2f s", time.perf_counter() - started)
     return report
+
+
+def _log_file(path: Path, file_report: FileReport, since: float) -> float:
+    """The -v line of a file (status, rows, seconds since ``since``); returns now."""
+    now = time.perf_counter()
+    r = file_report
+    log.debug(
+        "%s: %s, %d rows loaded, %d rejected, %.2f s",
+        path, r.status, r.rows_loaded, r.rows_rejected, now - since,
+    )  # fmt: skip
+    return now
 
 
 def _refresh_aggregates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
@@ -113,7 +113,9 @@ def _refresh_aggregates(con: duckdb.DuckDBPyConnection, report: IngestReport) ->
         from kpi_audit.evaluate.trends import refresh
         from kpi_audit.spec.catalog import load_catalog
 
+        started = time.perf_counter()
         refresh(con, load_catalog(), years)
+        log.debug("per-period sums brought up to date, %.2f s", time.perf_counter() - started)
 
 
 def _record_received(con: duckdb.DuckDBPyConnection, report: IngestReport, received: date) -> None:

@@ -112,11 +112,7 @@ def report(
         encoding=parsed_encoding(encoding),
     )
     if split is not None:
-        if len(output) > 1:
-            raise UsageError(code="split_one_folder", params={"given": len(output)})
-        if level == Level.city:  # a county's report holds its county's results
-            raise UsageError(code="split_needs_counties", params={"level": level.value})
-        _report_split(ctx, output[0], fmt, fail_on, lang, run_audit)
+        _report_split(ctx, output, level, fmt, fail_on, lang, run_audit)
         return
     # before the audit: a bad extension is exit 2, a path that cannot be written exit 3
     planned = planned_outputs(output, fmt.value if fmt else None)
@@ -137,12 +133,18 @@ class SplitBy(StrEnum):
 
 def _report_split(
     ctx: typer.Context,
-    folder: Path,
+    output: list[Path],
+    level: Level,
     fmt: ReportFormat | None,
     fail_on: FailOn,
     lang: Lang,
     run_audit: Callable[..., AuditResult],
 ) -> None:
+    if len(output) > 1:
+        raise UsageError(code="split_one_folder", params={"given": len(output)})
+    if level == Level.city:  # a county's report holds its county's results
+        raise UsageError(code="split_needs_counties", params={"level": level.value})
+    folder = output[0]
     from kpi_audit.core.atomic import check_writable
     from kpi_audit.render.i18n import label
     from kpi_audit.render.split import write_split
