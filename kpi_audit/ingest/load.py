@@ -134,7 +134,7 @@ def _record_received(con: duckdb.DuckDBPyConnection, report: IngestReport, recei
 # so that two of them never share the memory.
 READ_AHEAD_MAX_BYTES = 32_000_000
 # The file being loaded and the one ahead: more workers would only queue behind them.
-READ_WORKERS = max(1, min(2, os.cpu_count() or 1))
+READ_WORKERS = min(2, os.cpu_count() or 1)
 
 
 def _ingest_in_order(

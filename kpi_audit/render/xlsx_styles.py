@@ -19,7 +19,6 @@ from kpi_audit.render.format import STATUS_COLOURS
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
-
 PERCENT = "0.0%"
 # The third section is exactly zero: a value at the target (± as in the other reports).
 PERCENT_GAP = "+0.0%;-0.0%;±0.0%"
@@ -36,7 +35,7 @@ ColumnKind = Literal["text", "wrap", "integer", "count", "value", "gap", "status
 class Column:
     """One table column: heading label key, frame column, how it is written."""
 
-    heading: str  # a key of labels.LABELS
+    heading: str  # a key of i18n.LABELS
     source: str  # the frame column
     kind: ColumnKind = "text"
     # "value"/"gap" columns follow the row's ``_share`` / ``_whole`` flags: percent,

@@ -128,11 +128,10 @@ def _open_waiting(
                     path=target,
                 ) from None
             if not told:
-                who = f"process {holder['pid']} ({holder['program']})" if "pid" in holder else ""
-                on_wait(
-                    f"waiting for {who or 'another process'} to release the store {target} "
-                    f"(up to {wait:g} s)"
-                )
+                who = "another process"
+                if "pid" in holder:
+                    who = f"process {holder['pid']} ({holder['program']})"
+                on_wait(f"waiting for {who} to release the store {target} (up to {wait:g} s)")
                 told = True
             time.sleep(min(delay, left))
             delay = min(delay * 2, _RETRY_MAX)

@@ -94,8 +94,9 @@ def rules(
     from kpi_audit.quality import load_rules
     from kpi_audit.render.quality import rule_rows, write_rule_rows_csv
 
-    if not given_here(ctx, "fmt") and given_before(ctx, "fmt") is not None:
-        fmt = OutputFormat(given_before(ctx, "fmt"))  # kpi-audit quality -f json rules
+    group_fmt = None if given_here(ctx, "fmt") else given_before(ctx, "fmt")
+    if group_fmt is not None:
+        fmt = OutputFormat(group_fmt)  # kpi-audit quality -f json rules
     rows = rule_rows(load_rules(), lang.value)
     if fmt == OutputFormat.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
