@@ -11,10 +11,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 from _ingest_helpers import EAST, write_submission
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
+from kpi_audit.ingest.cell_extent import _not_after, column_number, open_part, scan_cells
 from kpi_audit.ingest.limits import Limits, check_workbook
 
 
@@ -156,6 +159,81 @@ def test_a_formula_deep_in_a_large_sheet_is_found(tmp_path: Path) -> None:
     formula = b'<row r="24001"><c r="A24001"><f>A1+1</f><v>2</v></c></row>'
     book = sheet_workbook(tmp_path / "f.xlsx", body + formula)
     assert check_workbook(book, book.read_bytes(), Limits()) == {"东县"}
+
+
+def dimensioned_workbook(path: Path, dimension: bytes, sheet_data: bytes) -> Path:
+    """:func:`sheet_workbook` with a <dimension ref="…"> before its cells."""
+    book = sheet_workbook(path, sheet_data)
+    with zipfile.ZipFile(book) as z:
+        parts = {info.filename: z.read(info.filename) for info in z.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"<sheetData>", b'<dimension ref="%s"/><sheetData>' % dimension, 1
+    )
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return book
+
+
+def box_extent(book: Path, box: tuple[int, int]) -> tuple[int, int]:
+    seen: list[tuple[int, int]] = []
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(book) as z, z.open(part) as xml:
+        scan_cells(b"", xml, lambda r, c: seen.append((r, c)), lambda: z.open(part), box)
+    return seen[-1]
+
+
+@pytest.mark.parametrize(
+    ("hostile", "rows", "columns"),
+    [
+        (b"", 24_000, 12),  # the dimension is true: its box
+        (b'<c r="A900000"><v>1</v></c>', 900_000, 12),  # a row past it
+        (b'<c r="M20000"><v>1</v></c>', 24_000, 13),  # a column past it
+        (b"<c><v>1</v></c>", 24_000, 13),  # no r: one past L
+        (b'<c r="l20000"><v>1</v></c>', 24_000, 12),  # lower case: placed exactly
+    ],
+)
+def test_the_cells_are_checked_against_the_dimension(
+    tmp_path: Path, hostile: bytes, rows: int, columns: int
+) -> None:
+    body = usual_rows(1, 19_999, COLUMNS)
+    row = usual_rows(20_000, 20_000, COLUMNS).replace(b"</row>", hostile + b"</row>")
+    data = body + row + usual_rows(20_001, 24_000, COLUMNS)
+    book = dimensioned_workbook(tmp_path / "d.xlsx", b"A1:L24000", data)
+    assert box_extent(book, (24_000, 12)) == (rows, columns)
+
+
+def test_a_dimension_hiding_a_far_cell_is_refused(tmp_path: Path) -> None:
+    cells = usual_rows(1, 3, COLUMNS) + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    book = dimensioned_workbook(tmp_path / "lie.xlsx", b"A1:L3", cells)
+    with pytest.raises(Exception, match=r"the used range is 1,048,576 rows × 16,384 columns"):
+        check_workbook(book, book.read_bytes(), Limits())
+
+
+@given(
+    value=st.integers(1, 10**9),
+    candidates=st.lists(st.integers(1, 10**10), min_size=1, max_size=30),
+)
+def test_not_after_matches_the_numbers_up_to_the_value(value: int, candidates: list[int]) -> None:
+    pattern = "^" + _not_after(str(value), "0123456789", "1") + "$"
+    texts = [str(c) for c in candidates] + ["0", "0" + str(value)]
+    matched = pl.Series(texts).str.contains(pattern).to_list()  # polars runs it in the scan
+    assert matched == [t[0] != "0" and int(t) <= value for t in texts]
+
+
+@given(value=st.integers(1, 18_278), candidates=st.lists(st.integers(1, 20_000), max_size=30))
+def test_not_after_matches_the_columns_up_to_the_value(value: int, candidates: list[int]) -> None:
+    def letters(n: int) -> str:
+        out = ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            out = chr(65 + rem) + out
+        return out
+
+    pattern = "^" + _not_after(letters(value), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "A") + "$"
+    matched = pl.Series([letters(c) for c in candidates], dtype=pl.String).str.contains(pattern)
+    assert matched.to_list() == [c <= value for c in candidates]
 
 
 def test_column_numbers() -> None:

@@ -90,6 +90,33 @@ def test_a_value_at_xfd1048576_is_refused_without_allocating(tmp_path: Path) -> 
     )
 
 
+def dimension_lies_workbook(path: Path) -> Path:
+    """A submission whose <dimension> says A1:K3 while a cell sits at XFD1048576:
+    calamine allocates what the cells span (it aborted the process, rc 134, with
+    "memory allocation of 549755813888 bytes failed" before the cells were checked)."""
+    far = far_cell_workbook(path.with_suffix(".far.xlsx"))
+    with zipfile.ZipFile(far) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:K3"', data)
+                assert n == 1
+            zout.writestr(info, data)
+    far.unlink()
+    return path
+
+
+def test_a_dimension_that_hides_a_far_cell_is_refused(tmp_path: Path) -> None:
+    book = dimension_lies_workbook(tmp_path / "lie.xlsx")
+    good = write_submission(tmp_path / "good.xlsx", EAST)
+    measured, err = ingest(tmp_path, book, good)
+    assert measured["code"] == 3 and measured["peak_mib"] < 400
+    assert err.startswith(
+        "error: lie.xlsx, sheet Sheet: refused: the used range is 1,048,576 rows × 16,384 "
+        "columns (17,179,869,184 cells)"
+    )
+
+
 def test_an_inflating_workbook_is_refused_by_its_ratio(tmp_path: Path) -> None:
     book = inflating_workbook(tmp_path / "bomb.xlsx", 64)
     assert book.stat().st_size < 1_000_000

@@ -3,25 +3,27 @@
 calamine places a cell at its ``r`` attribute (``r="C40"``: row 40, column 3) or, when a
 cell has none, at the row counter (the enclosing ``<row r=…>``, else one past the row
 before) and the column counter (one past the cell before in the row); it then allocates
-the range from the first to the last cell densely. Column letters may be lower case,
-row numbers any length, element names may carry a prefix (``<x:c>``), attributes may
-come in any order, in single quotes, with spaces around ``=``. What a hostile file can
-do with that is bounded here before calamine sees it.
+the range from the first to the last non-empty cell densely, whatever the sheet's
+``<dimension>`` says. Column letters may be lower case, row numbers any length, element
+names may carry a prefix (``<x:c>``), attributes may come in any order, in single
+quotes, with spaces around ``=``. What a hostile file can do with that is bounded here
+before calamine sees it.
 
 Two ways, per sheet:
 
 * **usual** (almost every workbook: Excel, WPS, LibreOffice, openpyxl write cells as
-  ``<c r="B7" …>``): each chunk of XML costs a few searches done in C, whatever its
-  size, and no Python step per cell. Every cell start must be ``<c r="`` (no prefix,
-  ``r`` first: then ``r`` is the cell's position); the widest column C is read from the
-  first cells, the last row T from the chunk's last cell; one search then looks for any
-  cell written otherwise or beyond them (a column after C, a row after T, lower case, a
-  leading zero). None found: the chunk's cells lie within T rows × C columns, and both
-  are reached, so the extent is exact.
-* **exact** (anything else, from the start of the sheet again): the row and cell tags
-  are walked one by one with calamine's own counters, so cells without ``r``, cells
-  whose ``r`` disagrees with their row, rows out of order or without ``r``, prefixes,
-  quotes and spacing are all placed where calamine would place them.
+  ``<c r="B7" …>``): a box of T rows × C columns is taken from the sheet's
+  ``<dimension>`` when it has one, else from its cells (the widest column of the first
+  cells, the row of each chunk's last cell); then two counts per chunk of XML, done by
+  polars' regex engine outside the GIL (so that two files are scanned on two cores),
+  compare the cell starts (``<c`` + a space, ``/`` or ``>``) with the cells written
+  ``<c r="`` + a column ≤ C + a row ≤ T + ``"``. Equal: every cell is written the usual
+  way and lies in the box, and T × C bounds what calamine allocates.
+* **exact** (anything else, from the start of the sheet again: a cell outside the box,
+  written otherwise, a prefix, rows out of order, XML that is not UTF-8): the row and
+  cell tags are walked one by one with calamine's own counters, so cells without ``r``,
+  cells whose ``r`` disagrees with their row, rows out of order or without ``r``,
+  prefixes, quotes and spacing are all placed where calamine would place them.
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ _FIRST_CELLS = 256 * 1024
 # The start of a formula element (<f>, <f t="shared" …/>, <x:f>).
 ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 
-# usual way: a cell start that is not `<c r="` + a capital letter
-_UNUSUAL_START = re.compile(rb'<c(?! r="[A-Z])[\s/>]')
-# after a ':' (rare in a sheet's data): a prefixed cell or formula element
-_PREFIXED = re.compile(rb":[cf][\s/>]")
+# usual way (Python, on the first cells only): the column letters of usual cells
 _USUAL_REF = re.compile(rb'<c r="([A-Z]+)\d')
 _LAST_REF = b'<c r="'
 _USUAL_VALUE = re.compile(rb'([A-Z]+)([1-9]\d*)"')
+# usual way (polars, Rust regex syntax): every cell start, prefixed cells, formulas
+_CELL_START = r"<c[\s/>]"
+_PREFIXED_CELL = r":c[\s/>]"
+_FORMULA = r"<(?:[A-Za-z0-9_]+:)?f[\s/>]"
 
 # exact way: a row or cell tag (start, end or empty), its attributes, one by one
 _TAG = re.compile(
@@ -58,12 +61,19 @@ Within = Callable[[int, int], None]  # (rows, columns) → raises when too large
 Reopen = Callable[[], IO[bytes]]
 
 
-def scan_cells(head: bytes, xml: IO[bytes], within: Within, reopen: Reopen) -> bool:
+def scan_cells(
+    head: bytes,
+    xml: IO[bytes],
+    within: Within,
+    reopen: Reopen,
+    box: tuple[int, int] | None = None,
+) -> bool:
     """Call ``within(rows, columns)`` with the extent of the cells read so far, chunk by
-    chunk (it raises to refuse the sheet); ``head`` is what was read of ``xml`` already.
+    chunk (it raises to refuse the sheet); ``head`` is what was read of ``xml`` already;
+    ``box`` the last row and column of the sheet's ``<dimension>``, if it has one.
     Returns whether the sheet has a formula element. ``reopen`` gives the sheet's XML
     from the start again, for the exact walk."""
-    usual = _Usual()
+    usual = _Usual(box)
     for text in _pieces(head, xml):
         if not usual.read(text):
             return _exact(reopen, within)
@@ -107,26 +117,39 @@ def may_hold_formulas(xml: bytes) -> bool:
 
 
 class _Usual:
-    """The extent of cells all written ``<c r="B7"``: T rows × C columns, both reached."""
+    """Cells all written ``<c r="B7"`` within T rows × C columns (the box)."""
 
-    def __init__(self) -> None:
-        self.rows = 0  # T: the last row seen, the largest
-        self.columns = 0  # C: the widest column (its letters: _letters)
+    def __init__(self, box: tuple[int, int] | None) -> None:
+        self.rows, self.columns = box or (0, 0)  # T and C
         self.formulas = False  # a formula element seen
-        self._letters = b""
-        self._beyond: re.Pattern[bytes] | None = None
-        self._beyond_row = 0
+        self._declared = box is not None  # the box is the <dimension>'s, fixed
+        self._letters = _letters(self.columns) if box else b""
+        self._pattern: tuple[int, str] | None = None  # (T it was built for, pattern)
 
     def read(self, text: bytes) -> bool:
-        """Take one chunk (cut before a tag); False if it is not written the usual way."""
-        colon = b":" in text  # rare past the first chunk
-        if colon and any(m.group()[1:2] == b"c" for m in _PREFIXED.finditer(text)):
-            return False  # a prefixed cell, <x:c …>
+        """Take one chunk (cut before a tag); False if it is not written the usual way
+        or has a cell outside the box."""
+        if not self._declared and not self._grow(text):
+            return False
+        exprs = {"starts": _CELL_START}
+        if self.rows and self.columns:
+            exprs["usual"] = self._within()
+        if b":" in text:  # rare past the first chunk
+            exprs["prefixed"] = _PREFIXED_CELL
         if not self.formulas:
-            self.formulas = (b"<f" in text or colon) and may_hold_formulas(text)
+            exprs["formulas"] = _FORMULA
+        counts = _count(text, exprs)
+        if counts is None or counts.get("prefixed", 0):
+            return False
+        self.formulas = self.formulas or counts.get("formulas", 0) > 0
+        return counts["starts"] == counts.get("usual", 0)
+
+    def _grow(self, text: bytes) -> bool:
+        """Without a <dimension>: C from the first cells, T from the chunk's last cell
+        (the largest, in a sheet whose rows go in order: the counts check it)."""
         last = text.rfind(_LAST_REF)
         if last < 0:  # no cell written the usual way: none at all, or only others
-            return _UNUSUAL_START.search(text) is None
+            return True
         if not self._letters:
             letters = set(_USUAL_REF.findall(text, 0, _FIRST_CELLS)) or set(
                 _USUAL_REF.findall(text)
@@ -139,54 +162,57 @@ class _Usual:
         if value is None or column_number(value.group(1)) > self.columns:
             return False
         self.rows = max(self.rows, int(value.group(2)))
-        if self._beyond is None or self.rows != self._beyond_row:
-            self._beyond, self._beyond_row = _beyond(self._letters, self.rows), self.rows
-        rows = self._beyond.findall(text)
-        if not rows:
-            return True
-        if b"" in rows:  # a cell written otherwise, or past the widest column
-            return False
-        self.rows = max(self.rows, *map(int, rows))
         return True
 
+    def _within(self) -> str:
+        if self._pattern is None or self._pattern[0] != self.rows:
+            letters = _not_after(self._letters.decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "A")
+            digits = _not_after(str(self.rows), "0123456789", "1")
+            self._pattern = (self.rows, f'<c r="{letters}{digits}"')
+        return self._pattern[1]
 
-def _beyond(letters: bytes, row: int) -> re.Pattern[bytes]:
-    """Cell starts not written ``<c r="`` + a capital, and cells ``<c r="…`` past
-    ``letters`` (a later column, more letters, lower case, not a letter, a leading
-    zero): matched with an empty group; and the row numbers of the cells that may be
-    past ``row`` (the group): those with as many digits and the same first digits or
-    more, or with more digits (a few rows' worth in a sheet whose rows go in order).
-    One search, whose every candidate starts ``<c``."""
-    k = len(letters)
-    if k == 1:  # the common case, shorter to try: A-Z then anything but 1-9
-        column = b"[^A-%s]|.(?:[^1-9]|" % letters
-    else:
-        later = _greater(letters.decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        column = b"[^A-Z]|[A-Z]{%d}|%s|[A-Z]{1,%d}(?:[^1-9A-Z]|" % (k + 1, later, k)
-    digits = str(row)
-    n = len(digits)
-    lead = digits[: max(1, n - 3)]
-    same_or_later = b"(?:%s|%s)" % (lead.encode(), _greater(lead, "0123456789"))
-    later_row = rb"(?=\d{%d})((?:[1-9]\d{%d}|%s\d{%d})\d*)" % (
-        n,
-        n,
-        same_or_later,
-        n - len(lead),
+
+def _count(text: bytes, patterns: dict[str, str]) -> dict[str, int] | None:
+    """How often each pattern matches ``text``, by polars (in parallel, outside the
+    GIL); None if ``text`` is not UTF-8 (calamine would not read it either)."""
+    import polars as pl
+
+    try:
+        chunk = pl.Series([text], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:
+        return None
+    found = pl.select(
+        pl.lit(chunk).str.count_matches(pattern).alias(name) for name, pattern in patterns.items()
     )
-    return re.compile(rb'<c(?:(?! r="[A-Z])[\s/>]| r="(?:' + column + later_row + b")))")
+    return {name: int(found.item(0, name)) for name in patterns}
 
 
-def _greater(value: str, alphabet: str) -> bytes:
-    """A regex alternation for the strings of ``len(value)`` characters of ``alphabet``
-    (in its order) greater than ``value``; one that never matches if there are none."""
+def _letters(column: int) -> bytes:
+    """The letters of column number ``column`` (1 → A, 27 → AA)."""
+    letters = b""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letters = bytes([65 + rem]) + letters
+    return letters
+
+
+def _not_after(value: str, alphabet: str, lowest_first: str) -> str:
+    """A regex for the strings of ``alphabet`` (in its order) that come no later than
+    ``value``: shorter ones (not starting below ``lowest_first``, so no leading zero),
+    and those as long that are not greater. "R" → ``[A-Q]|R``; "120" → 1-99, 100-119, 120."""
     every = f"[{alphabet[0]}-{alphabet[-1]}]"
+    n = len(value)
     options = []
+    if n > 1:
+        options.append(f"[{lowest_first}-{alphabet[-1]}]{every}{{0,{n - 2}}}")
     for i, ch in enumerate(value):
-        above = alphabet[alphabet.index(ch) + 1 :]
-        if above:
-            rest = len(value) - i - 1
-            options.append(value[:i] + f"[{above[0]}-{above[-1]}]" + (every * rest))
-    return ("(?:" + "|".join(options) + ")").encode() if options else b"(?!)"
+        low = lowest_first if i == 0 else alphabet[0]
+        if ch > low:
+            below = alphabet[alphabet.index(ch) - 1]
+            rest = n - i - 1
+            options.append(value[:i] + f"[{low}-{below}]" + (f"{every}{{{rest}}}" if rest else ""))
+    options.append(value)
+    return "(?:" + "|".join(options) + ")"
 
 
 def _exact(reopen: Reopen, within: Within) -> bool:

@@ -20,8 +20,8 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from kpi_audit.ingest.cell_extent import open_part
-from kpi_audit.ingest.limits import may_hold_formulas, sheet_parts
+from kpi_audit.ingest.cell_extent import may_hold_formulas, open_part
+from kpi_audit.ingest.limits import sheet_parts
 
 # (column letters, row) → the formula text, per sheet name
 Uncached = dict[str, dict[tuple[str, int], str]]

@@ -2,7 +2,7 @@
 
 Files come from hundreds of institutions and are read unattended. Before a workbook is
 handed to the reader (calamine allocates a sheet's whole used range at once), its zip
-entries' declared sizes and each sheet's dimension are checked here, so that a 5 KB
+entries' declared sizes and each sheet's used range are checked here, so that a 5 KB
 workbook with one value at XFD1048576, or a few MB that inflate to gigabytes, is refused
 with one line instead of taking the machine's memory. Only regular files are read
 (a FIFO named ``x.csv`` would block for ever).
@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from kpi_audit.core.errors import InputError
-from kpi_audit.ingest.cell_extent import column_number, may_hold_formulas, open_part, scan_cells
+from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
@@ -101,9 +101,8 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
     past the limits, or an .xlsx sheet whose used range has more cells than allowed.
     Not a zip (.xls, or a damaged file): nothing to check here, the reader decides.
 
-    Returns the names of the .xlsx sheets that may hold formulas: a sheet read whole
-    here (most are: a submission's sheet XML is a few dozen KB) with no ``<f>`` element
-    is left out, so that :mod:`kpi_audit.ingest.formulas` reads only the others."""
+    Returns the names of the .xlsx sheets that hold a formula element (every sheet's
+    XML is read whole here), so that :mod:`kpi_audit.ingest.formulas` reads only those."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
@@ -190,19 +189,21 @@ def _check_dimension(
     with open_part(book, part) as xml:
         head = xml.read(_DIMENSION_HEAD)
         found = _DIMENSION.search(head)
+        box = None
         if found and found.group(3):  # "A1:XFD1048576"
             rows, columns = _extent(found.group(1), found.group(2), found.group(3), found.group(4))
             _within(path, sheet, rows, columns, limits)
-            whole = len(head) < _DIMENSION_HEAD
-            return not whole or may_hold_formulas(head)
-        # No (or a one-cell) dimension: the extent calamine will allocate is found from
-        # the cells themselves (cell_extent.py: a few byte searches per chunk when every
-        # cell is written the usual way, an exact walk of the tags otherwise).
+            box = (int(found.group(4)), column_number(found.group(3)))
+        # calamine allocates what the cells span, not what <dimension> says: the cells
+        # are checked against it (or, with none or a one-cell one, their extent is
+        # found): cell_extent.py, two counts per chunk when every cell is written the
+        # usual way, an exact walk of the tags otherwise.
         return scan_cells(
             head,
             xml,
             lambda rows, columns: _within(path, sheet, rows, columns, limits),
             lambda: open_part(book, part),
+            box,
         )
 
 
