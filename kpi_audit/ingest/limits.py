@@ -34,6 +34,7 @@ from pathlib import Path
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
+from kpi_audit.ingest.ods_extent import scan_ods
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
@@ -109,11 +110,24 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
         return set()
     with book:
         _check_entries(path, book.infolist(), limits)
+        if _is_ods(book):
+            with open_part(book, "content.xml") as xml:
+                scan_ods(xml, lambda sheet, rows, cols: _within(path, sheet, rows, cols, limits))
+            return set()
         return {
             name
             for name, part in sheet_parts(book).items()
             if _check_dimension(path, name, book, part, limits)
         }
+
+
+def _is_ods(book: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet: its sheets are in content.xml (ods_extent.py)."""
+    names = set(book.namelist())
+    if "content.xml" not in names:
+        return False
+    mimetype = book.read("mimetype")[:100] if "mimetype" in names else b""
+    return b"opendocument.spreadsheet" in mimetype or "xl/workbook.xml" not in names
 
 
 def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -> None:
