@@ -30,11 +30,13 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 from kpi_audit.ingest.ods_extent import scan_ods
+from kpi_audit.ingest.xlsb_extent import scan_xlsb, xlsb_sheet_parts
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
@@ -99,7 +101,7 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
 
 def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
     """Refuse a zip-based workbook (.xlsx/.xlsm/.xlsb/.ods) whose entries would inflate
-    past the limits, or an .xlsx sheet whose used range has more cells than allowed.
+    past the limits, or a sheet whose used range has more cells than allowed.
     Not a zip (.xls, or a damaged file): nothing to check here, the reader decides.
 
     Returns the names of the .xlsx sheets that hold a formula element (every sheet's
@@ -114,6 +116,9 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
             with open_part(book, "content.xml") as xml:
                 scan_ods(xml, lambda sheet, rows, cols: _within(path, sheet, rows, cols, limits))
             return set()
+        for name, part in xlsb_sheet_parts(book).items():
+            with open_part(book, part) as sheet:
+                scan_xlsb(sheet, partial(_within, path, name, limits=limits))
         return {
             name
             for name, part in sheet_parts(book).items()
