@@ -169,4 +169,12 @@ def test_a_lock_held_past_wait_is_store_busy(tmp_path: Path) -> None:
         holder.wait()
     assert caught.value.exit_code == EXIT_BUSY == 5
     assert f"process {holder.pid} (python" in str(caught.value)
-    assert len(told) == 1 and told[0].startswith(f"waiting for process {holder.pid} (")
+    assert len(told) == 1 and str(told[0]).startswith(f"waiting for process {holder.pid} (")
+    params = told[0].params
+    assert params["program"] and {**params, "program": "?"} == {
+        "case": "process",
+        "pid": str(holder.pid),
+        "program": "?",
+        "path": str(path),
+        "wait": "0.3",
+    }

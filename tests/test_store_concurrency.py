@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -109,8 +110,11 @@ def test_a_reader_waits_for_a_writer_then_answers(loaded: Path) -> None:
         # the reader is now waiting; its first stderr line says for whom
         assert reader.stderr is not None
         line = reader.stderr.readline()
-        assert line.startswith(f"waiting for process {holder.pid} (")
         release(holder)
+        # in the run's language (zh by default), as every line the CLI prints
+        assert re.fullmatch(
+            rf"正在等待进程 {holder.pid}（[^）]+）释放数据库 {loaded}（最多 60 秒）\n", line
+        )
         code, _, rest = whole_answer(reader)
     assert code == 1 and "waiting" not in rest  # said once
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from kpi_audit.cli.lang import ENV_LANG, Lang
+from kpi_audit.cli.lang import DEFAULT_LANG, ENV_LANG, META_KEY, Lang
 from kpi_audit.core.errors import UsageError
 from kpi_audit.store.db import DEFAULT_WAIT_SECONDS, default_db_path
 
@@ -180,9 +180,19 @@ def open_store(
 ) -> duckdb.DuckDBPyConnection:
     """The store for a command: read-only for commands that only read, so any number of
     them run at once; waiting up to --wait seconds for a writer."""
-    from kpi_audit.store.db import connect
+    from kpi_audit.render.i18n import coded_text
+    from kpi_audit.store.db import StoreWait, connect
 
-    return connect(resolve_db(ctx, db), read_only=read_only, wait=resolve_wait(ctx, wait))
+    lang = str(ctx.find_root().meta.get(META_KEY, DEFAULT_LANG))
+
+    def waiting(notice: StoreWait) -> None:  # the line in the run's language
+        logging.getLogger("kpi_audit.store").info(
+            "%s", coded_text("notice", notice.code, notice.params, lang)
+        )
+
+    return connect(
+        resolve_db(ctx, db), read_only=read_only, wait=resolve_wait(ctx, wait), on_wait=waiting
+    )
 
 
 class FailOn(StrEnum):

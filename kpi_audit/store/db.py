@@ -14,6 +14,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,7 +36,25 @@ _HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d
 
 log = logging.getLogger("kpi_audit.store")
 StoreState = Literal["kpi_audit", "empty", "foreign"]
-WaitCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StoreWait:
+    """That a run waits for another process's lock on the store: told once, when the
+    waiting starts. ``params`` are notice.store_wait's (case process: pid, program;
+    always path, wait); ``str()`` is the English line, :func:`~kpi_audit.render.i18n.
+    coded_text` ("notice", code, params, lang) the line in a language."""
+
+    params: dict[str, str]
+    code: str = "store_wait"
+
+    def __str__(self) -> str:
+        from kpi_audit.render.i18n import coded_text
+
+        return coded_text("notice", self.code, self.params, "en")
+
+
+WaitCallback = Callable[[StoreWait], None]
 
 
 def default_db_path() -> Path:
@@ -71,7 +90,7 @@ def connect(
         return _migrated(duckdb.connect(":memory:"))
     if not read_only and file.is_file() and file.stat().st_size == 0:
         file.unlink()  # an empty file (e.g. `touch`ed): nothing to keep, start a new store
-    notify = on_wait or (lambda line: log.info("%s", line))
+    notify = on_wait or (lambda waiting: log.info("%s", waiting))
     con = _open_waiting(target, read_only=read_only, wait=wait, on_wait=notify)
     log.debug("store %s opened %s", target, "read-only" if read_only else "for writing")
     try:
@@ -128,10 +147,7 @@ def _open_waiting(
                     path=target,
                 ) from None
             if not told:
-                who = "another process"
-                if "pid" in holder:
-                    who = f"process {holder['pid']} ({holder['program']})"
-                on_wait(f"waiting for {who} to release the store {target} (up to {wait:g} s)")
+                on_wait(StoreWait({**holder, "path": target, "wait": f"{wait:g}"}))
                 told = True
             time.sleep(min(delay, left))
             delay = min(delay * 2, _RETRY_MAX)

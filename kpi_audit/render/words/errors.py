@@ -95,6 +95,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "the store is busy: process {pid} ({program}) holds it; gave up after {wait} s "
         "(try later, or wait longer with --wait SECONDS / KPI_AUDIT_WAIT)",
     ),
+    "notice.store_wait.process": (
+        "正在等待进程 {pid}（{program}）释放数据库 {path}（最多 {wait} 秒）",
+        "waiting for process {pid} ({program}) to release the store {path} (up to {wait} s)",
+    ),
+    "notice.store_wait.unknown": (
+        "正在等待另一个进程释放数据库 {path}（最多 {wait} 秒）",
+        "waiting for another process to release the store {path} (up to {wait} s)",
+    ),
     "error.store_busy.unknown": (
         "数据库正被另一个进程占用；等待 {wait} 秒后放弃"
         "（请稍后再试，或用 --wait 秒数 / KPI_AUDIT_WAIT 等得更久）",
