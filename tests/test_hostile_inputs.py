@@ -236,6 +236,20 @@ def test_a_csv_field_longer_than_pythons_limit_loads(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
 
 
+def test_a_line_of_two_million_commas_is_refused(tmp_path: Path) -> None:
+    # 2 MB: polars was asked for 2,000,002 columns (31 s, then an aborted allocation)
+    path = tmp_path / "wide.csv"
+    path.write_text("机构代码,机构名称" + "," * 2_000_000 + "\nA,B\n", encoding="utf-8")
+    good = write_submission(tmp_path / "good.xlsx", EAST)
+    measured, err = ingest(tmp_path, path, good)
+    assert measured["code"] == 3 and measured["peak_mib"] < 400
+    assert err.splitlines()[-1] == (
+        "error: wide.csv: refused: the used range has 2,000,002 columns, more than the limit "
+        "of 16,384 (KPI_AUDIT_MAX_COLUMNS); is a stray value far to the right of the data, "
+        "or a line with thousands of separators?"
+    )
+
+
 def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPI_AUDIT_MAX_CELLS", "1_000")
     assert Limits.from_env() == Limits(max_cells=1000)

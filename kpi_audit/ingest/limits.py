@@ -19,6 +19,7 @@ all zip entries       1 GiB uncompressed           KPI_AUDIT_MAX_UNZIPPED_BYTES
 compression ratio     100 : 1 (entries > 1 MiB)    KPI_AUDIT_MAX_RATIO
 cells of one sheet    25,000,000 (rows × columns)  KPI_AUDIT_MAX_CELLS
 rows of one sheet     1,048,576 (Excel's own)      KPI_AUDIT_MAX_ROWS
+columns of one sheet  16,384 (Excel's own)         KPI_AUDIT_MAX_COLUMNS
 ====================  ===========================  ==========================================
 """
 
@@ -53,6 +54,7 @@ class Limits:
     max_ratio: int = 100
     max_cells: int = 25_000_000
     max_rows: int = 1_048_576
+    max_columns: int = 16_384
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -233,11 +235,26 @@ def _extent(c1: bytes | None, r1: bytes | None, c2: bytes, r2: bytes) -> tuple[i
     return int(r2) - first_row + 1, column_number(c2) - first_col + 1
 
 
-def _within(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> None:
+def check_csv(path: Path, text: str, columns: int, limits: Limits) -> None:
+    """Refuse a CSV file whose first rows are wider, or whose lines more, than the
+    limits allow, before polars allocates a column per field (a 2 MB line of commas
+    asked for 2 million columns: 31 s and gigabytes). Each line is counted as a row,
+    an upper bound (a quoted field may span lines)."""
+    _within(path, None, text.count("\n") + 1, columns, limits)
+
+
+def _within(path: Path, sheet: str | None, rows: int, columns: int, limits: Limits) -> None:
     if rows > limits.max_rows:
         raise InputError(
             code="too_many_rows",
             params={"rows": f"{rows:,}", "limit": f"{limits.max_rows:,}"},
+            path=str(path),
+            sheet=sheet,
+        )
+    if columns > limits.max_columns:
+        raise InputError(
+            code="too_many_columns",
+            params={"columns": f"{columns:,}", "limit": f"{limits.max_columns:,}"},
             path=str(path),
             sheet=sheet,
         )

@@ -24,9 +24,10 @@ from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
 from kpi_audit.ingest.headers import count_known_fields
-from kpi_audit.ingest.limits import Limits, check_workbook
+from kpi_audit.ingest.limits import Limits, check_csv, check_workbook
 
 HEADER_SCAN_ROWS = 20
+_WIDTH_SCAN_CHARS = 8 * 1024 * 1024
 # Fewer known headers than this in a row is a title or a note, not the header.
 MIN_HEADER_FIELDS = 2
 
@@ -212,7 +213,11 @@ def _csv_grid(
     # a field may be any length (the csv module's default limit is 131,072 characters);
     # the whole text is in memory already, so no field can be longer than it
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    width = max(len(r) for r in itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS))
+    # the width of the first rows, from at most their first 8 MB (a line of millions of
+    # commas would otherwise be a list of millions of fields before it is refused)
+    head = io.StringIO(text[:_WIDTH_SCAN_CHARS])
+    width = max(len(r) for r in itertools.islice(csv.reader(head), HEADER_SCAN_ROWS))
+    check_csv(path, text, width, Limits.from_env())
     names = [f"c{i}" for i in range(width)]
     try:
         frame = pl.read_csv(

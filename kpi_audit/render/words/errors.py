@@ -164,6 +164,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         "refused: the used range has {rows} rows, more than the limit of {limit} "
         "(KPI_AUDIT_MAX_ROWS)",
     ),
+    "error.too_many_columns": (
+        "拒绝读取：已用区域有 {columns} 列，超过上限 {limit}（KPI_AUDIT_MAX_COLUMNS）；"
+        "是否有零散的值远在数据的右侧，或一行里有成千上万个分隔符？",
+        "refused: the used range has {columns} columns, more than the limit of {limit} "
+        "(KPI_AUDIT_MAX_COLUMNS); is a stray value far to the right of the data, or a line "
+        "with thousands of separators?",
+    ),
     "error.too_many_cells": (
         "拒绝读取：已用区域为 {rows} 行 × {columns} 列（{cells} 个单元格），超过上限 {limit} 个"
         "单元格（KPI_AUDIT_MAX_CELLS）；是否有零散的值远在数据的下方或右侧？"
