@@ -74,14 +74,14 @@ def scan_cells(
     Returns whether the sheet has a formula element. ``reopen`` gives the sheet's XML
     from the start again, for the exact walk."""
     usual = _Usual(box)
-    for text in _pieces(head, xml):
+    for text in xml_pieces(head, xml):
         if not usual.read(text):
             return _exact(reopen, within)
         within(usual.rows, usual.columns)
     return usual.formulas
 
 
-def _pieces(first: bytes, xml: IO[bytes]) -> Iterator[bytes]:
+def xml_pieces(first: bytes, xml: IO[bytes]) -> Iterator[bytes]:
     """The XML in pieces, each cut just before a ``<`` (so that no ``<c r="…`` is cut)."""
     pending = first
     while more := xml.read(_CHUNK):

@@ -37,7 +37,7 @@ from pathlib import Path
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 from kpi_audit.ingest.ods_extent import scan_ods
-from kpi_audit.ingest.xlsb_extent import scan_xlsb, xlsb_sheet_parts
+from kpi_audit.ingest.xlsb_extent import relationship_targets, scan_xlsb, xlsb_sheet_parts
 
 _MIB = 1024 * 1024
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
@@ -174,7 +174,6 @@ def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 
 
 def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
@@ -183,12 +182,7 @@ def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     names = set(book.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return {}
-    targets: dict[bytes, str] = {}
-    for rel in _REL.findall(book.read("xl/_rels/workbook.xml.rels")):
-        attrs = dict(_ATTR.findall(rel))
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[attrs.get(b"Id", b"")] = target
+    targets = relationship_targets(book.read("xl/_rels/workbook.xml.rels"))
     parts: dict[str, str] = {}
     for sheet in _SHEET.findall(book.read("xl/workbook.xml")):
         attrs = dict(_ATTR.findall(sheet))
@@ -244,20 +238,17 @@ def check_csv(path: Path, text: str, columns: int, limits: Limits) -> None:
 
 
 def _within(path: Path, sheet: str | None, rows: int, columns: int, limits: Limits) -> None:
-    if rows > limits.max_rows:
-        raise InputError(
-            code="too_many_rows",
-            params={"rows": f"{rows:,}", "limit": f"{limits.max_rows:,}"},
-            path=str(path),
-            sheet=sheet,
-        )
-    if columns > limits.max_columns:
-        raise InputError(
-            code="too_many_columns",
-            params={"columns": f"{columns:,}", "limit": f"{limits.max_columns:,}"},
-            path=str(path),
-            sheet=sheet,
-        )
+    for name, value, limit in (
+        ("rows", rows, limits.max_rows),
+        ("columns", columns, limits.max_columns),
+    ):
+        if value > limit:
+            raise InputError(
+                code=f"too_many_{name}",
+                params={name: f"{value:,}", "limit": f"{limit:,}"},
+                path=str(path),
+                sheet=sheet,
+            )
     if rows * columns > limits.max_cells:
         raise InputError(
             code="too_many_cells",

@@ -14,11 +14,11 @@ sheets of their own, and the table around them goes on where it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-_CHUNK = 4 * 1024 * 1024
+from kpi_audit.ingest.cell_extent import xml_pieces
 
 # A table, row or cell tag (start, end or empty), with any namespace prefix.
 _TAG = re.compile(
@@ -62,7 +62,7 @@ def scan_ods(xml: IO[bytes], within: Within) -> None:
     """Call ``within(sheet, rows, columns)`` for each sheet of ``content.xml`` with the
     box of its non-empty cells, as the cells are read (it raises to refuse)."""
     tables: list[_Table] = []
-    for text in _pieces(xml):
+    for text in xml_pieces(b"", xml):
         for tag in _TAG.finditer(text):
             closing, name, attrs, empty = tag.groups()
             if name == b"table":
@@ -118,17 +118,3 @@ def _sheet_name(attrs: bytes) -> str:
     found = _NAME.search(attrs)
     name = (found.group(1) or found.group(2) or b"") if found else b""
     return name.decode("utf-8", "replace") or "?"
-
-
-def _pieces(xml: IO[bytes]) -> Iterator[bytes]:
-    """The XML in pieces, each cut just before a ``<`` (a tag is never cut: the
-    attributes of one tag are far shorter than a chunk)."""
-    pending = b""
-    while more := xml.read(_CHUNK):
-        pending += more
-        cut = pending.rfind(b"<")
-        if cut > 0:
-            yield pending[:cut]
-            pending = pending[cut:]
-    if pending:
-        yield pending

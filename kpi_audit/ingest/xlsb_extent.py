@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO
 
 _CHUNK = 4 * 1024 * 1024
@@ -34,23 +34,29 @@ _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
+def relationship_targets(rels: bytes) -> dict[bytes, str]:
+    """Relationship id → the part it names (under xl/), from a workbook's .rels part."""
+    targets: dict[bytes, str] = {}
+    for rel in _REL.findall(rels):
+        attrs = dict(_ATTR.findall(rel))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[attrs.get(b"Id", b"")] = target
+    return targets
+
+
 def xlsb_sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part, from xl/workbook.bin and its relationships."""
     names = set(book.namelist())
     if "xl/workbook.bin" not in names or "xl/_rels/workbook.bin.rels" not in names:
         return {}
-    targets: dict[str, str] = {}
-    for rel in _REL.findall(book.read("xl/_rels/workbook.bin.rels")):
-        attrs = dict(_ATTR.findall(rel))
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[attrs.get(b"Id", b"").decode("utf-8", "replace")] = target
+    targets = relationship_targets(book.read("xl/_rels/workbook.bin.rels"))
     parts: dict[str, str] = {}
     for typ, data in _records(book.read("xl/workbook.bin")):
         if typ == _BUNDLE_SHEET and len(data) >= 8:
             rel_id, at = _wide_string(data, 8)
             name, _ = _wide_string(data, at)
-            part = targets.get(rel_id)
+            part = targets.get(rel_id.encode("utf-8"))
             if part in names:
                 parts[name or "?"] = part
     return parts
@@ -81,45 +87,24 @@ class _Box:
 
     def read(self, buf: bytes) -> tuple[int, bool]:
         """Take the complete records at the start of ``buf``: (bytes used, whether the
-        sheet data ended). One tight loop: a large sheet has millions of records."""
+        sheet data ended)."""
         row, column, left, right = self.row, self.column, self.left, self.right
         filled = False  # the current row has a non-empty cell
         unpack = _U32.unpack_from
-        i, n, done = 0, len(buf), False
-        while i < n:
-            b = buf[i]
-            j = i + 1
-            typ = b & 0x7F
-            if b & 0x80:
-                if j >= n:
-                    break
-                typ |= (buf[j] & 0x7F) << 7
-                j += 1
-            size, shift = 0, 0
-            while j < n and shift < 28:
-                b = buf[j]
-                j += 1
-                size |= (b & 0x7F) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
-            else:
-                break  # the size is cut off (or longer than four bytes: the read fails)
-            end = j + size
-            if end > n:
-                break
-            i = end
+        used, done = 0, False
+        for typ, start, end in _spans(buf):
+            used = end
             if typ == _ROW_HEADER:
                 if filled:
                     self._rows(row)
                     filled = False
-                if size >= 4:
-                    row = unpack(buf, j)[0]
+                if end - start >= 4:
+                    row = unpack(buf, start)[0]
                 continue
             if _FIRST_CELL <= typ <= _LAST_CELL:
-                if size < 4:
+                if end - start < 4:
                     continue
-                column = unpack(buf, j)[0]
+                column = unpack(buf, start)[0]
             elif _FIRST_SHORT <= typ <= _LAST_SHORT:
                 column += 1
             elif typ == _END_SHEET_DATA:
@@ -135,42 +120,40 @@ class _Box:
         if filled:
             self._rows(row)
         self.row, self.column, self.left, self.right = row, column, left, right
-        return i, done
+        return used, done
 
     def _rows(self, row: int) -> None:
         self.top = row if self.top is None else min(self.top, row)
         self.bottom = max(self.bottom, row)
 
 
-def _spans(buffer: bytes) -> list[tuple[int, int, int]]:
-    """(type, data start, data end) of each complete record at the start of ``buffer``
-    (for the workbook's few records)."""
-    out: list[tuple[int, int, int]] = []
+def _spans(buffer: bytes) -> Iterator[tuple[int, int, int]]:
+    """(type, data start, data end) of each complete record at the start of ``buffer``:
+    a type of one or two bytes, a size of one to four, seven bits a byte."""
     i, n = 0, len(buffer)
     while i < n:
         b = buffer[i]
-        i += 1
+        j = i + 1
         typ = b & 0x7F
         if b & 0x80:
-            if i >= n:
-                break
-            typ |= (buffer[i] & 0x7F) << 7
-            i += 1
+            if j >= n:
+                return
+            typ |= (buffer[j] & 0x7F) << 7
+            j += 1
         size, shift = 0, 0
-        for _ in range(4):
-            if i >= n:
-                return out
-            b = buffer[i]
-            i += 1
+        while j < n and shift < 28:
+            b = buffer[j]
+            j += 1
             size |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
                 break
-        if i + size > n:
-            break
-        out.append((typ, i, i + size))
-        i += size
-    return out
+        else:
+            return  # the size is cut off (or longer than four bytes: the read fails)
+        i = j + size
+        if i > n:
+            return
+        yield typ, j, i
 
 
 def _records(buffer: bytes) -> list[tuple[int, bytes]]:
