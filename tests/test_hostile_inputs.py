@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
 import pytest
 from _ingest_helpers import EAST, HEADER, write_csv, write_submission
 
+from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.limits import Limits, check_workbook
+from kpi_audit.render.i18n import error_line
 
 # Runs the CLI in a fresh interpreter and reports its peak memory: VmHWM, the high-water
 # mark of this process's own memory (ru_maxrss would be at least the forking pytest's,
@@ -122,6 +126,81 @@ def test_a_dimension_that_hides_a_far_cell_is_refused(tmp_path: Path) -> None:
         "error: lie.xlsx, sheet Sheet: refused: the used range is 1,048,576 rows × 16,384 "
         "columns (17,179,869,184 cells)"
     )
+
+
+def _declared_size(book: Path, part: str, size: int, crc_of_first: bool = False) -> Path:
+    """``book`` with ``part``'s declared uncompressed size patched to ``size`` (in its
+    local header and the central directory), and with ``crc_of_first`` its CRC made
+    that of only its first ``size`` bytes, so that a reader stopping there sees no
+    damage."""
+    data = bytearray(book.read_bytes())
+    with zipfile.ZipFile(book) as z:
+        info = z.getinfo(part)
+        crc = zlib.crc32(z.read(part)[:size])
+    fields = [(info.header_offset, 22, 14)]
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == part.encode():
+            fields.append((at, 24, 16))
+        at = data.find(b"PK\x01\x02", at + 4)
+    for header, size_at, crc_at in fields:
+        struct.pack_into("<I", data, header + size_at, size)
+        if crc_of_first:
+            struct.pack_into("<I", data, header + crc_at, crc)
+    book.write_bytes(bytes(data))
+    return book
+
+
+def test_a_cell_past_an_entrys_declared_size_is_found(tmp_path: Path) -> None:
+    # The sheet says it inflates to 2,000 bytes; the cell at XFD1048576 comes after
+    # them, where a reader stopping at the declared size never looks.
+    book = _sheet_replaced(
+        tmp_path / "lie.xlsx",
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + b"<row/>" * 400
+        + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+    )  # fmt: skip
+    _declared_size(book, "xl/worksheets/sheet1.xml", 2_000)
+    measured, err = ingest(tmp_path, book)
+    assert measured["code"] == 3 and measured["peak_mib"] < 400
+    assert "refused: the used range is 1,048,576 rows × 16,384 columns" in err
+
+
+def test_an_entry_whose_crc_covers_only_its_declared_size_is_unreadable(
+    tmp_path: Path,
+) -> None:
+    book = _sheet_replaced(
+        tmp_path / "lie.xlsx",
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + b"<row/>" * 400
+        + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+    )  # fmt: skip
+    _declared_size(book, "xl/worksheets/sheet1.xml", 2_000, crc_of_first=True)
+    measured, err = ingest(tmp_path, book)
+    assert measured["code"] == 3  # refused, not an internal error (it was: BadZipFile)
+    assert err.splitlines()[-1] == (
+        "error: lie.xlsx: not a readable workbook, damaged or truncated? "
+        "(Bad CRC-32 for file 'xl/worksheets/sheet1.xml')"
+    )
+
+
+def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path: Path) -> None:
+    # a part no scan reads for cells (here: docProps/app.xml) is inflated to its end too
+    book = write_submission(tmp_path / "bomb.xlsx", EAST)
+    with zipfile.ZipFile(book) as z:
+        parts = {info.filename: z.read(info.filename) for info in z.infolist()}
+    parts["docProps/app.xml"] += b" " * 3_000_000
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    _declared_size(book, "docProps/app.xml", 2_000)
+    limits = Limits(max_entry_bytes=2_000_000, max_ratio=10**6)
+    with pytest.raises(InputError) as refused:
+        check_workbook(book, book.read_bytes(), limits)
+    assert error_line(refused.value, "en") == (
+        f"error: {book}: refused: the workbook part docProps/app.xml declares 2.0 KiB but "
+        "inflates to more than the limit of 1.9 MiB (KPI_AUDIT_MAX_ENTRY_BYTES): a zip bomb?"
+    )
+    assert check_workbook(book, book.read_bytes(), Limits(max_ratio=10**6)) == set()
 
 
 def test_an_inflating_workbook_is_refused_by_its_ratio(tmp_path: Path) -> None:

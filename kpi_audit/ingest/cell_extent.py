@@ -31,7 +31,8 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import IO
+from contextlib import AbstractContextManager
+from typing import IO, Protocol
 
 _CHUNK = 4 * 1024 * 1024
 # How much of the first chunk with cells is read for the widest column of the sheet.
@@ -58,12 +59,20 @@ _ATTR = re.compile(rb"([^\s<>/=\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _POSITION = re.compile(rb"([A-Za-z]*)(\d+)")
 
 Within = Callable[[int, int], None]  # (rows, columns) → raises when too large
-Reopen = Callable[[], IO[bytes]]
+
+
+class Readable(Protocol):
+    """A part being read: a zip entry, or limits.py's bounded reader of one."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+Reopen = Callable[[], AbstractContextManager[Readable]]
 
 
 def scan_cells(
     head: bytes,
-    xml: IO[bytes],
+    xml: Readable,
     within: Within,
     reopen: Reopen,
     box: tuple[int, int] | None = None,
@@ -81,7 +90,7 @@ def scan_cells(
     return usual.formulas
 
 
-def xml_pieces(first: bytes, xml: IO[bytes]) -> Iterator[bytes]:
+def xml_pieces(first: bytes, xml: Readable) -> Iterator[bytes]:
     """The XML in pieces, each cut just before a ``<`` (so that no ``<c r="…`` is cut)."""
     pending = first
     while more := xml.read(_CHUNK):
@@ -95,10 +104,14 @@ def xml_pieces(first: bytes, xml: IO[bytes]) -> Iterator[bytes]:
 
 
 def open_part(book: zipfile.ZipFile, part: str) -> IO[bytes]:
-    """A workbook part opened for reading, inflated by ISA-L (the ``isal`` package,
-    about twice zlib's speed on a sheet's XML) when it is there; zipfile still checks
-    the CRC and the sizes. zlib as before without it."""
+    """A workbook part opened for reading to the end of its compressed data, as
+    calamine's zip reader reads it, not only as far as the size the zip declares (an
+    entry that declares 2 KB may inflate to gigabytes: the reader of the part bounds
+    what it takes); zipfile still checks the CRC over all of it. Inflated by ISA-L (the
+    ``isal`` package, about twice zlib's speed on a sheet's XML) when it is there, zlib
+    as before without it."""
     opened = book.open(part)
+    opened._left = 1 << 62  # type: ignore[attr-defined]  # zipfile stops at the declared size
     if book.getinfo(part).compress_type == zipfile.ZIP_DEFLATED:
         try:
             from isal import isal_zlib

@@ -30,16 +30,32 @@ import os
 import re
 import stat
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 from kpi_audit.ingest.ods_extent import scan_ods
 from kpi_audit.ingest.xlsb_extent import relationship_targets, scan_xlsb, xlsb_sheet_parts
 
+
+def _inflate_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or lying zip entry raises: zipfile's CRC and size checks,
+    zlib's or ISA-L's (open_part) inflate errors."""
+    errors: tuple[type[BaseException], ...] = (zipfile.BadZipFile, zlib.error, EOFError)
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - an older environment
+        return errors
+    return (*errors, cast("type[BaseException]", isal_zlib.error))
+
+
 _MIB = 1024 * 1024
+_DRAIN = _MIB  # how much of an entry is inflated at a time when only its size is wanted
 # An entry smaller than this is never refused for its ratio (tiny XML compresses well).
 _RATIO_FLOOR = _MIB
 # How much of a sheet's XML is read to find its <dimension> (it comes before <sheetData>).
@@ -114,18 +130,99 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
         return set()
     with book:
         _check_entries(path, book.infolist(), limits)
-        if _is_ods(book):
-            with open_part(book, "content.xml") as xml:
-                scan_ods(xml, lambda sheet, rows, cols: _within(path, sheet, rows, cols, limits))
-            return set()
+        try:
+            return _check_sheets(path, book, limits)
+        except _inflate_errors() as exc:
+            # a CRC that does not match what the data inflates to: a damaged file, or
+            # an entry whose declared size hides what it inflates to
+            raise InputError(
+                code="unreadable_workbook", params={"detail": str(exc)}, path=str(path)
+            ) from exc
+
+
+def _check_sheets(path: Path, book: zipfile.ZipFile, limits: Limits) -> set[str]:
+    read: list[_Bounded] = []
+
+    def opened(part: str) -> _Bounded:
+        read.append(_Bounded(book, path, part, limits.max_entry_bytes))
+        return read[-1]
+
+    if _is_ods(book):
+        with opened("content.xml") as xml:
+            scan_ods(xml, lambda sheet, rows, cols: _within(path, sheet, rows, cols, limits))
+        formulas: set[str] = set()
+    else:
         for name, part in xlsb_sheet_parts(book).items():
-            with open_part(book, part) as sheet:
+            with opened(part) as sheet:
                 scan_xlsb(sheet, partial(_within, path, name, limits=limits))
-        return {
+        formulas = {
             name
             for name, part in sheet_parts(book).items()
-            if _check_dimension(path, name, book, part, limits)
+            if _check_dimension(path, name, opened, part, limits)
         }
+    _check_true_sizes(path, book, opened, {r.part: r.size for r in read}, limits)
+    return formulas
+
+
+def _check_true_sizes(
+    path: Path,
+    book: zipfile.ZipFile,
+    opened: Callable[[str], _Bounded],
+    scanned: dict[str, int],
+    limits: Limits,
+) -> None:
+    """Inflate the entries not scanned above (shared strings, styles …) to their end,
+    discarding what they hold: what each and all of them inflate to, not what the zip
+    declares, must be within the limits (calamine reads them to their end too)."""
+    total = sum(scanned.values())
+    for info in book.infolist():
+        if info.is_dir() or info.filename in scanned:
+            continue
+        with opened(info.filename) as part:
+            while part.read(_DRAIN):
+                pass
+            total += part.size
+    if total > limits.max_unzipped_bytes:
+        raise InputError(
+            code="workbook_too_large",
+            params={"size": _size(total), "limit": _size(limits.max_unzipped_bytes)},
+            path=str(path),
+        )
+
+
+class _Bounded:
+    """A part's reader that refuses the part once it has inflated past ``limit`` bytes,
+    whatever size the zip declares for it."""
+
+    def __init__(self, book: zipfile.ZipFile, path: Path, part: str, limit: int) -> None:
+        self._raw, self._path, self.part, self._limit = open_part(book, part), path, part, limit
+        self._declared = book.getinfo(part).file_size
+        self.size = 0  # bytes inflated so far
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(self._limit + 1 - self.size if n < 0 else n)
+        self.size += len(data)
+        if self.size > self._limit:
+            raise InputError(
+                code="part_too_large",
+                params={
+                    "case": "inflated",
+                    "part": self.part,
+                    "declared": _size(self._declared),
+                    "limit": _size(self._limit),
+                },
+                path=str(self._path),
+            )
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _Bounded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _is_ods(book: zipfile.ZipFile) -> bool:
@@ -197,11 +294,11 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+
 
 
 def _check_dimension(
-    path: Path, sheet: str, book: zipfile.ZipFile, part: str, limits: Limits
+    path: Path, sheet: str, opened: Callable[[str], _Bounded], part: str, limits: Limits
 ) -> bool:
     """Refuse the sheet if its used range is too large; whether it may hold formulas
     (True unless all of its XML was read here and has no ``<f>`` element)."""
-    with open_part(book, part) as xml:
+    with opened(part) as xml:
         head = xml.read(_DIMENSION_HEAD)
         found = _DIMENSION.search(head)
         box = None
@@ -217,7 +314,7 @@ def _check_dimension(
             head,
             xml,
             lambda rows, columns: _within(path, sheet, rows, columns, limits),
-            lambda: open_part(book, part),
+            lambda: opened(part),
             box,
         )
 

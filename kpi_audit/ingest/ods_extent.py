@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
 
-from kpi_audit.ingest.cell_extent import xml_pieces
+from kpi_audit.ingest.cell_extent import Readable, xml_pieces
 
 # A table, row or cell tag (start, end or empty), with any namespace prefix.
 _TAG = re.compile(
@@ -58,7 +57,7 @@ class _Table:
         return self.bottom - self.top + 1, self.right - self.left + 1
 
 
-def scan_ods(xml: IO[bytes], within: Within) -> None:
+def scan_ods(xml: Readable, within: Within) -> None:
     """Call ``within(sheet, rows, columns)`` for each sheet of ``content.xml`` with the
     box of its non-empty cells, as the cells are read (it raises to refuse)."""
     tables: list[_Table] = []

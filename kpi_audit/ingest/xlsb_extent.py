@@ -16,7 +16,8 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import IO
+
+from kpi_audit.ingest.cell_extent import Readable
 
 _CHUNK = 4 * 1024 * 1024
 _ROW_HEADER = 0x0000
@@ -62,7 +63,7 @@ def xlsb_sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def scan_xlsb(sheet: IO[bytes], within: Within) -> None:
+def scan_xlsb(sheet: Readable, within: Within) -> None:
     """Call ``within(rows, columns)`` with the box of the non-empty cells read so far,
     chunk by chunk (it raises to refuse the sheet)."""
     box = _Box()

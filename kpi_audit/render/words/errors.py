@@ -142,6 +142,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "文件大小为 {size}，超过上限 {limit}（KPI_AUDIT_MAX_FILE_BYTES）",
         "the file is {size}, more than the limit of {limit} (KPI_AUDIT_MAX_FILE_BYTES)",
     ),
+    "error.part_too_large.inflated": (
+        "拒绝读取：工作簿的部件 {part} 声明解压后为 {declared}，实际解压后超过上限 {limit}"
+        "（KPI_AUDIT_MAX_ENTRY_BYTES）：是压缩炸弹吗？",
+        "refused: the workbook part {part} declares {declared} but inflates to more than the "
+        "limit of {limit} (KPI_AUDIT_MAX_ENTRY_BYTES): a zip bomb?",
+    ),
     "error.part_too_large": (
         "拒绝读取：工作簿的部件 {part} 解压后为 {size}，超过上限 {limit}"
         "（KPI_AUDIT_MAX_ENTRY_BYTES）",
