@@ -203,6 +203,27 @@ def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path: Path) -> N
     assert check_workbook(book, book.read_bytes(), Limits(max_ratio=10**6)) == set()
 
 
+def test_a_part_in_an_unknown_compression_method_is_unreadable(tmp_path: Path) -> None:
+    book = write_submission(tmp_path / "odd.xlsx", EAST)
+    data = bytearray(book.read_bytes())
+    with zipfile.ZipFile(book) as z:
+        info = z.getinfo("docProps/app.xml")
+    struct.pack_into("<H", data, info.header_offset + 8, 97)  # no such method
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46 : at + 46 + length] == b"docProps/app.xml":
+            struct.pack_into("<H", data, at + 10, 97)
+        at = data.find(b"PK\x01\x02", at + 4)
+    book.write_bytes(bytes(data))
+    with pytest.raises(InputError) as refused:  # it was an internal error
+        check_workbook(book, book.read_bytes(), Limits())
+    assert refused.value.code == "unreadable_workbook"
+    assert str(refused.value).endswith(
+        "(docProps/app.xml: That compression method is not supported)"
+    )
+
+
 def test_an_inflating_workbook_is_refused_by_its_ratio(tmp_path: Path) -> None:
     book = inflating_workbook(tmp_path / "bomb.xlsx", 64)
     assert book.stat().st_size < 1_000_000

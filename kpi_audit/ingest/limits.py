@@ -195,7 +195,11 @@ class _Bounded:
     whatever size the zip declares for it."""
 
     def __init__(self, book: zipfile.ZipFile, path: Path, part: str, limit: int) -> None:
-        self._raw, self._path, self.part, self._limit = open_part(book, part), path, part, limit
+        try:
+            raw = open_part(book, part)
+        except (NotImplementedError, RuntimeError) as exc:  # a method zipfile lacks, a password
+            raise zipfile.BadZipFile(f"{part}: {exc}") from exc
+        self._raw, self._path, self.part, self._limit = raw, path, part, limit
         self._declared = book.getinfo(part).file_size
         self.size = 0  # bytes inflated so far
 
