@@ -19,6 +19,7 @@ from _ingest_helpers import EAST, HEADER, write_csv, write_submission
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.limits import Limits, check_workbook
+from kpi_audit.ingest.read import _csv_grid
 from kpi_audit.render.i18n import error_line
 
 # Runs the CLI in a fresh interpreter and reports its peak memory: VmHWM, the high-water
@@ -355,6 +356,20 @@ def test_a_line_of_two_million_commas_is_refused(tmp_path: Path) -> None:
         "of 16,384 (KPI_AUDIT_MAX_COLUMNS); is a stray value far to the right of the data, "
         "or a line with thousands of separators?"
     )
+
+
+def test_a_csv_may_have_more_rows_than_a_sheet(tmp_path: Path) -> None:
+    # the row and cell limits are a sheet's: a CSV export with more rows than they allow
+    # is still read (here 1,201 rows under limits of 1,000 rows and 1,000 cells)
+    path = tmp_path / "long.csv"
+    lines = ["机构代码,机构名称,所属区县"] + [f"O{i},机构{i},东县" for i in range(1_200)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    limits = {"KPI_AUDIT_MAX_ROWS": "1000", "KPI_AUDIT_MAX_CELLS": "1000"}
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in limits.items():
+            env.setenv(name, value)
+        cells, letters, _ = _csv_grid(path, path.read_bytes())
+    assert (cells.height, letters) == (1_201, ["A", "B", "C"])
 
 
 def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

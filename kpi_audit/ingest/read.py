@@ -217,7 +217,7 @@ def _csv_grid(
     # commas would otherwise be a list of millions of fields before it is refused)
     head = io.StringIO(text[:_WIDTH_SCAN_CHARS])
     width = max(len(r) for r in itertools.islice(csv.reader(head), HEADER_SCAN_ROWS))
-    check_csv(path, text, width, Limits.from_env())
+    check_csv(path, width, Limits.from_env())
     names = [f"c{i}" for i in range(width)]
     try:
         frame = pl.read_csv(
