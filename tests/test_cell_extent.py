@@ -17,7 +17,13 @@ from _ingest_helpers import EAST, write_submission
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_audit.ingest.cell_extent import _not_after, column_number, open_part, scan_cells
+from kpi_audit.ingest.cell_extent import (
+    _not_after,
+    column_letters,
+    column_number,
+    open_part,
+    scan_cells,
+)
 from kpi_audit.ingest.limits import Limits, check_workbook
 
 
@@ -224,20 +230,15 @@ def test_not_after_matches_the_numbers_up_to_the_value(value: int, candidates: l
 
 @given(value=st.integers(1, 18_278), candidates=st.lists(st.integers(1, 20_000), max_size=30))
 def test_not_after_matches_the_columns_up_to_the_value(value: int, candidates: list[int]) -> None:
-    def letters(n: int) -> str:
-        out = ""
-        while n:
-            n, rem = divmod(n - 1, 26)
-            out = chr(65 + rem) + out
-        return out
-
-    pattern = "^" + _not_after(letters(value), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "A") + "$"
-    matched = pl.Series([letters(c) for c in candidates], dtype=pl.String).str.contains(pattern)
+    pattern = "^" + _not_after(column_letters(value), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "A") + "$"
+    matched = pl.Series([column_letters(c) for c in candidates], dtype=pl.String)
+    matched = matched.str.contains(pattern)
     assert matched.to_list() == [c <= value for c in candidates]
 
 
 def test_column_numbers() -> None:
     assert [column_number(c) for c in (b"A", b"Z", b"AA", b"AZ", b"XFD")] == [1, 26, 27, 52, 16384]
+    assert [column_letters(n) for n in (1, 26, 27, 52, 16384)] == ["A", "Z", "AA", "AZ", "XFD"]
 
 
 def test_parts_are_inflated_by_isal_and_read_the_same_without_it(

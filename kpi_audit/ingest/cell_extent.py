@@ -136,7 +136,7 @@ class _Usual:
         self.rows, self.columns = box or (0, 0)  # T and C
         self.formulas = False  # a formula element seen
         self._declared = box is not None  # the box is the <dimension>'s, fixed
-        self._letters = _letters(self.columns) if box else b""
+        self._letters = column_letters(self.columns).encode() if box else b""
         self._pattern: tuple[int, str] | None = None  # (T it was built for, pattern)
 
     def read(self, text: bytes) -> bool:
@@ -198,15 +198,6 @@ def _count(text: bytes, patterns: dict[str, str]) -> dict[str, int] | None:
         pl.lit(chunk).str.count_matches(pattern).alias(name) for name, pattern in patterns.items()
     )
     return {name: int(found.item(0, name)) for name in patterns}
-
-
-def _letters(column: int) -> bytes:
-    """The letters of column number ``column`` (1 → A, 27 → AA)."""
-    letters = b""
-    while column:
-        column, rem = divmod(column - 1, 26)
-        letters = bytes([65 + rem]) + letters
-    return letters
 
 
 def _not_after(value: str, alphabet: str, lowest_first: str) -> str:
@@ -271,6 +262,15 @@ def _position(attrs: bytes) -> tuple[int, int] | None:
             letters = found.group(1).upper()
             return int(found.group(2)) - 1, max(column_number(letters) - 1, 0)
     return None
+
+
+def column_letters(number: int) -> str:
+    """The letters of column ``number`` (1 → A, 27 → AA): :func:`column_number` back."""
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def column_number(letters: bytes) -> int:

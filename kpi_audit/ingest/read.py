@@ -19,6 +19,7 @@ import polars as pl
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID, REQUIRED_FIELDS
+from kpi_audit.ingest.cell_extent import column_letters
 from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
@@ -149,7 +150,7 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
                 sheet=name,
             ) from exc
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
-        letters = [_column_letter(c.absolute_index) for c in loaded.available_columns()]
+        letters = [column_letters(c.absolute_index + 1) for c in loaded.available_columns()]
         grids.append(_Grid(name, frame, letters))
     scan = [g.name for g in grids if g.name in with_formulas]
     if scan:  # a formula without a cached value reads as a blank cell
@@ -231,7 +232,7 @@ def _csv_grid(
         raise InputError(
             code="unreadable_csv", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
-    return frame, [_column_letter(i) for i in range(width)], decoded.encoding
+    return frame, [column_letters(i + 1) for i in range(width)], decoded.encoding
 
 
 # ---- the header row ---------------------------------------------------------------
@@ -340,15 +341,6 @@ def _uncomputed(
         for (letter, row), formula in uncached.items()
         if letter in field_of and row > header_row and row in rows
     )
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _first_line(exc: BaseException) -> str:

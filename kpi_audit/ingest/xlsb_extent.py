@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from kpi_audit.ingest.cell_extent import Readable
+from kpi_audit.ingest.cell_extent import Readable, Within
 
 _CHUNK = 4 * 1024 * 1024
 _ROW_HEADER = 0x0000
@@ -28,8 +28,6 @@ _FIRST_SHORT, _LAST_SHORT = 0x000D, 0x0012
 _END_SHEET_DATA = 0x0092
 _BUNDLE_SHEET = 0x009C
 _U32 = struct.Struct("<I")
-
-Within = Callable[[int, int], None]  # (rows, columns) → raises when too large
 
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
