@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterable
 
 from kpi_audit.ingest.cell_extent import may_hold_formulas, open_part
-from kpi_audit.ingest.limits import sheet_parts
+from kpi_audit.ingest.zip_parts import sheet_parts
 
 # (column letters, row) → the formula text, per sheet name
 Uncached = dict[str, dict[tuple[str, int], str]]

@@ -40,7 +40,8 @@ from typing import cast
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
 from kpi_audit.ingest.ods_extent import scan_ods
-from kpi_audit.ingest.xlsb_extent import relationship_targets, scan_xlsb, xlsb_sheet_parts
+from kpi_audit.ingest.xlsb_extent import scan_xlsb, xlsb_sheet_parts
+from kpi_audit.ingest.zip_parts import sheet_parts
 
 
 def _inflate_errors() -> tuple[type[BaseException], ...]:
@@ -275,27 +276,6 @@ def _check_entries(path: Path, entries: list[zipfile.ZipInfo], limits: Limits) -
             params={"size": _size(total), "limit": _size(limits.max_unzipped_bytes)},
             path=str(path),
         )
-
-
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-
-
-def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its XML part, from xl/workbook.xml and its relationships (.xlsx and
-    .xlsm only: .xlsb and .ods keep no <dimension>)."""
-    names = set(book.namelist())
-    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        return {}
-    targets = relationship_targets(book.read("xl/_rels/workbook.xml.rels"))
-    parts: dict[str, str] = {}
-    for sheet in _SHEET.findall(book.read("xl/workbook.xml")):
-        attrs = dict(_ATTR.findall(sheet))
-        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
-        part = targets.get(rid)
-        if part in names:
-            parts[attrs.get(b"name", b"?").decode("utf-8", "replace")] = part
-    return parts
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')

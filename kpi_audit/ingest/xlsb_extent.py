@@ -12,12 +12,12 @@ relationships, as calamine finds them.
 
 from __future__ import annotations
 
-import re
 import struct
 import zipfile
 from collections.abc import Iterator
 
 from kpi_audit.ingest.cell_extent import Readable, Within
+from kpi_audit.ingest.zip_parts import relationship_targets
 
 _CHUNK = 4 * 1024 * 1024
 _ROW_HEADER = 0x0000
@@ -28,20 +28,6 @@ _FIRST_SHORT, _LAST_SHORT = 0x000D, 0x0012
 _END_SHEET_DATA = 0x0092
 _BUNDLE_SHEET = 0x009C
 _U32 = struct.Struct("<I")
-
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-
-
-def relationship_targets(rels: bytes) -> dict[bytes, str]:
-    """Relationship id → the part it names (under xl/), from a workbook's .rels part."""
-    targets: dict[bytes, str] = {}
-    for rel in _REL.findall(rels):
-        attrs = dict(_ATTR.findall(rel))
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[attrs.get(b"Id", b"")] = target
-    return targets
 
 
 def xlsb_sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
