@@ -183,7 +183,7 @@ def test_jump_floor_and_missing_previous() -> None:
 FIELDS = ("total_visits", "tcm_visits", "referrals_up")
 
 
-def _repeated(compare: str) -> RepeatedRule:
+def _repeated(compare: str, within: str = "city") -> RepeatedRule:
     return RepeatedRule(
         id=f"repeated_{compare}",
         kind="repeated_submission",
@@ -193,6 +193,7 @@ def _repeated(compare: str) -> RepeatedRule:
         compare=compare,  # type: ignore[arg-type]
         min_fields=2,
         floor=100.0,
+        within=within,  # type: ignore[arg-type]
     )
 
 
@@ -233,6 +234,31 @@ def test_repeated_across_institutions() -> None:
     findings, coverage = _run(con, _repeated("institutions"))
     assert coverage == {"flagged": 2, "passed": 1}
     assert findings.sort("unit")["other"].to_list() == ["B01名（B01）", "A01名（A01）"]
+
+
+@pytest.mark.parametrize(
+    ("within", "flagged"),
+    [("county", ["A01", "B01"]), ("city", ["A01", "B01", "C01"]), ("all", list("ABCDE"))],
+)
+def test_repeated_across_institutions_within(within: str, flagged: list[str]) -> None:
+    """The same row in two counties of one city, and in two cities: a copy inside the
+    office's own reports, or identical small rows that meet by chance far apart."""
+    con = store()
+    same = {"total_visits": 5000, "tcm_visits": 800}
+    insert_rows(
+        con,
+        "2024Q3",
+        [
+            org("A01", "东县", "村卫生室", city="甲市", **same),
+            org("B01", "东县", "村卫生室", city="甲市", **same),
+            org("C01", "西县", "村卫生室", city="甲市", **same),
+            org("D01", "东县", "村卫生室", city="乙市", **same),
+            org("E01", None, "村卫生室", **same),  # no 所属市, no 所属区县: a place of its own
+        ],
+    )
+    findings, _ = _run(con, _repeated("institutions", within))
+    expected = [f"{c}01" if len(c) == 1 else c for c in flagged]
+    assert sorted(findings["unit"].to_list()) == expected
 
 
 # ---- consistency_over_time ---------------------------------------------------------

@@ -189,10 +189,12 @@ def repeated_previous_sql(rule: RepeatedRule, table: str, previous: Period, curr
 
 
 def repeated_institutions_sql(rule: RepeatedRule, table: str, current: Period) -> str:
-    """Institutions whose counts all equal another institution's in the same period."""
-    fields = ", ".join(map(quote_ident, rule.fields))
+    """Institutions whose counts all equal another institution's in the same period
+    (and the same city or county, as the rule's ``within`` says)."""
+    places = {"city": ["city"], "county": ["city", "county"], "all": []}[rule.within]
+    fields = ", ".join([*places, *map(quote_ident, rule.fields)])
     first = quote_ident(rule.fields[0])
-    # NULLs are one partition, as blank = blank.
+    # NULLs are one partition, as blank = blank (and a blank 所属市 one city).
     window = f"OVER (PARTITION BY {fields})"
     name = "org_name || '（' || org_code || '）'"
     # min/max over the partition, not a list: a partition may hold thousands of rows.

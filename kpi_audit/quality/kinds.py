@@ -95,6 +95,11 @@ class RepeatedRule(Rule):
     compare: Literal["previous", "institutions"] = "previous"
     min_fields: int = 2
     floor: float = 0.0
+    # compare = "institutions": among the institutions of one city (the office that
+    # receives the reports), of one county, or of every city loaded. Across a whole
+    # province or nation, identical small rows meet by chance: 1,000,000 institutions
+    # in one comparison gave 212,559 findings on the benchmark's data.
+    within: Literal["city", "county", "all"] = "city"
 
 
 @dataclass(frozen=True)

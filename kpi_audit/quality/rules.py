@@ -51,7 +51,7 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "jump_previous": ("fields", "factor", "floor"),
     "consistency_over_time": ("indicators", "levels", "compare", "years", "tolerance"),
     "related": ("levels", "left", "right", "op", "factor", "band"),
-    "repeated_submission": ("fields", "compare", "min_fields", "floor"),
+    "repeated_submission": ("fields", "compare", "min_fields", "floor", "within"),
     "late_submission": ("deadline_months", "deadline_day"),
     "population_overlap": ("types",),
 }
@@ -302,6 +302,7 @@ def _repeated(p: _RuleParser, common: dict[str, Any]) -> Rule:
         compare=p._choice("compare", ("previous", "institutions")),  # type: ignore[arg-type]
         min_fields=max(1, p._positive("min_fields", 2, integer=True)),
         floor=p._positive("floor", 0.0),
+        within=p._choice("within", ("city", "county", "all")),  # type: ignore[arg-type]
     )
 
 
