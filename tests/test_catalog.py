@@ -36,7 +36,11 @@ CONTRACT = {
     "tertiary_outpatient_decline": (
         "yoy_decline",
         ("facility", "county", "city"),
-        Measure("general_outpatient_visits", (Condition("hospital_grade", "=", "三级"),)),
+        # hospitals (a 妇幼保健院 may hold a grade too) of grade 三级
+        Measure(
+            "general_outpatient_visits",
+            (Condition("org_class", "=", "hospital"), Condition("hospital_grade", "=", "三级")),
+        ),
         None,
     ),
     "signing_coverage": (
@@ -98,6 +102,7 @@ def test_needs_indicators_have_nothing_to_compute(catalog: dict[str, Indicator])
 def test_where_forms(catalog: dict[str, Indicator]) -> None:
     # a list means "in", a table gives the operator, true is a yes/no flag
     assert catalog["referrals_down_growth"].numerator.where == (
+        Condition("org_class", "=", "hospital"),
         Condition("hospital_grade", "in", ("二级", "三级")),
     )
     assert catalog["township_gp_coverage"].numerator == Measure(

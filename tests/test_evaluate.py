@@ -164,6 +164,26 @@ def test_tertiary_outpatient_decline_at_every_level(con) -> None:
     assert result.data_issues.filter(pl.col("kind") == "not_comparable").height == 0
 
 
+def test_a_tertiary_maternal_and_child_health_centre_is_not_a_tertiary_hospital(con) -> None:
+    # 妇幼保健院 may hold a hospital grade (三级妇幼保健院) but is a public-health
+    # institution: its general outpatients are not in 三级医院普通门诊量.
+    for period, visits in (("2024Q3", 100), ("2023Q3", 1000)):
+        row_ = _org("M1", "东县", "妇幼保健院", hospital_grade="三级")
+        insert_rows(
+            con, period, [{**row_, "general_outpatient_visits": visits}], path=f"m{period}.xlsx"
+        )
+    result = audit(
+        con, target("tertiary_outpatient_decline", ">=", 0.1, levels=("facility", "county", "city"))
+    )
+    assert values(result) == {
+        ("facility", "H1"): pytest.approx(0.2),
+        ("facility", "H2"): pytest.approx(0.0),
+        ("county", "东县"): pytest.approx(0.2),  # 1 − 400/500, not 1 − 500/1500
+        ("county", "西县"): pytest.approx(0.0),
+        ("city", CITY): pytest.approx(0.125),
+    }
+
+
 def test_yoy_compares_only_hospitals_reporting_both_years(con) -> None:
     # H4 is new in 2024 (not in 2023Q3); H5 reported in 2023Q3 only.
     insert_rows(
