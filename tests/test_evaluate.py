@@ -323,8 +323,8 @@ def test_zero_denominator_and_field_not_submitted() -> None:
 
 
 def test_value_exactly_at_threshold_meets_it(con) -> None:
-    # city signing coverage 3900/6000 = 0.65 exactly; decline 1 − 450/500 is
-    # 0.09999999999999998 in floating point and still meets 10%.
+    # city signing coverage 3900/6000 = 0.65 exactly; decline (500 − 450)/500 is 0.1
+    # exactly (1 − 450/500 would be 0.09999999999999998).
     insert_rows(
         con,
         "2023Q3",
@@ -344,7 +344,7 @@ def test_value_exactly_at_threshold_meets_it(con) -> None:
     )
     assert row(result, "city", CITY, "signing_coverage")["status"] == "pass"
     h9 = row(result, "facility", "H9")
-    assert h9["value"] == pytest.approx(0.1) and h9["value"] < 0.1
+    assert h9["value"] == 0.1
     assert h9["status"] == "pass"
 
 

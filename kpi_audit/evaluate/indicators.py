@@ -141,9 +141,7 @@ def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
             (den == 0, ZERO_DENOMINATOR),
             *_under(numerator_missing, missing),
         ]
-        ratio = num / den
-        value = {"yoy_decline": 1.0 - ratio, "yoy_growth": ratio - 1.0}.get(ind.kind, ratio)
-        value, numerator, denominator = value * scale, num, den
+        value, numerator, denominator = _value(ind.kind, num, den) * scale, num, den
     code, params = _reason_columns(rules)
     evaluated = pl.col("reason_code").is_null()
     out = raw.with_columns(reason_code=code, reason_params=params).with_columns(
@@ -216,13 +214,25 @@ def trend_roll_up(ind: Indicator, parts: pl.LazyFrame, k: int) -> pl.LazyFrame:
         .with_columns(level=pl.lit("city"), unit=pl.col("city"))
     )
     frame = pl.concat([county.drop("county"), city.drop("city")], how="vertical_relaxed")
-    ratio = pl.when(pl.col("den") != 0).then(pl.col("num").fill_null(0.0) / pl.col("den"))
-    value = {"yoy_decline": 1.0 - ratio, "yoy_growth": ratio - 1.0}.get(ind.kind, ratio)
+    value = pl.when(pl.col("den") != 0).then(
+        _value(ind.kind, pl.col("num").fill_null(0.0), pl.col("den"))
+    )
     if ind.kind in SUM_KINDS:
         value = pl.col("num")
     return frame.select(
         "eval_period", "level", "unit", value=(value * SCALE_FACTOR[ind.scale]).cast(pl.Float64)
     )
+
+
+def _value(kind: str, num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """num / den, or for a year-over-year kind the change over the earlier period's
+    sum, from the difference of the sums: (90,000 − 100,000) / 100,000 is −0.1 exactly,
+    where 90,000 / 100,000 − 1 is −0.09999999999999998 and would miss a ≥ 10% target."""
+    if kind == "yoy_decline":
+        return (den - num) / den
+    if kind == "yoy_growth":
+        return (num - den) / den
+    return num / den
 
 
 def area_values(
