@@ -178,6 +178,39 @@ def test_a_missing_large_hospital_makes_the_district_and_city_incomplete(both_qu
     assert result.completeness.missing_institutions == 1
 
 
+def test_a_missing_tertiary_hospital_makes_the_yearly_decline_incomplete() -> None:
+    """A year-over-year indicator weighs the missing by their field last quarter, though
+    last quarter's own comparison (with the quarter a year before it) is not loaded."""
+    decline = target("tertiary_outpatient_decline", ">=", 0.1, tid="decline")
+    con = store()
+    h1 = city_org("H1", "南山区", "综合医院", hospital_grade="三级", area="城市")
+    h2 = city_org("H2", "东县", "综合医院", hospital_grade="三级", area="农村")
+    for period, visits in (("2023Q3", (1000, 300)), ("2024Q2", (900, 300))):
+        rows = [
+            {**h, "general_outpatient_visits": v} for h, v in zip((h1, h2), visits, strict=True)
+        ]
+        insert_rows(con, period, [*rows, *CLINICS], path=f"{period}.xlsx")
+    insert_rows(con, "2024Q3", [{**h2, "general_outpatient_visits": 270}, *CLINICS], path="q3.xlsx")
+    result = _audit(con, decline)
+    city = _row(result, "decline", "河川市")
+    # without H1 the city would pass on H2 alone: (300 − 270) / 300 = 0.1
+    assert (city["status"], city["reason_code"], city["value"]) == (
+        "not_evaluable",
+        "incomplete",
+        None,
+    )
+    # H1 held 900 of the 1200 tertiary general outpatients of 2024Q2
+    assert city["reporting"]["missing_prior_share"] == pytest.approx(900 / 1200)
+    # 南山区's only tertiary hospital is the one missing: incomplete, not "no institutions"
+    nanshan = _row(result, "decline", "南山区")
+    assert (nanshan["reason_code"], nanshan["reporting"]["missing_prior_share"]) == (
+        "incomplete",
+        1.0,
+    )
+    dong = _row(result, "decline", "东县")
+    assert (dong["status"], dong["value"], dong["reporting"]["missing"]) == ("pass", 0.1, 0)
+
+
 def test_a_missing_small_clinic_keeps_the_verdict_provisional(both_quarters) -> None:
     insert_rows(both_quarters, "2024Q3", _without("Z1"))
     nanshan = _row(_audit(both_quarters, VISITS), "visits", "南山区")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import duckdb
@@ -26,7 +26,7 @@ import polars as pl
 
 from kpi_audit.core.models import Indicator
 from kpi_audit.core.periods import Period
-from kpi_audit.evaluate.indicator_sql import prior_share_sql
+from kpi_audit.evaluate.indicator_sql import YOY_KINDS, prior_share_sql
 from kpi_audit.evaluate.indicators import _families
 from kpi_audit.evaluate.rows import rejects_sql
 from kpi_audit.evaluate.sql import sql_literal
@@ -36,6 +36,17 @@ ExpectedBasis = Literal["institution_register", "previous_period", "none"]
 DEFAULT_MIN_REPORTING = 0.90
 DEFAULT_MAX_MISSING_SHARE = 0.05
 NAMES_SHOWN = 5  # missing institutions named in an ``incomplete`` reason
+# Not-evaluable reasons that come from the rows that arrived, which the institutions
+# missing may explain: a unit below the thresholds says ``incomplete`` instead (the
+# reasons about the target itself — out of scope, not due, needs data — stay).
+ABSENCE_REASONS = (
+    "no_institutions",
+    "no_data",
+    "no_comparable",
+    "zero_denominator",
+    "field_missing",
+    "no_complete_row",
+)
 
 # One row per institution of the period: status reported | rejected | missing.
 ROSTER_SCHEMA: dict[str, pl.DataType] = {
@@ -196,8 +207,16 @@ def add_prior_shares(
     prev = str(period.previous())
     gone = f"_kpi_audit_gone_{uuid.uuid4().hex[:12]}"
     con.register(gone, missing.select("org_code").unique().to_arrow())
+    # A year-over-year indicator weighs each institution by its field in the previous
+    # period as a plain sum: its comparable basis there (that period against the year
+    # before it) may not be loaded at all, and a tertiary hospital that stops reporting
+    # must still weigh what its outpatients did.
+    weighed = [
+        replace(ind, kind="sum", denominator=None) if ind.kind in YOY_KINDS else ind
+        for ind in indicators.values()
+    ]
     try:
-        for family in _families(list(indicators.values())):
+        for family in _families(weighed):
             parts = con.sql(prior_share_sql(family, table, prev, gone)).pl()
             for k, ind in enumerate(family):
                 total = pl.col(f"tot{k}").sum()
@@ -263,11 +282,10 @@ def _qualify_areas(frame: pl.DataFrame, reporting: Reporting, indicator_id: str)
     short = (rate < reporting.min_reporting) | (
         pl.col("missing_prior_share").fill_null(0.0) >= reporting.max_missing_share
     )
-    incomplete = (
-        pl.col("reason_code").is_null()
-        & pl.col("level").is_in(["county", "city"])
-        & short.fill_null(False)
-    )
+    # Below the thresholds a unit is incomplete whether or not the rows that did arrive
+    # give a value: "no institutions" or "no data" may be just who is missing.
+    explained = pl.col("reason_code").is_null() | pl.col("reason_code").is_in(ABSENCE_REASONS)
+    incomplete = explained & pl.col("level").is_in(["county", "city"]) & short.fill_null(False)
     out = out.with_columns(
         provisional=(pl.col("level").is_in(["county", "city"]) & (missing_n > 0)).fill_null(False),
         _incomplete=incomplete,
