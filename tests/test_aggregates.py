@@ -107,3 +107,30 @@ def test_a_read_only_store_without_valid_sums_computes_them_in_memory(tmp_path) 
         assert reader.execute("SELECT count(*) FROM period_aggregate_runs").fetchall() == [(0,)]
     finally:
         reader.close()
+
+
+def test_refresh_of_a_later_year_reads_the_year_before_it_for_yearly_changes() -> None:
+    """2023 loaded by one ingest, 2024 by the next: the 2024 refresh (years = [2024])
+    must still compare 2024Q2 with 2023Q2, as one ingest of both years does."""
+    grown = CATALOG["referrals_down_growth"]
+    h1 = org("H1", "东县", "综合医院", hospital_grade="三级")
+    batches = {"2023Q2": 1000, "2024Q2": 1100}
+
+    def store_of(batches_in_order: list[list[str]]) -> dict[tuple[str, str], tuple]:
+        con = store()
+        for batch in batches_in_order:
+            for period in batch:
+                insert_rows(con, period, [{**h1, "referrals_down": batches[period]}])
+            refresh(con, {grown.id: grown}, sorted({int(p[:4]) for p in batch}))
+        rows = con.execute(
+            "SELECT period, county, numerator, denominator FROM period_aggregates "
+            "WHERE indicator = ? ORDER BY period",
+            [grown.id],
+        ).fetchall()
+        return {(r[0], r[1]): r[2:] for r in rows}
+
+    at_once = store_of([["2023Q2", "2024Q2"]])
+    one_year_then_the_next = store_of([["2023Q2"], ["2024Q2"]])
+    # 2024Q2: 1100 referrals now against 1000 a year before
+    assert at_once[("2024Q2", "东县")] == (1100.0, 1000.0)
+    assert one_year_then_the_next == at_once

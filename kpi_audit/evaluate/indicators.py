@@ -214,7 +214,7 @@ def trend_roll_up(ind: Indicator, parts: pl.LazyFrame, k: int) -> pl.LazyFrame:
         .with_columns(level=pl.lit("city"), unit=pl.col("city"))
     )
     frame = pl.concat([county.drop("county"), city.drop("city")], how="vertical_relaxed")
-    value = pl.when(pl.col("den") != 0).then(
+    value: pl.Expr = pl.when(pl.col("den") != 0).then(
         _value(ind.kind, pl.col("num").fill_null(0.0), pl.col("den"))
     )
     if ind.kind in SUM_KINDS:

@@ -12,6 +12,7 @@ import polars as pl
 
 from kpi_audit import __version__
 from kpi_audit.core.models import POPULATION_COLUMNS, Indicator
+from kpi_audit.core.periods import Period
 from kpi_audit.evaluate.indicators import _families, checked_fields, parts_sql, trend_roll_up
 from kpi_audit.evaluate.population import excluded_counties
 from kpi_audit.evaluate.rows import TREND_LENGTH, loaded_periods, rows_relation
@@ -164,9 +165,13 @@ def refresh(
     if not periods or not inds:
         return 0
     fields = [f for i in inds for f in checked_fields(i)]
+    # A year-over-year value reads the same period a year before: those rows must be in
+    # the relation even when that year was loaded by an earlier ingest.
+    earlier = {p.year_earlier() for p in periods if loaded.has_data(p.year_earlier())}
+    window = sorted(set(periods) | earlier, key=Period.sort_key)
     superseded = f"_kpi_audit_superseded_{uuid.uuid4().hex[:12]}"
     try:
-        table = rows_relation(con, periods, loaded, fields, superseded)
+        table = rows_relation(con, window, loaded, fields, superseded)
         labels = [str(p) for p in periods]
         prints = aggregates.fingerprints(con, labels)
         runs: Runs = {(p, i.id): (definition(i), prints[p]) for p in labels for i in inds}
