@@ -22,11 +22,15 @@ from kpi_audit.store.aggregates import AGGREGATE_SCHEMA
 Runs = dict[tuple[str, str], tuple[str, str]]  # (period, indicator) -> (definition, fingerprint)
 
 
+# Raised when sums stored by an earlier build may be wrong, so that they are recomputed:
+# 2: year-over-year sums refreshed for a year loaded after the one before it were blank.
+SUMS_REVISION = 2
+
+
 def definition(ind: Indicator) -> str:
     """What an indicator's stored sums depend on besides the data: its SQL, the version."""
-    return aggregates.definition_hash(
-        __version__ + "\n" + parts_sql([ind], "ROWS", ["PERIOD"], sums_only=True)
-    )
+    sql = parts_sql([ind], "ROWS", ["PERIOD"], sums_only=True)
+    return aggregates.definition_hash(f"{__version__}\n{SUMS_REVISION}\n{sql}")
 
 
 def area_sums(
