@@ -207,3 +207,117 @@ def test_csv_output_neutralises_formula_like_cells() -> None:
         "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "东县", None,
     ]  # fmt: skip
     assert neutralised(frame).get_column("v").to_list() == [1.0] * 6
+
+
+def _run(command: str, tmp_path: Path) -> tuple[int, str]:
+    """``kpi-audit <command>`` in a real shell (redirections included); code, stderr."""
+    done = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m kpi_audit {command}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    return done.returncode, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [("submissions", 0), ("check -p 2022Q1 -t zhengzhou-2016", 3), ("targets list", 0)],
+)
+def test_a_closed_stdout_changes_nothing(db: Path, tmp_path: Path, command: str, code: int) -> None:
+    """Started with stdout closed (``>&-``), not a pipe closed later: Python's
+    sys.stdout is None there (three tracebacks and exit 1 before)."""
+    got, err = _run(f"--lang en --db {db} {command} >&-", tmp_path)
+    assert got == code, err
+    assert "Traceback" not in err
+    assert err == ("" if code == 0 else "error: no data loaded for 2022Q1 (loaded periods: "
+                   "2023Q3, 2024Q3)\n")  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["submissions", "check -t zhengzhou-2016 -f json"])
+def test_3_a_stdout_that_is_full(db: Path, tmp_path: Path, command: str) -> None:
+    code, err = _run(f"--lang en --db {db} {command} >/dev/full", tmp_path)
+    assert code == 3, err
+    assert err.splitlines()[-1].endswith(
+        "cannot write: No space left on device (ENOSPC); free disk space or check "
+        "permissions, then run again"
+    )
+
+
+def test_environment_failures_are_input_output_errors_not_internal_ones() -> None:
+    import duckdb
+
+    from kpi_audit.core.environment import environment_failure
+
+    full = duckdb.IOException(
+        'IO Error: Could not write file "/mnt/s.duckdb.wal": No space left on device'
+    )
+    failure = environment_failure(full)
+    assert failure is not None and failure.exit_code == 3
+    assert failure.params == {
+        "reason": "No space left on device",
+        "detail": 'IO Error: Could not write file "/mnt/s.duckdb.wal": No space left on device',
+    }
+    denied = environment_failure(PermissionError(13, "Permission denied", "/srv/out.xlsx"))
+    assert denied is not None and denied.params["detail"] == "/srv/out.xlsx"
+    # anything else stays what it is: a bug is still exit 4
+    assert environment_failure(duckdb.BinderException("column x not found")) is None
+    assert environment_failure(ValueError("No space left on device")) is None
+
+
+def test_a_commit_that_fails_on_a_full_disk_is_raised_as_itself() -> None:
+    """DuckDB ends the transaction of a failed COMMIT; the rollback after it raised
+    "no transaction is active", which hid the full disk and made it exit 4."""
+    import duckdb
+
+    from kpi_audit.ingest.prepare import prepare_file
+    from kpi_audit.ingest.write import store_file
+
+    class FullDisk:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql == "COMMIT":
+                self.con.execute("ROLLBACK")  # what DuckDB does when the WAL write fails
+                raise duckdb.IOException("Could not write file: No space left on device")
+            batch = sys._getframe(1).f_locals.get("_kpi_batch")  # found by name in the caller
+            if batch is not None:
+                self.con.register("_kpi_batch", batch)
+            return self.con.execute(sql, *args)
+
+    path = Path(__file__).parent.parent / "sample_data" / "submissions" / "2024Q3"
+    book = sorted(path.iterdir())[0]
+    con = connect(":memory:")
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        store_file(
+            FullDisk(con),  # type: ignore[arg-type]
+            prepare_file(book, book.read_bytes()),
+            path=book,
+            sha256="x",
+            size=1,
+            strict=False,
+            refused=False,
+        )
+    assert con.execute("SELECT count(*) FROM files").fetchall() == [(0,)]
+
+
+def test_the_lock_holder_is_named_kpi_audit_when_it_is() -> None:
+    from kpi_audit.store.db import lock_holder
+
+    me = os.getpid()
+    message = f"Conflicting lock is held in /usr/bin/python3.11 (PID {me}) by user root"
+    # this process is pytest, not kpi-audit: the executable's name
+    assert lock_holder(message)["program"] == "python3.11"
+    runner = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()", "kpi-audit"],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        held = f"Conflicting lock is held in /usr/bin/python3.11 (PID {runner.pid}) by user"
+        assert lock_holder(held)["program"] == "kpi-audit"
+    finally:
+        assert runner.stdin is not None
+        runner.stdin.close()
+        runner.wait()

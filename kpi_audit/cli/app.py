@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -125,9 +126,18 @@ class _MappedErrorsGroup(TyperGroup):
             silence_stdout()
             code = (ctx.find_root().obj or {}).get("exit_code", EXIT_OK)
         except Exception as exc:
-            line = _words("cli.internal_error", ctx, error=f"{type(exc).__name__}: {exc}")
-            _report(ctx, exc, line)
-            code = EXIT_INTERNAL
+            from kpi_audit.core.environment import environment_failure
+
+            failure = environment_failure(exc)
+            if failure is not None:  # a full disk, a read-only place: exit 3, not 4
+                from kpi_audit.render.i18n import error_line
+
+                _report(ctx, exc, error_line(failure, _lang(ctx)))
+                code = failure.exit_code
+            else:
+                line = _words("cli.internal_error", ctx, error=f"{type(exc).__name__}: {exc}")
+                _report(ctx, exc, line)
+                code = EXIT_INTERNAL
         # Raised outside the except blocks so the Exit carries no reference to the
         # failed call's frames (which hold open DuckDB objects).
         raise typer.Exit(code)
@@ -280,23 +290,49 @@ def _load_command(name: str) -> Any:
 
 
 def main() -> None:
+    _reopen_closed_streams()
     try:
         app()
     except SystemExit as done:
-        _flush_stdout()
-        raise done from None
+        code = _flush_stdout()
+        raise (SystemExit(code) if code is not None else done) from None
     except BaseException as exc:  # pragma: no cover - typer already mapped what it could
         print(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         sys.exit(EXIT_INTERNAL)
-    _flush_stdout()
+    code = _flush_stdout()
+    if code is not None:
+        sys.exit(code)
 
 
-def _flush_stdout() -> None:
-    """Flush now, so a closed pipe is silenced here instead of failing at exit (120)."""
+def _reopen_closed_streams() -> None:
+    """Started with stdout or stderr closed (``>&-``): Python has None there. Write into
+    /dev/null instead, as into a closed pipe: the output is lost, the exit code is not."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _flush_stdout() -> int | None:
+    """Flush now, so a closed pipe is silenced here instead of failing at exit (120).
+    A stdout that cannot take the output (``>/dev/full``) is exit 3, said on stderr."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
+    except OSError as exc:
+        from kpi_audit.core.environment import environment_failure
+
+        failure = environment_failure(exc)
+        if failure is None:
+            raise
+        from kpi_audit.cli.lang import run_lang
+        from kpi_audit.render.i18n import error_line
+
+        silence_stdout()
+        print(f"stdout: {error_line(failure, run_lang(sys.argv[1:]))}", file=sys.stderr)
+        return failure.exit_code
+    return None

@@ -7,6 +7,7 @@ earlier in the same file, get ``superseded_at``; nothing is deleted, so the
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -101,7 +102,8 @@ def store_register(
         _insert(con, "register_issues", issues)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT ended it
+            con.execute("ROLLBACK")
         raise
     return file_id
 

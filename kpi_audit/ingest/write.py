@@ -6,6 +6,7 @@ records) commits together or not at all; each table gets one Arrow insert per fi
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def store_file(
         _insert_issues(con, file_id, prepared.issues)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A COMMIT that failed (a full disk) has already ended the transaction: the
+        # rollback's own "no transaction is active" must not hide why.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     return file_id
 

@@ -9,6 +9,8 @@ new, empty file; any other DuckDB file is refused untouched (exit 3).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import re
@@ -32,6 +34,9 @@ ENV_WAIT = "KPI_AUDIT_WAIT"
 DEFAULT_WAIT_SECONDS = 300.0
 _RETRY_FIRST, _RETRY_MAX = 0.1, 1.0
 _LOCK_MARK = "Could not set lock on file"
+# The system's reasons (os.strerror) that say the store's place, not the store, is the
+# problem: no "restore it from a backup" for them.
+_NOT_WRITABLE = (os.strerror(errno.EROFS), os.strerror(errno.EACCES), os.strerror(errno.EPERM))
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
 
 log = logging.getLogger("kpi_audit.store")
@@ -155,17 +160,32 @@ def _open_waiting(
 
 def lock_holder(message: str) -> dict[str, str]:
     """Who holds the lock, from DuckDB's lock error, as error.store_busy's parameters:
-    ``{"case": "process", "pid": "1234", "program": "python3.11"}``, or
+    ``{"case": "process", "pid": "1234", "program": "kpi-audit"}``, or
     ``{"case": "unknown"}``."""
     m = _HOLDER.search(message)
     if not m:
         return {"case": "unknown"}
-    return {"case": "process", "pid": m["pid"], "program": Path(m["exe"]).name}
+    return {"case": "process", "pid": m["pid"], "program": _program(m["pid"], m["exe"])}
+
+
+def _program(pid: str, exe: str) -> str:
+    """The holder's program: ``kpi-audit`` when the Python process DuckDB names runs it
+    (read from /proc where there is one), else the executable's name."""
+    try:
+        argv = Path(f"/proc/{int(pid)}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        argv = []
+    if any(Path(a.decode(errors="replace")).name in ("kpi-audit", "kpi_audit") for a in argv):
+        return "kpi-audit"
+    return Path(exe).name
 
 
 def _open_error(target: str, text: str) -> InputError:
     if "not a valid DuckDB database file" in text:
         return InputError(code="store_not_duckdb", path=target)
+    if any(reason in text for reason in _NOT_WRITABLE):
+        detail = text.removeprefix("IO Error: ")
+        return InputError(code="store_not_writable", params={"detail": detail}, path=target)
     return InputError(
         code="store_damaged", params={"detail": text.removeprefix("IO Error: ")}, path=target
     )
@@ -205,6 +225,8 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every migration not yet recorded; each in its own transaction."""
+    import duckdb
+
     if store_state(con) == "foreign":
         raise InputError(code="store_not_ours")
     con.execute(
@@ -224,7 +246,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT ended it
+                con.execute("ROLLBACK")
             raise
         applied.append(f"{m.number:03d}_{m.name}")
     return applied

@@ -338,6 +338,16 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--format 只能指定一种格式：有多个 -o 时，按各文件的扩展名决定格式",
         "--format names one format: with several -o, each file's extension says",
     ),
+    "error.environment_failure": (
+        "无法写入：{reason}（{detail}）；请腾出磁盘空间或检查权限后重试",
+        "cannot write: {reason} ({detail}); free disk space or check permissions, then run again",
+    ),
+    "error.store_not_writable": (
+        "无法打开数据库（{detail}）：数据库所在位置不可写（数据库本身未受影响）；"
+        "请检查权限，或用 --db 指定可写的位置",
+        "cannot open the store ({detail}): its place cannot be written (the store itself "
+        "is not harmed); check permissions, or give a writable --db",
+    ),
     "error.output_twice": ("同一个 -o 文件给了两次", "the same -o file is named twice"),
     # the config file (cli/config.py)
     "error.config_unreadable": (
