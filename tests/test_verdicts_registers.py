@@ -148,6 +148,50 @@ def test_signing_coverage_divides_by_the_register_population(both_quarters) -> N
     ]
 
 
+def test_a_district_without_rural_institutions_has_signed_none_of_its_rural_residents(
+    both_quarters,
+) -> None:
+    """南山区 has 500 rural residents on the register and no 农村 institution: its rural
+    coverage is 0 of 500 (the city's value divides by them too), not "no institutions"."""
+    insert_rows(both_quarters, "2024Q3", ROWS)
+    _area_register(both_quarters)
+    for county, rural in (("南山区", 500), ("东县", 9000)):
+        both_quarters.execute(
+            "UPDATE area_register SET rural_population = ? WHERE county = ?", [rural, county]
+        )
+    result = _audit(both_quarters, target("signing_coverage_rural", ">=", 0.5, tid="rural"))
+    nanshan, dong, city = (_row(result, "rural", u) for u in ("南山区", "东县", "河川市"))
+    assert (nanshan["value"], nanshan["numerator"], nanshan["denominator"]) == (0.0, 0.0, 500)
+    assert (nanshan["status"], nanshan["basis"]) == ("fail", "area_register")
+    # 东县: T1 4000 + V1 1000 signed of 9000; the city: 5000 of 500 + 9000
+    assert (dong["value"], dong["basis"]) == (pytest.approx(5000 / 9000), "area_register")
+    assert (city["value"], city["denominator"]) == (pytest.approx(5000 / 9500), 9500)
+
+
+def test_the_quality_review_reads_signing_coverage_on_the_register_basis(both_quarters) -> None:
+    """related_key_vs_all compares key-population coverage with the overall one; with a
+    register both divide by it, as the verdicts beside the finding do."""
+    from kpi_audit.quality import review
+
+    rows = [
+        {**r, "key_population": 1000, "key_signed": 300} if r["org_code"] == "T1" else r
+        for r in ROWS
+    ]
+    insert_rows(both_quarters, "2024Q3", rows)
+    _area_register(both_quarters)
+    for county, key in (("南山区", 800), ("东县", 1200)):
+        both_quarters.execute(
+            "UPDATE area_register SET key_population = ? WHERE county = ?", [key, county]
+        )
+    found = review(both_quarters, period="2024Q3", catalog=CATALOG).findings
+    key = found.filter((found["rule"] == "related_key_vs_all") & (found["unit"] == "东县")).row(
+        0, named=True
+    )
+    # key 300 / 1200 (register), overall 5000 / 12000 (register): 0.25 < 0.4167
+    assert key["value"] == pytest.approx(300 / 1200)
+    assert key["reference"] == pytest.approx(5000 / 12000)
+
+
 def test_a_missing_large_hospital_makes_the_district_and_city_incomplete(both_quarters) -> None:
     insert_rows(both_quarters, "2024Q3", _without("H1"))
     result = _audit(both_quarters, VISITS)

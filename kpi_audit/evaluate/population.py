@@ -54,9 +54,17 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
         .when(pl.col("level") == "city")
         .then(pl.lit(city_total, pl.Float64))
     )
-    numerator = pl.col("numerator_all") if "numerator_all" in frame.columns else pl.col("numerator")
+    # A county with residents on the register and no institution in the indicator's
+    # scope (no 农村 rows for the rural coverage) has signed none of them: 0 of its
+    # residents, as the city's value counts them, not "no institutions".
+    nobody = pl.col("reason_code") == "no_institutions"
+    numerator = (
+        pl.when(nobody)
+        .then(pl.lit(0.0))
+        .otherwise(pl.col("numerator_all") if "numerator_all" in frame.columns else "numerator")
+    )
     measurable = pl.col("reason_code").is_null() | pl.col("reason_code").is_in(
-        list(_DENOMINATOR_REASONS)
+        [*_DENOMINATOR_REASONS, "no_institutions"]
     )
     covered = pl.col("_pop").is_not_null() & measurable & numerator.is_not_null()
     zero = covered & (pl.col("_pop") == 0)

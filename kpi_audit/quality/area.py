@@ -46,7 +46,8 @@ def indicator_values(
     rows without a city count for ``area``."""
     if not indicators:
         return pl.DataFrame(schema=_VALUE_SCHEMA)
-    by_id = area_trends(con, list(indicators), table, [str(p) for p in periods])
+    # on the basis the verdicts use: a county's register population where it has one
+    by_id = area_trends(con, list(indicators), table, [str(p) for p in periods], register=True)
     frames = [
         f.select(
             indicator=pl.lit(ind_id),
