@@ -178,13 +178,14 @@ def test_json_stdout_is_only_the_contract_object(db: Path, tmp_path: Path) -> No
         "basis": "facility_reported",
         "reporting": None,
         "provisional": False,
+        "left_out": 0,
         "source": {"document": "测试市医改工作要点（测医改〔2024〕1号）", "clause": "一、(一)"},
     }
     city = next(
         r for r in out["results"] if r["level"] == "city" and r["indicator"] == "signing_coverage"
     )
     assert (city["unit"], city["value"]) == (CITY, 0.65)
-    assert out["schema_version"] == 7
+    assert out["schema_version"] == 8
     assert out["aspiration_summary"] == {"pass": 0, "fail": 0, "warn": 0, "not_evaluable": 0}
 
 

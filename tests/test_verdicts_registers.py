@@ -439,3 +439,22 @@ def test_trends_and_previous_values_use_the_register_too(both_quarters) -> None:
     assert trend[("南山区", "2024Q2")] == pytest.approx(2000 / 6000)
     assert trend[("河川市", "2024Q2")] == pytest.approx(7000 / 18000)
     assert _row(result, "signing", "东县")["value_previous"] == pytest.approx(5000 / 12000)
+
+
+def test_a_blank_field_that_leaves_an_institution_out_is_said() -> None:
+    """A township centre that reports its visits and leaves 中医诊疗人次 blank counts in
+    neither sum of the TCM share (missing, never zero): the result says one is left out."""
+    con = store()
+    rows = [
+        city_org("T1", "东县", "乡镇卫生院", total_visits=1000, tcm_visits=300),
+        city_org("T2", "东县", "乡镇卫生院", total_visits=500),  # 中医诊疗人次 blank
+        city_org("D1", "东县", "综合医院", hospital_grade="二级", total_visits=600),
+    ]
+    insert_rows(con, "2024Q3", rows)
+    result = _audit(con, target("primary_tcm_share", ">=", 0.3, tid="tcm"))
+    dong = _row(result, "tcm", "东县")
+    # 300 / 1000 over T1 alone; the hospital is out of scope, not left out
+    assert (dong["value"], dong["left_out"], dong["status"]) == (0.3, 1, "pass")
+    assert _row(result, "tcm", "河川市")["left_out"] == 1
+    visits = _row(_audit(con, VISITS), "visits", "东县")
+    assert visits["left_out"] == 0

@@ -79,6 +79,9 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "reporting_missing": pl.Int64(),
     "missing_prior_share": pl.Float64(),
     "provisional": pl.Boolean(),  # an expected institution is missing: may still change
+    # Institutions in the indicator's scope left out of its sums for a blank field (a
+    # blank is missing, never zero); null where the kind has no such rows.
+    "left_out": pl.Int64(),
 }
 
 # One row per problem found in the data: rejected rows from ingest, and the

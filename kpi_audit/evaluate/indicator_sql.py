@@ -139,10 +139,20 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
     ]
     # A population-based ratio divided by the area register needs the numerator of every
     # row that reported it, whether or not the row also reported its own population.
+    # Left out: in scope, some of its summed fields filled, yet in neither sum (a blank
+    # field, missing, never zero). A row with all of them blank takes no part at all (a
+    # hospital reports no resident population by design).
+    summed = len(dict.fromkeys(m.field for m in (ind.numerator, ind.denominator) if m and m.field))
+    some = " OR ".join(f"has{k}_{i}" for i in range(summed)) or "TRUE"
+    counted = f"d_ok{k}" if ind.kind in RATIO_KINDS else f"n_ok{k}"
+    left = [f"count_if(cand{k} AND ({some}) AND NOT {counted}) AS n_left{k}"]
     population = (
         [
             f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) AS numerator_all{k}",
             f"count_if(COALESCE(n_in{k}, FALSE) AND n_val{k} IS NOT NULL) AS n_num_all{k}",
+            # on the register's basis a row counts when it reports the numerator
+            f"count_if(cand{k} AND ({some}) AND NOT COALESCE(n_in{k} AND n_val{k} IS NOT NULL,"
+            f" FALSE)) AS n_left_all{k}",
         ]
         if ind.population_denominator
         else []
@@ -154,6 +164,7 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
         f"count_if(d_ok{k}) AS n_den_ok{k}",
         f"count_if(cand{k}) AS n_candidates{k}",
         *has,
+        *left,
         *population,
     ]
 

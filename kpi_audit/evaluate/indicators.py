@@ -70,6 +70,9 @@ UNIT_SCHEMA: dict[str, pl.DataType] = {
     "denominator": pl.Float64(),
     "reason_code": pl.String(),
     "reason_params": pl.String(),
+    # Institutions in the indicator's scope whose row counts in neither sum because a
+    # field it needs is blank (missing, never zero): said, not silently dropped.
+    "left_out": pl.Int64(),
 }
 _COUNTS = ("numerator", "denominator", "n_num_ok", "n_den_ok", "n_candidates")
 
@@ -148,12 +151,24 @@ def finish(ind: Indicator, raw: pl.DataFrame) -> pl.DataFrame:
         value=pl.when(evaluated).then(value),
         numerator=pl.when(evaluated).then(numerator),
         denominator=pl.when(evaluated).then(denominator),
+        # where a value was computed (a field nobody filled in is its reason instead)
+        left_out=pl.when(evaluated).then(_left_out(ind, raw, "n_left")),
     )
     columns = [pl.col(c).cast(t) for c, t in UNIT_SCHEMA.items()]
     if "n_num_all" in raw.columns:  # population-based: for the area register's basis
         numerator_all = pl.when(pl.col("n_num_all") > 0).then(pl.col("numerator_all"))
         columns.append(numerator_all.cast(pl.Float64).alias("numerator_all"))
+        columns.append(_left_out(ind, raw, "n_left_all").cast(pl.Int64).alias("left_out_all"))
     return out.select(columns)
+
+
+def _left_out(ind: Indicator, raw: pl.DataFrame, column: str) -> pl.Expr:
+    """The rows a blank field left out of the sums (indicator_sql: ``n_left``); null
+    where a kind has none to leave out (counts of institutions; year-over-year values,
+    whose one-sided institutions are listed as not comparable) and on facility rows."""
+    if ind.kind not in (*RATIO_KINDS, "sum") or column not in raw.columns:
+        return pl.lit(None, pl.Int64)
+    return pl.col(column)
 
 
 def _own_columns(ind: Indicator, k: int) -> list[pl.Expr]:
@@ -162,9 +177,11 @@ def _own_columns(ind: Indicator, k: int) -> list[pl.Expr]:
         *(f"{c}{k}" for c in _COUNTS),
         *(f"nn{k}_{i}" for i in range(len(checked_fields(ind)))),
     ]
+    names.append("n_left")
+    sources.append(f"n_left{k}")
     if ind.population_denominator:
-        names += ["numerator_all", "n_num_all"]
-        sources += [f"numerator_all{k}", f"n_num_all{k}"]
+        names += ["numerator_all", "n_num_all", "n_left_all"]
+        sources += [f"numerator_all{k}", f"n_num_all{k}", f"n_left_all{k}"]
     return [pl.col(s).alias(n) for s, n in zip(sources, names, strict=True)]
 
 

@@ -39,7 +39,7 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
     column = ind.population_denominator
     if column is None or not frame.height or facts.is_empty():
         return frame.with_columns(basis=pl.lit(FACILITY_REPORTED)).drop(
-            "numerator_all", strict=False
+            "numerator_all", "left_out_all", strict=False
         )
     counted = facts.filter(~pl.col("county").is_in(list(excluded_counties(ind))))
     county_pop = counted.select(unit="county", _pop=pl.col(column).cast(pl.Float64))
@@ -96,4 +96,8 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
         .when(covered)
         .then(None)
         .otherwise(pl.col("reason_params")),
-    ).drop("_pop", "numerator_all", strict=False)
+        # on the register's basis only a blank numerator leaves a row out
+        left_out=pl.when(covered)
+        .then(pl.col("left_out_all") if "left_out_all" in frame.columns else "left_out")
+        .otherwise(pl.col("left_out")),
+    ).drop("_pop", "numerator_all", "left_out_all", strict=False)

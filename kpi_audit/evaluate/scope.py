@@ -110,4 +110,5 @@ def mark_out_of_scope(frame: pl.DataFrame, scope: Scope, facts: pl.DataFrame) ->
         value=pl.when(out).then(None).otherwise(pl.col("value")),
         numerator=pl.when(out).then(None).otherwise(pl.col("numerator")),
         denominator=pl.when(out).then(None).otherwise(pl.col("denominator")),
+        left_out=pl.when(out).then(None).otherwise(pl.col("left_out")),
     ).drop("_type", "_basis")

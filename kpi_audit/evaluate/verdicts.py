@@ -61,6 +61,8 @@ def _target_rows(
         )
     if "basis" not in frame.columns:
         frame = frame.with_columns(basis=pl.lit(None, pl.String))
+    if "left_out" not in frame.columns:  # a target not measured
+        frame = frame.with_columns(left_out=pl.lit(None, pl.Int64))
     frame = mark_out_of_scope(frame, t.scope, facts)
     frame = qualify(frame, reporting, s.indicator.id)
     return frame.with_columns(

@@ -226,10 +226,25 @@ def shown_reason_expr(frame: pl.DataFrame, lang: str = "zh") -> pl.Expr:
     reason = reason_expr(frame, lang)
     if "provisional" not in frame.columns:
         return reason
-    template = LABELS["comp.provisional"][1 if lang == "en" else 0].replace("{missing}", "{}")
+    side = 1 if lang == "en" else 0
+    template = LABELS["comp.provisional"][side].replace("{missing}", "{}")
     provisional = pl.format(template, pl.col("reporting_missing").fill_null(0))
     shown = reason.is_null() & pl.col("provisional").fill_null(False)
-    return pl.when(shown).then(provisional).otherwise(reason)
+    if "left_out" not in frame.columns:
+        return pl.when(shown).then(provisional).otherwise(reason)
+    # and, on a judged unit, the institutions a blank field left out of its sums
+    left_template = LABELS["comp.left_out"][side].replace("{left_out}", "{}")
+    left = pl.format(left_template, pl.col("left_out"))
+    some_left = reason.is_null() & (pl.col("left_out").fill_null(0) > 0)
+    return (
+        pl.when(shown & some_left)
+        .then(pl.concat_str([provisional, left], separator="; " if side else "；"))
+        .when(shown)
+        .then(provisional)
+        .when(some_left)
+        .then(left)
+        .otherwise(reason)
+    )
 
 
 def message_expr(lang: str = "zh") -> pl.Expr:

@@ -29,7 +29,7 @@ from kpi_audit.render.json_text import Rows, records, write_document
 # rank_change_year_earlier, value_previous, value_year_earlier on results.
 # 7: results' basis, reporting, provisional; completeness expected_basis, expected,
 # rejected_institutions; registers.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 RESULT_KEYS = (
     "target_id",
@@ -64,6 +64,7 @@ RESULT_KEYS = (
     "basis",
     "reporting",
     "provisional",
+    "left_out",
 )
 ISSUE_KEYS = (
     "kind",

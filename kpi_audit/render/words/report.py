@@ -117,6 +117,10 @@ REPORT: dict[str, tuple[str, str]] = {
         "{answered} of {expected} institutions have reported this period",
     ),
     "comp.provisional": ("暂定：{missing}家未报", "provisional: {missing} not reported"),
+    "comp.left_out": (
+        "{left_out}家有空项，未计入",
+        "{left_out} left out for a blank field",
+    ),
     # report text
     "report.title": ("医改目标监测报告", "Health-reform target report"),
     # first page (issue 11)
