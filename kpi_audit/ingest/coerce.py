@@ -21,6 +21,7 @@ A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import polars as pl
@@ -37,6 +38,8 @@ FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 # The largest integer a float holds exactly; beyond it a float-looking count is
 # not trusted to be whole.
 _FLOAT_EXACT = 2**53
+# Decimal numbers of a scaled column: 18 places after the point, 20 before.
+_DECIMAL = pl.Decimal(38, 18)
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
 _GRADE_WITH_CLASS = re.compile(r"^([一二三])级?[甲乙丙]等?$")
 # Unicode White_Space, as polars' (Rust's) ``\s`` (Python's ``\s`` adds U+001C–U+001F).
@@ -74,6 +77,16 @@ def int_from_text(text: pl.Expr) -> pl.Expr:
     )
     # The direct cast keeps integers beyond a float's precision exact.
     return pl.coalesce(text.cast(pl.Int64, strict=False), via_float)
+
+
+def scaled_int_from_text(text: pl.Expr, factor: int) -> pl.Expr:
+    """The whole number ``factor`` × the number in :func:`numeric_text` output, for a
+    column whose header counts in 万 or 千 (``3.25`` × 10000 → 32500): exact decimal
+    arithmetic, so that 0.07万 is 700, not 700.0000000000001; null where the product is
+    not whole (1.23456万) or the text is no number."""
+    exact = text.cast(_DECIMAL, strict=False) * factor
+    whole = exact.cast(pl.Int64, strict=False)
+    return pl.when(whole.cast(_DECIMAL) == exact).then(whole).otherwise(None)
 
 
 def int_problem_from(text: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -127,7 +140,10 @@ def _by_distinct(field_id: str) -> bool:
 
 
 def coerce_cells(
-    cells: pl.DataFrame, columns: dict[str, str], default_period: Period | None
+    cells: pl.DataFrame,
+    columns: dict[str, str],
+    default_period: Period | None,
+    factors: Mapping[str, int] | None = None,
 ) -> pl.DataFrame:
     """Typed submission columns from a sheet's text cells.
 
@@ -135,8 +151,11 @@ def coerce_cells(
     every field of the catalog, its typed column (null when the sheet lacks it); for
     each present field ``<id>__raw`` (the text as written) and, where parsing can fail,
     ``<id>__problem``; and ``period`` / ``period_year`` / ``period_quarter``, taking
-    ``default_period`` where the sheet has no period or the cell is blank.
+    ``default_period`` where the sheet has no period or the cell is blank. ``factors``
+    maps a count field whose header states 万 or 千 (:func:`kpi_audit.ingest.headers.
+    unit_factor`) to the factor its values are multiplied by.
     """
+    scaled: Mapping[str, int] = factors or {}
     # Columns named after their field from here on, so that the expressions depend on
     # the field alone and are built once per process (the @cache functions below), not
     # once per file: for the small files of a folder, building them cost more than
@@ -157,12 +176,12 @@ def coerce_cells(
     )
     out = out.with_columns(
         *(_text_expr(f, nfkc=needs[f]) for f in texts),
-        *(e for f in ints if not needs[f] for e in _plain_int_exprs(f)),
+        *(e for f in ints if not needs[f] and f not in scaled for e in _plain_int_exprs(f)),
     )
-    cleaning = [f for f in ints if needs[f]]
+    cleaning = [f for f in ints if needs[f] or f in scaled]
     if cleaning:
         out = out.with_columns(_int_text(f, nfkc=needs[f]) for f in cleaning)
-        out = out.with_columns(e for f in cleaning for e in _int_exprs(f))
+        out = out.with_columns(e for f in cleaning for e in _int_exprs(f, scaled.get(f, 1)))
         out = out.drop(f"{f}__text" for f in cleaning)
     if distinct:
         out = out.hstack(_coerced_by_distinct(out, distinct))
@@ -214,11 +233,12 @@ def _int_text(field_id: str, *, nfkc: bool) -> pl.Expr:
 
 
 @cache
-def _int_exprs(field_id: str) -> tuple[pl.Expr, ...]:
+def _int_exprs(field_id: str, factor: int = 1) -> tuple[pl.Expr, ...]:
     text = pl.col(f"{field_id}__text")
+    value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
     return (
-        int_from_text(text).alias(field_id),
-        int_problem_from(text, int_from_text(text)).alias(f"{field_id}__problem"),
+        value.alias(field_id),
+        int_problem_from(text, value).alias(f"{field_id}__problem"),
     )
 
 

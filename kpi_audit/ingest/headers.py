@@ -91,6 +91,28 @@ def match_header(text: str | None) -> str | None:
     return None
 
 
+# A unit in brackets that counts in ten-thousands or thousands: （万人次）, (万人), [单位:万户],
+# (千人). Compared in header_key form (NFKC, no ``:``, lower case).
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^〔〕]*)〕")
+_SCALED_UNIT = re.compile(r"^(?:单位)?([万千])(?:人次|人|户|次|名|个|张|床|例|元)?$")
+_FACTORS = {"万": 10_000, "千": 1_000}
+
+
+@lru_cache(maxsize=4096)
+def unit_factor(text: str | None) -> tuple[int, str] | None:
+    """``(factor, unit)`` when a header states its values in 万 or 千 of the field's unit
+    — ``总诊疗人次（万人次）`` → ``(10000, "万人次")`` — else None (a plain （人次） is the
+    field's own unit). Which field the header means is :func:`match_header`'s business."""
+    if text is None:
+        return None
+    for match in _BRACKETED.finditer(header_key(text)):
+        unit = next(g for g in match.groups() if g is not None)
+        scaled = _SCALED_UNIT.match(unit)
+        if scaled:
+            return _FACTORS[scaled.group(1)], unit.removeprefix("单位")
+    return None
+
+
 def count_known_fields(cells: Sequence[str | None]) -> int:
     """How many distinct fields a row of cells names (to find the header row)."""
     return len({m for m in map(match_header, cells) if m is not None})

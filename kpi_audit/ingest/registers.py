@@ -15,8 +15,15 @@ from pathlib import Path
 import polars as pl
 
 from kpi_audit.core.periods import parse_period
-from kpi_audit.ingest.coerce import cleaned, enum_word, int_from_text, int_problem_from
+from kpi_audit.ingest.coerce import (
+    cleaned,
+    enum_word,
+    int_from_text,
+    int_problem_from,
+    scaled_int_from_text,
+)
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
+from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _workbook_grids
 from kpi_audit.ingest.register_fields import (
     REGISTER_FIELDS,
@@ -25,7 +32,7 @@ from kpi_audit.ingest.register_fields import (
     match_register_header,
     register_kind_of,
 )
-from kpi_audit.render.i18n import issue_exprs
+from kpi_audit.render.i18n import issue_exprs, issue_messages
 
 REGISTER_ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "sheet": pl.String(),
@@ -99,9 +106,17 @@ def _prepared(
         [pl.col(f"{f.id}__raw") for f in fields], ignore_nulls=True
     ).str.strip_chars()
     raw = raw.filter(blank.fill_null("") != "")
-    typed = raw.with_columns(_coerced(f) for f in fields)
+    units = {
+        f.id: u
+        for f in fields
+        if f.kind == "int" and f.id in headers and (u := unit_factor(headers[f.id])) is not None
+    }
+    typed = raw.with_columns(_coerced(f, units.get(f.id, (1, ""))[0]) for f in fields)
     typed = _with_windows(typed) if kind == "institutions" else _with_area_type(typed)
-    issues = _issues(kind, typed, headers)
+    issues = pl.concat(
+        [_unit_notices(units, headers, index + 1), _issues(kind, typed, headers)],
+        how="diagonal_relaxed",
+    )
     bad = issues.filter(pl.col("severity") == "error").get_column("source_row").unique()
     rows = typed.filter(~pl.col("source_row").is_in(bad.implode()))
     keep = ["source_row", *(f.id for f in fields)]
@@ -118,11 +133,12 @@ def _prepared(
 _SPACES = r"\s+"
 
 
-def _coerced(f: RegisterField) -> pl.Expr:
+def _coerced(f: RegisterField, factor: int = 1) -> pl.Expr:
     raw = pl.col(f"{f.id}__raw")
     if f.kind in ("int", "year"):
         text = _numeric_text(raw).str.replace(r"年度?$", "")
-        return int_from_text(text).alias(f.id)
+        value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
+        return value.alias(f.id)
     text = cleaned(raw)
     if f.kind == "code":
         return text.str.replace_all(_SPACES, "").str.replace(r"\.0+$", "").alias(f.id)
@@ -184,6 +200,29 @@ def _with_area_type(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---- validation as data -----------------------------------------------------------
+
+
+def _unit_notices(
+    units: Mapping[str, tuple[int, str]], headers: Mapping[str, str], header_row: int
+) -> pl.DataFrame:
+    """One notice per column whose header states 万 or 千: its values were converted."""
+    records = []
+    for fid, (factor, unit) in units.items():
+        header = headers[fid]
+        _, zh, en = issue_messages("register_unit_converted", header=header, unit=unit,
+                                   factor=factor)  # fmt: skip
+        records.append(
+            {
+                "source_row": header_row,
+                "field": fid,
+                "header": header,
+                "severity": "notice",
+                "code": "register_unit_converted",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return pl.DataFrame(records, schema=REGISTER_ISSUE_SCHEMA)
 
 
 @dataclass

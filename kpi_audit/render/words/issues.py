@@ -113,6 +113,10 @@ ISSUES: dict[str, tuple[str, str]] = {
         "第 {letter} 列「{header}」不是已知字段，已忽略",
         "column {letter} ({header}) is not a known field; ignored",
     ),
+    "issue.unit_converted": (
+        "「{header}」的单位为{unit}，数值已乘以 {factor} 换算后入库",
+        "{header} counts in {unit}: its values were multiplied by {factor} when loaded",
+    ),
     "issue.sheet_skipped.empty": (
         "工作表「{sheet}」已跳过：工作表为空",
         "sheet {sheet} skipped: the sheet is empty",
@@ -136,6 +140,10 @@ ISSUES: dict[str, tuple[str, str]] = {
     "issue.register_required": (
         "{header_zh}为必填项，该行未导入",
         "{header_en} is required; row not loaded",
+    ),
+    "issue.register_unit_converted": (
+        "「{header}」的单位为{unit}，数值已乘以 {factor} 换算后入库",
+        "{header} counts in {unit}: its values were multiplied by {factor} when loaded",
     ),
     "issue.register_not_a_number": (
         "{header_zh}「{value}」不是整数，该行未导入",

@@ -1,0 +1,86 @@
+"""Cell values as a sheet means them (review of ingest values): a 万 unit in a header,
+thousands separators, traditional place names, placeholders for "nothing"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from _ingest_helpers import EAST, HEADER, with_cells, write_submission
+
+from kpi_audit.ingest.load import ingest_paths
+
+# ---- 1. a 万 unit in a header scales the column -----------------------------------
+
+WAN_HEADER = [
+    *HEADER[:7],
+    "总诊疗人次（万人次）",
+    "中医诊疗人次（人次）",
+    "服务常住人口（万人）",
+    "签约人数(万人)",
+]
+
+
+def test_a_wan_unit_in_a_header_multiplies_the_values(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    rows = [
+        with_cells(EAST[1], 总诊疗人次=3, 中医诊疗人次=200, 服务常住人口=1.2, 签约人数="0.07"),
+        with_cells(EAST[2], 总诊疗人次="3.25", 中医诊疗人次=300, 服务常住人口="2", 签约人数=1),
+        with_cells(EAST[0], 总诊疗人次="1.23456", 中医诊疗人次=100),
+    ]
+    path = write_submission(tmp_path / "wan.xlsx", rows, header=WAN_HEADER)
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.rows_loaded, f.rows_rejected) == (2, 1)
+    assert store.execute(
+        "SELECT org_code, total_visits, tcm_visits, resident_population, signed_residents"
+        " FROM submissions ORDER BY org_code"
+    ).fetchall() == [("A002", 30000, 200, 12000, 700), ("A003", 32500, 300, 20000, 10000)]
+    # 1.23456万 is 12345.6: not whole, rejected as any other fraction
+    (error,) = f.issues.filter(severity="error").select("row", "field", "value", "code").rows()
+    assert error == (4, "total_visits", "1.23456", "not_whole")
+    notices = f.issues.filter(code="unit_converted")
+    assert notices.select("sheet", "row", "field", "header", "severity").rows() == [
+        ("东县", 1, "total_visits", "总诊疗人次（万人次）", "notice"),
+        ("东县", 1, "resident_population", "服务常住人口（万人）", "notice"),
+        ("东县", 1, "signed_residents", "签约人数(万人)", "notice"),
+    ]
+    assert (
+        notices["message_zh"][0]
+        == "「总诊疗人次（万人次）」的单位为万人次，数值已乘以 10000 换算后入库"
+    )
+    assert notices["message_en"][2] == (
+        "签约人数(万人) counts in 万人: its values were multiplied by 10000 when loaded"
+    )
+
+
+def test_a_wan_unit_in_the_area_register_multiplies_the_population(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "areas_wan.csv"
+    path.write_text(
+        "行政区划代码,区县名称,所属市,区划类型,年度,常住人口（万人）,城镇常住人口（万人）,"
+        "农村常住人口（万人）,家庭户数（万户）\n"
+        "410102,东湖区,河川市,市辖区,2024,85,80,5,30.5\n"
+        "410122,青石县,河川市,县,2024,62.5,20,42.5,\n",
+        encoding="utf-8",
+    )
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.register, f.rows_loaded, f.rows_rejected) == ("areas", 2, 0)
+    assert store.execute(
+        "SELECT county, population, urban_population, rural_population, households"
+        " FROM current_area_register ORDER BY area_code"
+    ).fetchall() == [
+        ("东湖区", 850000, 800000, 50000, 305000),
+        ("青石县", 625000, 200000, 425000, None),
+    ]
+    notices = f.issues.filter(code="register_unit_converted")
+    assert notices.select("row", "field", "severity").rows() == [
+        (1, "population", "notice"),
+        (1, "urban_population", "notice"),
+        (1, "rural_population", "notice"),
+        (1, "households", "notice"),
+    ]
+    assert (
+        notices["message_zh"][3] == "「家庭户数（万户）」的单位为万户，数值已乘以 10000 换算后入库"
+    )
