@@ -84,3 +84,25 @@ def test_a_wan_unit_in_the_area_register_multiplies_the_population(
     assert (
         notices["message_zh"][3] == "「家庭户数（万户）」的单位为万户，数值已乘以 10000 换算后入库"
     )
+
+
+# ---- 2. a comma is a thousands separator only between groups of three ---------------
+
+
+def test_a_comma_that_separates_no_thousands_rejects_the_cell(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    rows = [
+        with_cells(EAST[0], 总诊疗人次="12,34"),
+        with_cells(EAST[1], 总诊疗人次="1,234"),
+        with_cells(EAST[2], 总诊疗人次="1，234", 中医诊疗人次="１２３"),
+    ]
+    (f,) = ingest_paths(store, [write_submission(tmp_path / "commas.xlsx", rows)]).files
+    assert (f.rows_loaded, f.rows_rejected) == (2, 1)
+    assert store.execute(
+        "SELECT org_code, total_visits, tcm_visits FROM submissions ORDER BY org_code"
+    ).fetchall() == [("A002", 1234, 200), ("A003", 1234, 123)]
+    errors = f.issues.filter(severity="error")
+    assert errors.select("row", "field", "value", "code", "message_zh").rows() == [
+        (2, "total_visits", "12,34", "not_a_number", "「总诊疗人次」应为数字，实际为「12,34」")
+    ]

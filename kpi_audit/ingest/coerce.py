@@ -38,6 +38,8 @@ FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 # The largest integer a float holds exactly; beyond it a float-looking count is
 # not trusted to be whole.
 _FLOAT_EXACT = 2**53
+# Commas that separate thousands: 1,234 / 12,345,678.5 (after spaces are removed).
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 # Decimal numbers of a scaled column: 18 places after the point, 20 before.
 _DECIMAL = pl.Decimal(38, 18)
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
@@ -61,8 +63,18 @@ def cleaned(raw: pl.Expr) -> pl.Expr:
 def numeric_text(raw: pl.Expr) -> pl.Expr:
     """Cleaned text without thousands separators or inner spaces (NFKC already turned
     full-width digits and ， into ASCII)."""
+    return without_separators(cleaned(raw))
+
+
+def without_separators(text: pl.Expr) -> pl.Expr:
+    """``text`` without inner spaces, and without its commas where they separate
+    thousands (``1,234`` / ``12,345.5``); any other comma stays, so that ``12,34``,
+    ``1,2345`` or ``,123`` is no number rather than 1234."""
+    s = text.str.replace_all(" ", "", literal=True)
     return (
-        cleaned(raw).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True)
+        pl.when(s.str.contains(_THOUSANDS))
+        .then(s.str.replace_all(",", "", literal=True))
+        .otherwise(s)
     )
 
 
@@ -224,12 +236,7 @@ def _trimmed(field_id: str, *, nfkc: bool) -> pl.Expr:
 
 @cache
 def _int_text(field_id: str, *, nfkc: bool) -> pl.Expr:
-    return (
-        _trimmed(field_id, nfkc=nfkc)
-        .str.replace_all(",", "", literal=True)
-        .str.replace_all(" ", "", literal=True)
-        .alias(f"{field_id}__text")
-    )
+    return without_separators(_trimmed(field_id, nfkc=nfkc)).alias(f"{field_id}__text")
 
 
 @cache
