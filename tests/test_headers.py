@@ -98,3 +98,18 @@ def test_a_scaled_unit_does_not_change_which_field_a_header_means() -> None:
         match_header("总诊疗人次（万人次）") == match_header("总诊疗人次（人次）") == "total_visits"
     )
     assert match_header("签约人数（万人）") == "signed_residents"
+
+
+def test_place_name_characters_in_traditional_form_are_simplified() -> None:
+    traditional = "區縣東陽陰龍門興華寧豐灣橋廣濟漢鄉鎮澤瀋遼黃臺閩粵贛蘇隴滬瀘懷嶺嶽壩灘"
+    simplified = "区县东阳阴龙门兴华宁丰湾桥广济汉乡镇泽沈辽黄台闽粤赣苏陇沪泸怀岭岳坝滩"
+    assert to_simplified(traditional) == simplified
+    assert to_simplified("東湖區 青石縣 瀋陽市 門頭溝區") == "东湖区 青石县 沈阳市 门头沟区"
+
+
+def test_characters_written_in_simplified_text_too_stay() -> None:
+    # 乾县 (Shaanxi) is 乾县, not 干县; 沈 and 於 are simplified characters as well
+    assert (
+        to_simplified("乾县 沈丘县 於潜镇 余干县 台山市 后湖")
+        == "乾县 沈丘县 於潜镇 余干县 台山市 后湖"
+    )

@@ -106,3 +106,60 @@ def test_a_comma_that_separates_no_thousands_rejects_the_cell(
     assert errors.select("row", "field", "value", "code", "message_zh").rows() == [
         (2, "total_visits", "12,34", "not_a_number", "「总诊疗人次」应为数字，实际为「12,34」")
     ]
+
+
+# ---- 3. a county written in traditional characters is the same county ---------------
+
+
+def test_traditional_county_and_city_names_are_stored_simplified(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    header = [*HEADER[:3], "所属市", *HEADER[3:]]
+    rows = [
+        [*EAST[0][:3], "河川市", *EAST[0][3:]],
+        [EAST[1][0], EAST[1][1], "東湖區", "河川市", *EAST[1][3:]],
+        [EAST[2][0], EAST[2][1], "东湖 区", "河川市", *EAST[2][3:]],
+    ]
+    rows[0][2] = "青石縣"
+    path = write_submission(tmp_path / "trad.xlsx", rows, header=header)
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.rows_loaded, f.rows_rejected) == (3, 0)
+    assert store.execute(
+        "SELECT org_code, county, city FROM submissions ORDER BY org_code"
+    ).fetchall() == [
+        ("A001", "青石县", "河川市"),
+        ("A002", "东湖区", "河川市"),
+        ("A003", "东湖区", "河川市"),
+    ]
+    assert store.execute("SELECT DISTINCT county FROM submissions ORDER BY 1").fetchall() == [
+        ("东湖区",),
+        ("青石县",),
+    ]
+
+
+def test_traditional_place_names_in_both_registers_are_stored_simplified(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    areas = tmp_path / "areas.csv"
+    areas.write_text(
+        "行政区划代码,区县名称,所属市,区划类型,年度,常住人口\n"
+        "410102,東湖區,河川市,市辖区,2024,850000\n"
+        "410122,青石 縣,河川市,县,2024,625000\n",
+        encoding="utf-8",
+    )
+    institutions = tmp_path / "institutions.csv"
+    institutions.write_text(
+        "機構代碼,機構名稱,所屬區縣,所屬市,機構類別\nA1,東湖區醫院,東湖區,河川市,綜合醫院\n",
+        encoding="utf-8",
+    )
+    report = ingest_paths(store, [areas, institutions])
+    assert [(f.register, f.rows_loaded, f.rows_rejected) for f in report.files] == [
+        ("areas", 2, 0),
+        ("institutions", 1, 0),
+    ]
+    assert store.execute(
+        "SELECT county, city FROM current_area_register ORDER BY area_code"
+    ).fetchall() == [("东湖区", "河川市"), ("青石县", "河川市")]
+    assert store.execute(
+        "SELECT org_name, county, city, org_type FROM current_institution_register"
+    ).fetchall() == [("東湖區醫院", "东湖区", "河川市", "综合医院")]

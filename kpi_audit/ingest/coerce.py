@@ -7,8 +7,9 @@ Two kinds of column, two strategies, no Python call per cell either way:
 * the fields whose texts repeat down a sheet — the vocabularies, places, 是/否, the
   period — are coerced once per *distinct* combination of their texts (a few dozen on a
   sheet of any length) and joined back to the rows. The cleaning (:func:`cleaned`) is
-  still the polars expression; what follows it (traditional → simplified characters,
-  synonyms, 是/否 words, period spellings) is plain Python on the distinct texts.
+  still the polars expression; what follows it (traditional → simplified characters in
+  vocabulary words and place names, synonyms, 是/否 words, period spellings) is plain
+  Python on the distinct texts.
 
 Each coerced field that can fail to parse has an ``<id>__problem`` column giving a
 problem code (null when the text is fine or missing); :mod:`kpi_audit.ingest.validate` turns
@@ -132,6 +133,12 @@ def enum_word(text: str, field_id: str) -> str:
     return s
 
 
+def place_name(text: str) -> str:
+    """A county or city as compared across files: no spaces, simplified characters
+    (東湖區 and 东湖 区 are 东湖区)."""
+    return to_simplified(squeezed(text))
+
+
 def bool_word(text: str) -> bool | None:
     """是/否, Y/N, yes/no, true/false, 1/0 (any case) of a cleaned text; None when the
     text is none of them."""
@@ -145,6 +152,8 @@ _SQUEEZED = ("org_code", "county", "city")
 # Coerced once per distinct text (see the module docstring); the period separately.
 _DISTINCT_KINDS = ("enum", "bool")
 _DISTINCT_TEXT = ("city", "county")
+# Place names, in simplified characters (traditional ones would split a county in two).
+_PLACES = ("city", "county")
 
 
 def _by_distinct(field_id: str) -> bool:
@@ -291,6 +300,8 @@ def _typed_word(text: str, field_id: str) -> str | bool | None:
         return bool_word(text)
     if kind == "enum":
         return enum_word(text, field_id)
+    if field_id in _PLACES:
+        return place_name(text)
     return squeezed(text) if field_id in _SQUEEZED else text
 
 

@@ -13,23 +13,24 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 
 from kpi_audit.core.fields import FIELDS
 
-# Traditional → simplified, for the characters of the headers and vocabularies.
-# The pairs of zh_hant / zh headers in the catalog give most of them; these are the
-# ones that occur only in aliases and vocabulary values.
-_EXTRA_T2S = dict(
-    zip(
-        "綜醫區衛務鄉鎮門診婦專業機構級農護結縣屬類單稱組織統會實編執師數護總轉約簽點",
-        "综医区卫务乡镇门诊妇专业机构级农护结县属类单称组织统会实编执师数护总转约签点",
-        strict=True,
+# Traditional → simplified: the character table t2s_characters.tsv (a data file of this
+# package, derived from OpenCC's; its header says how), and the pairs of zh_hant / zh
+# headers in the catalog, which agree with it.
+
+
+def _table_t2s() -> dict[str, str]:
+    text = resources.files(__package__).joinpath("t2s_characters.tsv").read_text("utf-8")
+    return dict(
+        line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#")
     )
-)
 
 
 def _catalog_t2s() -> dict[str, str]:
-    pairs = dict(_EXTRA_T2S)
+    pairs = _table_t2s()
     for f in FIELDS:
         if len(f.zh) != len(f.zh_hant):
             continue
@@ -44,7 +45,8 @@ _T2S_TABLE = str.maketrans(T2S)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified for the characters kpi-audit knows (headers, vocabularies)."""
+    """Traditional → simplified characters (headers, vocabulary words, place names):
+    ``東湖區`` → ``东湖区``. A character written in simplified text too (乾, 於) stays."""
     return text.translate(_T2S_TABLE)
 
 

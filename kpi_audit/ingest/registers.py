@@ -20,6 +20,7 @@ from kpi_audit.ingest.coerce import (
     enum_word,
     int_from_text,
     int_problem_from,
+    place_name,
     scaled_int_from_text,
 )
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
@@ -148,7 +149,7 @@ def _coerced(f: RegisterField, factor: int = 1) -> pl.Expr:
     if f.kind == "period":
         return text.map_batches(_periods, return_dtype=pl.String).alias(f.id)
     if f.id in ("county", "city"):
-        return text.str.replace_all(_SPACES, "").alias(f.id)
+        return text.map_batches(_places, return_dtype=pl.String).alias(f.id)
     return text.alias(f.id)
 
 
@@ -156,6 +157,12 @@ def _words(texts: pl.Series, field_id: str) -> pl.Series:
     """Each distinct text once: the vocabulary spelling (synonyms, traditional forms)."""
     distinct = texts.drop_nulls().unique().to_list()
     mapping = {t: enum_word(t, field_id) for t in distinct}
+    return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _places(texts: pl.Series) -> pl.Series:
+    """Each distinct text once: the place name without spaces, in simplified characters."""
+    mapping = {t: place_name(t) for t in texts.drop_nulls().unique().to_list()}
     return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
