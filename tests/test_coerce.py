@@ -69,7 +69,23 @@ def test_whole_numbers_typed_as_text(text: str, expected: int) -> None:
     assert _ints([text]) == [(expected, None)]
 
 
-@pytest.mark.parametrize("text", [*MISSING_MARKERS, "－", "／", "——", "  ", None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *MISSING_MARKERS,
+        "－",
+        "／",
+        "——",
+        "  ",
+        None,
+        "N/A",
+        "n/a",
+        "NA",
+        " 不适用 ",
+        "空",
+        "Ｎ／Ａ",
+    ],
+)
 def test_missing_markers_are_null_never_zero(text: str | None) -> None:
     assert _ints([text]) == [(None, None)]
 
@@ -92,6 +108,8 @@ def test_missing_markers_are_null_never_zero(text: str | None) -> None:
         ("12，34", "not_a_number"),  # full-width
         ("1,234.5", "not_whole"),
         ("nan", "not_a_number"),
+        ("#N/A", "not_a_number"),  # an Excel error cell is a bad value, not a blank
+        ("N/A 0", "not_a_number"),
         ("inf", "not_a_number"),
     ],
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from _ingest_helpers import EAST, HEADER, with_cells, write_submission
+from _ingest_helpers import EAST, HEADER, with_cells, write_submission, write_workbook
 
 from kpi_audit.ingest.load import ingest_paths
 
@@ -163,3 +163,92 @@ def test_traditional_place_names_in_both_registers_are_stored_simplified(
     assert store.execute(
         "SELECT org_name, county, city, org_type FROM current_institution_register"
     ).fetchall() == [("東湖區醫院", "东湖区", "河川市", "综合医院")]
+
+
+# ---- 4. placeholders for "nothing" are missing, and said so ------------------------
+
+
+def test_placeholders_are_missing_with_one_notice_per_column_and_sheet(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    east = [
+        with_cells(EAST[0], 中医诊疗人次="无", 医院等级="三级"),
+        with_cells(EAST[1], 中医诊疗人次="N/A", 医院等级="无"),
+        with_cells(EAST[2], 中医诊疗人次="不适用", 签约人数="空"),
+    ]
+    west = [
+        with_cells(EAST[0], 机构代码="B001", 中医诊疗人次="—"),
+        with_cells(EAST[1], 机构代码="B002", 中医诊疗人次="无", 总诊疗人次="#N/A"),
+        with_cells(EAST[2], 机构代码="B003", 中医诊疗人次="无"),
+    ]
+    path = write_workbook(
+        tmp_path / "markers.xlsx", {"东县": [HEADER, *east], "西县": [HEADER, *west]}
+    )
+    (f,) = ingest_paths(store, [path]).files
+    # #N/A is an Excel error, not a placeholder: its row is rejected
+    assert (f.rows_loaded, f.rows_rejected) == (5, 1)
+    assert store.execute(
+        "SELECT org_code, tcm_visits, hospital_grade, signed_residents FROM submissions"
+        " ORDER BY org_code"
+    ).fetchall() == [
+        ("A001", None, "三级", None),
+        ("A002", None, None, 4000),
+        ("A003", None, None, None),
+        ("B001", None, "三级", None),
+        ("B003", None, None, 9000),
+    ]
+    notices = f.issues.filter(code="placeholder_missing")
+    assert notices.select("sheet", "row", "field", "header", "severity").rows() == [
+        ("东县", None, "hospital_grade", "医院等级", "notice"),
+        ("东县", None, "signed_residents", "签约人数", "notice"),
+        ("东县", None, "tcm_visits", "中医诊疗人次", "notice"),
+        ("西县", None, "tcm_visits", "中医诊疗人次", "notice"),
+    ]
+    assert notices["message_zh"].to_list() == [
+        "「医院等级」列 1 个单元格填写了「无」等，按未填写处理",
+        "「签约人数」列 1 个单元格填写了「空」等，按缺失处理（不是 0）",
+        "「中医诊疗人次」列 3 个单元格填写了「N/A」「不适用」「无」等，按缺失处理（不是 0）",
+        "「中医诊疗人次」列 3 个单元格填写了「无」「—」等，按缺失处理（不是 0）",
+    ]
+    assert notices["message_en"][3] == (
+        "tcm_visits: 3 cells hold '无', '—' or the like, read as missing (not 0)"
+    )
+    (error,) = f.issues.filter(severity="error").select("sheet", "row", "value", "code").rows()
+    assert error == ("西县", 3, "#N/A", "not_a_number")
+
+
+def test_placeholders_in_a_register_are_missing_with_one_notice_per_column(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "areas.csv"
+    path.write_text(
+        "行政区划代码,区县名称,所属市,区划类型,年度,常住人口,城镇常住人口,家庭户数\n"
+        "410102,东湖区,无,市辖区,2024,850000,N/A,不适用\n"
+        "410122,青石县,河川市,县,2024,625000,—,N/A\n",
+        encoding="utf-8",
+    )
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.rows_loaded, f.rows_rejected) == (2, 0)
+    assert store.execute(
+        "SELECT county, city, urban_population, households FROM current_area_register"
+        " ORDER BY area_code"
+    ).fetchall() == [("东湖区", None, None, None), ("青石县", "河川市", None, None)]
+    notices = f.issues.filter(code="register_placeholder_missing")
+    assert notices.select("row", "field", "severity", "message_zh").rows() == [
+        (None, "city", "notice", "「所属市」列 1 个单元格填写了「无」等，按未填写处理"),
+        (
+            None,
+            "urban_population",
+            "notice",
+            "「城镇常住人口」列 2 个单元格填写了「N/A」「—」等，按缺失处理（不是 0）",
+        ),
+        (
+            None,
+            "households",
+            "notice",
+            "「家庭户数」列 2 个单元格填写了「N/A」「不适用」等，按缺失处理（不是 0）",
+        ),
+    ]
+    assert notices["message_en"][2] == (
+        "Households: 2 cells hold 'N/A', '不适用' or the like, read as missing (not 0)"
+    )

@@ -16,7 +16,7 @@ problem code (null when the text is fine or missing); :mod:`kpi_audit.ingest.val
 those codes into issue records.
 
 A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/``,
-``无``) are *missing* — never zero.
+``无``, ``N/A``, ``不适用`` …: :data:`MISSING_MARKERS`) are *missing* — never zero.
 """
 
 from __future__ import annotations
@@ -31,8 +31,14 @@ from kpi_audit.core.fields import FIELDS_BY_ID, ORG_TYPE_SYNONYMS
 from kpi_audit.core.periods import Period, parse_period
 from kpi_audit.ingest.headers import to_simplified
 
-# Compared after NFKC (which turns － into -, ／ into /) and trimming.
-MISSING_MARKERS = ("", "-", "--", "—", "——", "–", "/", "无")
+# Compared after NFKC (which turns － into -, ／ into /, Ｎ／Ａ into N/A) and trimming.
+# An Excel error cell (#N/A, #DIV/0!) is none of them: it stays a bad value.
+# ingest/validate.py notes per column and sheet where these were read as missing.
+MISSING_MARKERS = (
+    *("", "-", "--", "—", "——", "–", "/"),
+    *("无", "無", "空", "不适用", "不適用"),
+    *("N/A", "n/a", "N/a", "n/A", "NA", "na", "Na", "nA"),
+)
 TRUE_WORDS = ("是", "y", "yes", "true", "1", "1.0", "√")
 FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 

@@ -115,7 +115,11 @@ def _prepared(
     typed = raw.with_columns(_coerced(f, units.get(f.id, (1, ""))[0]) for f in fields)
     typed = _with_windows(typed) if kind == "institutions" else _with_area_type(typed)
     issues = pl.concat(
-        [_unit_notices(units, headers, index + 1), _issues(kind, typed, headers)],
+        [
+            _unit_notices(units, headers, index + 1),
+            _placeholder_notices(fields, raw, headers),
+            _issues(kind, typed, headers),
+        ],
         how="diagonal_relaxed",
     )
     bad = issues.filter(pl.col("severity") == "error").get_column("source_row").unique()
@@ -207,6 +211,47 @@ def _with_area_type(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---- validation as data -----------------------------------------------------------
+
+
+def _placeholder_notices(
+    fields: Sequence[RegisterField], raw: pl.DataFrame, headers: Mapping[str, str]
+) -> pl.DataFrame:
+    """One notice per column whose cells held a placeholder for "nothing" (无, —, N/A,
+    不适用 …), read as missing: how many, and which."""
+    present = [f for f in fields if f.id in headers]
+    markers = {f.id: pl.col(f"{f.id}__raw").str.strip_chars() for f in present}
+    masks = {
+        f: cleaned(pl.col(f"{f}__raw")).is_null() & (m != "").fill_null(False)
+        for f, m in markers.items()
+    }
+    counts = raw.select(mask.sum().alias(f) for f, mask in masks.items()).row(0, named=True)
+    records = []
+    for f in present:  # per column
+        if not counts[f.id]:
+            continue
+        written = (
+            raw.filter(masks[f.id])
+            .select(markers[f.id].alias("m"))
+            .group_by("m")
+            .len()
+            .sort("len", "m", descending=[True, False])
+            .get_column("m")
+            .to_list()
+        )
+        case = "count" if f.kind == "int" else "text"
+        _, zh, en = issue_messages("register_placeholder_missing", header_zh=headers[f.id],
+            header_en=f.en, count=counts[f.id], markers=written, case=case)  # fmt: skip
+        records.append(
+            {
+                "field": f.id,
+                "header": headers[f.id],
+                "severity": "notice",
+                "code": "register_placeholder_missing",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return pl.DataFrame(records, schema=REGISTER_ISSUE_SCHEMA)
 
 
 def _unit_notices(
