@@ -59,13 +59,33 @@ def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:
         ("0", 0),
         ("-5", -5),  # parsed; negative counts are validation's business
         ("12345678901234", 12345678901234),
+        ("12,345,678", 12345678),
+        ("1,234.0", 1234),
+        ("-1,234", -1234),
+        ("1, 234", 1234),
     ],
 )
 def test_whole_numbers_typed_as_text(text: str, expected: int) -> None:
     assert _ints([text]) == [(expected, None)]
 
 
-@pytest.mark.parametrize("text", [*MISSING_MARKERS, "－", "／", "——", "  ", None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *MISSING_MARKERS,
+        "－",
+        "／",
+        "——",
+        "  ",
+        None,
+        "N/A",
+        "n/a",
+        "NA",
+        " 不适用 ",
+        "空",
+        "Ｎ／Ａ",
+    ],
+)
 def test_missing_markers_are_null_never_zero(text: str | None) -> None:
     assert _ints([text]) == [(None, None)]
 
@@ -78,7 +98,18 @@ def test_missing_markers_are_null_never_zero(text: str | None) -> None:
         ("abc", "not_a_number"),
         ("12人", "not_a_number"),
         ("65%", "not_a_number"),
+        # a comma that does not separate thousands: no guess at what was meant
+        ("12,34", "not_a_number"),
+        ("1,2345", "not_a_number"),
+        (",123", "not_a_number"),
+        ("123,", "not_a_number"),
+        ("1,23,456", "not_a_number"),
+        ("1,,234", "not_a_number"),
+        ("12，34", "not_a_number"),  # full-width
+        ("1,234.5", "not_whole"),
         ("nan", "not_a_number"),
+        ("#N/A", "not_a_number"),  # an Excel error cell is a bad value, not a blank
+        ("N/A 0", "not_a_number"),
         ("inf", "not_a_number"),
     ],
 )

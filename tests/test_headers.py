@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from kpi_audit.core.fields import FIELDS
-from kpi_audit.ingest.headers import count_known_fields, header_key, match_header, to_simplified
+from kpi_audit.ingest.headers import (
+    count_known_fields,
+    header_key,
+    match_header,
+    to_simplified,
+    unit_factor,
+)
 
 
 @pytest.mark.parametrize("field", FIELDS, ids=lambda f: f.id)
@@ -64,3 +70,46 @@ def test_count_known_fields_counts_distinct_fields() -> None:
     # 机构代码 and org_code are one field; 备注 and the title are none → 2.
     assert count_known_fields(["机构代码", "org_code", "机构名称", "备注", None]) == 2
     assert count_known_fields(["东县 2024 年第三季度报表", None, None]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("总诊疗人次（万人次）", (10000, "万人次")),
+        ("服务常住人口(万人)", (10000, "万人")),
+        ("家庭户数（万户）", (10000, "万户")),
+        ("常住人口 [单位：万人]", (10000, "万人")),
+        ("总诊疗人次（万）", (10000, "万")),
+        ("总诊疗人次（千人次）*", (1000, "千人次")),
+        ("总诊疗人次（万人次）（必填）", (10000, "万人次")),
+        ("总诊疗人次（人次）", None),  # the field's own unit
+        ("签约人数(人)", None),
+        ("总诊疗人次", None),
+        ("每万人口全科医生数", None),  # 万 outside brackets is part of a name
+        (None, None),
+    ],
+)
+def test_unit_factor_of_a_header(text: str | None, expected: tuple[int, str] | None) -> None:
+    assert unit_factor(text) == expected
+
+
+def test_a_scaled_unit_does_not_change_which_field_a_header_means() -> None:
+    assert (
+        match_header("总诊疗人次（万人次）") == match_header("总诊疗人次（人次）") == "total_visits"
+    )
+    assert match_header("签约人数（万人）") == "signed_residents"
+
+
+def test_place_name_characters_in_traditional_form_are_simplified() -> None:
+    traditional = "區縣東陽陰龍門興華寧豐灣橋廣濟漢鄉鎮澤瀋遼黃臺閩粵贛蘇隴滬瀘懷嶺嶽壩灘"
+    simplified = "区县东阳阴龙门兴华宁丰湾桥广济汉乡镇泽沈辽黄台闽粤赣苏陇沪泸怀岭岳坝滩"
+    assert to_simplified(traditional) == simplified
+    assert to_simplified("東湖區 青石縣 瀋陽市 門頭溝區") == "东湖区 青石县 沈阳市 门头沟区"
+
+
+def test_characters_written_in_simplified_text_too_stay() -> None:
+    # 乾县 (Shaanxi) is 乾县, not 干县; 沈 and 於 are simplified characters as well
+    assert (
+        to_simplified("乾县 沈丘县 於潜镇 余干县 台山市 后湖")
+        == "乾县 沈丘县 於潜镇 余干县 台山市 后湖"
+    )

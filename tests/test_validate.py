@@ -102,7 +102,11 @@ def test_counts_must_be_whole_and_not_negative(value: str, code: str) -> None:
 
 def test_missing_count_is_not_an_error_and_stays_null() -> None:
     v = _validate([with_cells(EAST[0], 中医诊疗人次="—")])
-    assert v.issues.height == 0 and v.rows["tcm_visits"].to_list() == [None]
+    assert v.rows["tcm_visits"].to_list() == [None]
+    # not an error, not silent: one notice for the column
+    assert v.issues.select("field", "severity", "code").rows() == [
+        ("tcm_visits", "notice", "placeholder_missing")
+    ]
 
 
 def test_parts_not_above_wholes() -> None:

@@ -7,20 +7,22 @@ Two kinds of column, two strategies, no Python call per cell either way:
 * the fields whose texts repeat down a sheet — the vocabularies, places, 是/否, the
   period — are coerced once per *distinct* combination of their texts (a few dozen on a
   sheet of any length) and joined back to the rows. The cleaning (:func:`cleaned`) is
-  still the polars expression; what follows it (traditional → simplified characters,
-  synonyms, 是/否 words, period spellings) is plain Python on the distinct texts.
+  still the polars expression; what follows it (traditional → simplified characters in
+  vocabulary words and place names, synonyms, 是/否 words, period spellings) is plain
+  Python on the distinct texts.
 
 Each coerced field that can fail to parse has an ``<id>__problem`` column giving a
 problem code (null when the text is fine or missing); :mod:`kpi_audit.ingest.validate` turns
 those codes into issue records.
 
 A blank cell and the placeholders people type for "nothing" (``—``, ``-``, ``/``,
-``无``) are *missing* — never zero.
+``无``, ``N/A``, ``不适用`` …: :data:`MISSING_MARKERS`) are *missing* — never zero.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import polars as pl
@@ -29,14 +31,24 @@ from kpi_audit.core.fields import FIELDS_BY_ID, ORG_TYPE_SYNONYMS
 from kpi_audit.core.periods import Period, parse_period
 from kpi_audit.ingest.headers import to_simplified
 
-# Compared after NFKC (which turns － into -, ／ into /) and trimming.
-MISSING_MARKERS = ("", "-", "--", "—", "——", "–", "/", "无")
+# Compared after NFKC (which turns － into -, ／ into /, Ｎ／Ａ into N/A) and trimming.
+# An Excel error cell (#N/A, #DIV/0!) is none of them: it stays a bad value.
+# ingest/validate.py notes per column and sheet where these were read as missing.
+MISSING_MARKERS = (
+    *("", "-", "--", "—", "——", "–", "/"),
+    *("无", "無", "空", "不适用", "不適用"),
+    *("N/A", "n/a", "N/a", "n/A", "NA", "na", "Na", "nA"),
+)
 TRUE_WORDS = ("是", "y", "yes", "true", "1", "1.0", "√")
 FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 
 # The largest integer a float holds exactly; beyond it a float-looking count is
 # not trusted to be whole.
 _FLOAT_EXACT = 2**53
+# Commas that separate thousands: 1,234 / 12,345,678.5 (after spaces are removed).
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+# Decimal numbers of a scaled column: 18 places after the point, 20 before.
+_DECIMAL = pl.Decimal(38, 18)
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
 _GRADE_WITH_CLASS = re.compile(r"^([一二三])级?[甲乙丙]等?$")
 # Unicode White_Space, as polars' (Rust's) ``\s`` (Python's ``\s`` adds U+001C–U+001F).
@@ -58,8 +70,18 @@ def cleaned(raw: pl.Expr) -> pl.Expr:
 def numeric_text(raw: pl.Expr) -> pl.Expr:
     """Cleaned text without thousands separators or inner spaces (NFKC already turned
     full-width digits and ， into ASCII)."""
+    return without_separators(cleaned(raw))
+
+
+def without_separators(text: pl.Expr) -> pl.Expr:
+    """``text`` without inner spaces, and without its commas where they separate
+    thousands (``1,234`` / ``12,345.5``); any other comma stays, so that ``12,34``,
+    ``1,2345`` or ``,123`` is no number rather than 1234."""
+    s = text.str.replace_all(" ", "", literal=True)
     return (
-        cleaned(raw).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True)
+        pl.when(s.str.contains(_THOUSANDS))
+        .then(s.str.replace_all(",", "", literal=True))
+        .otherwise(s)
     )
 
 
@@ -74,6 +96,16 @@ def int_from_text(text: pl.Expr) -> pl.Expr:
     )
     # The direct cast keeps integers beyond a float's precision exact.
     return pl.coalesce(text.cast(pl.Int64, strict=False), via_float)
+
+
+def scaled_int_from_text(text: pl.Expr, factor: int) -> pl.Expr:
+    """The whole number ``factor`` × the number in :func:`numeric_text` output, for a
+    column whose header counts in 万 or 千 (``3.25`` × 10000 → 32500): exact decimal
+    arithmetic, so that 0.07万 is 700, not 700.0000000000001; null where the product is
+    not whole (1.23456万) or the text is no number."""
+    exact = text.cast(_DECIMAL, strict=False) * factor
+    whole = exact.cast(pl.Int64, strict=False)
+    return pl.when(whole.cast(_DECIMAL) == exact).then(whole).otherwise(None)
 
 
 def int_problem_from(text: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -107,6 +139,12 @@ def enum_word(text: str, field_id: str) -> str:
     return s
 
 
+def place_name(text: str) -> str:
+    """A county or city as compared across files: no spaces, simplified characters
+    (東湖區 and 东湖 区 are 东湖区)."""
+    return to_simplified(squeezed(text))
+
+
 def bool_word(text: str) -> bool | None:
     """是/否, Y/N, yes/no, true/false, 1/0 (any case) of a cleaned text; None when the
     text is none of them."""
@@ -120,6 +158,8 @@ _SQUEEZED = ("org_code", "county", "city")
 # Coerced once per distinct text (see the module docstring); the period separately.
 _DISTINCT_KINDS = ("enum", "bool")
 _DISTINCT_TEXT = ("city", "county")
+# Place names, in simplified characters (traditional ones would split a county in two).
+_PLACES = ("city", "county")
 
 
 def _by_distinct(field_id: str) -> bool:
@@ -127,7 +167,10 @@ def _by_distinct(field_id: str) -> bool:
 
 
 def coerce_cells(
-    cells: pl.DataFrame, columns: dict[str, str], default_period: Period | None
+    cells: pl.DataFrame,
+    columns: dict[str, str],
+    default_period: Period | None,
+    factors: Mapping[str, int] | None = None,
 ) -> pl.DataFrame:
     """Typed submission columns from a sheet's text cells.
 
@@ -135,8 +178,11 @@ def coerce_cells(
     every field of the catalog, its typed column (null when the sheet lacks it); for
     each present field ``<id>__raw`` (the text as written) and, where parsing can fail,
     ``<id>__problem``; and ``period`` / ``period_year`` / ``period_quarter``, taking
-    ``default_period`` where the sheet has no period or the cell is blank.
+    ``default_period`` where the sheet has no period or the cell is blank. ``factors``
+    maps a count field whose header states 万 or 千 (:func:`kpi_audit.ingest.headers.
+    unit_factor`) to the factor its values are multiplied by.
     """
+    scaled: Mapping[str, int] = factors or {}
     # Columns named after their field from here on, so that the expressions depend on
     # the field alone and are built once per process (the @cache functions below), not
     # once per file: for the small files of a folder, building them cost more than
@@ -157,12 +203,12 @@ def coerce_cells(
     )
     out = out.with_columns(
         *(_text_expr(f, nfkc=needs[f]) for f in texts),
-        *(e for f in ints if not needs[f] for e in _plain_int_exprs(f)),
+        *(e for f in ints if not needs[f] and f not in scaled for e in _plain_int_exprs(f)),
     )
-    cleaning = [f for f in ints if needs[f]]
+    cleaning = [f for f in ints if needs[f] or f in scaled]
     if cleaning:
         out = out.with_columns(_int_text(f, nfkc=needs[f]) for f in cleaning)
-        out = out.with_columns(e for f in cleaning for e in _int_exprs(f))
+        out = out.with_columns(e for f in cleaning for e in _int_exprs(f, scaled.get(f, 1)))
         out = out.drop(f"{f}__text" for f in cleaning)
     if distinct:
         out = out.hstack(_coerced_by_distinct(out, distinct))
@@ -205,20 +251,16 @@ def _trimmed(field_id: str, *, nfkc: bool) -> pl.Expr:
 
 @cache
 def _int_text(field_id: str, *, nfkc: bool) -> pl.Expr:
-    return (
-        _trimmed(field_id, nfkc=nfkc)
-        .str.replace_all(",", "", literal=True)
-        .str.replace_all(" ", "", literal=True)
-        .alias(f"{field_id}__text")
-    )
+    return without_separators(_trimmed(field_id, nfkc=nfkc)).alias(f"{field_id}__text")
 
 
 @cache
-def _int_exprs(field_id: str) -> tuple[pl.Expr, ...]:
+def _int_exprs(field_id: str, factor: int = 1) -> tuple[pl.Expr, ...]:
     text = pl.col(f"{field_id}__text")
+    value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
     return (
-        int_from_text(text).alias(field_id),
-        int_problem_from(text, int_from_text(text)).alias(f"{field_id}__problem"),
+        value.alias(field_id),
+        int_problem_from(text, value).alias(f"{field_id}__problem"),
     )
 
 
@@ -264,6 +306,8 @@ def _typed_word(text: str, field_id: str) -> str | bool | None:
         return bool_word(text)
     if kind == "enum":
         return enum_word(text, field_id)
+    if field_id in _PLACES:
+        return place_name(text)
     return squeezed(text) if field_id in _SQUEEZED else text
 
 

@@ -13,23 +13,24 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 
 from kpi_audit.core.fields import FIELDS
 
-# Traditional → simplified, for the characters of the headers and vocabularies.
-# The pairs of zh_hant / zh headers in the catalog give most of them; these are the
-# ones that occur only in aliases and vocabulary values.
-_EXTRA_T2S = dict(
-    zip(
-        "綜醫區衛務鄉鎮門診婦專業機構級農護結縣屬類單稱組織統會實編執師數護總轉約簽點",
-        "综医区卫务乡镇门诊妇专业机构级农护结县属类单称组织统会实编执师数护总转约签点",
-        strict=True,
+# Traditional → simplified: the character table t2s_characters.tsv (a data file of this
+# package, derived from OpenCC's; its header says how), and the pairs of zh_hant / zh
+# headers in the catalog, which agree with it.
+
+
+def _table_t2s() -> dict[str, str]:
+    text = resources.files(__package__).joinpath("t2s_characters.tsv").read_text("utf-8")
+    return dict(
+        line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#")
     )
-)
 
 
 def _catalog_t2s() -> dict[str, str]:
-    pairs = dict(_EXTRA_T2S)
+    pairs = _table_t2s()
     for f in FIELDS:
         if len(f.zh) != len(f.zh_hant):
             continue
@@ -44,7 +45,8 @@ _T2S_TABLE = str.maketrans(T2S)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified for the characters kpi-audit knows (headers, vocabularies)."""
+    """Traditional → simplified characters (headers, vocabulary words, place names):
+    ``東湖區`` → ``东湖区``. A character written in simplified text too (乾, 於) stays."""
     return text.translate(_T2S_TABLE)
 
 
@@ -88,6 +90,28 @@ def match_header(text: str | None) -> str | None:
         if stripped == key:
             return None
         key = stripped
+    return None
+
+
+# A unit in brackets that counts in ten-thousands or thousands: （万人次）, (万人), [单位:万户],
+# (千人). Compared in header_key form (NFKC, no ``:``, lower case).
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】|〔([^〔〕]*)〕")
+_SCALED_UNIT = re.compile(r"^(?:单位)?([万千])(?:人次|人|户|次|名|个|张|床|例|元)?$")
+_FACTORS = {"万": 10_000, "千": 1_000}
+
+
+@lru_cache(maxsize=4096)
+def unit_factor(text: str | None) -> tuple[int, str] | None:
+    """``(factor, unit)`` when a header states its values in 万 or 千 of the field's unit
+    — ``总诊疗人次（万人次）`` → ``(10000, "万人次")`` — else None (a plain （人次） is the
+    field's own unit). Which field the header means is :func:`match_header`'s business."""
+    if text is None:
+        return None
+    for match in _BRACKETED.finditer(header_key(text)):
+        unit = next(g for g in match.groups() if g is not None)
+        scaled = _SCALED_UNIT.match(unit)
+        if scaled:
+            return _FACTORS[scaled.group(1)], unit.removeprefix("单位")
     return None
 
 

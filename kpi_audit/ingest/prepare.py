@@ -11,6 +11,7 @@ from kpi_audit.core.errors import InputError
 from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
+from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
 from kpi_audit.ingest.read import FileRead, Sheet, read_file
 from kpi_audit.ingest.validate import Validation, validate_rows
@@ -105,8 +106,15 @@ def _uncomputed(read: FileRead) -> pl.DataFrame | None:
     )
 
 
+def _units(sheet: Sheet) -> dict[str, tuple[int, str]]:
+    """The count fields whose header states 万 or 千: field id → (factor, unit)."""
+    found = {f: unit_factor(h) for f, h in sheet.headers.items() if FIELDS_BY_ID[f].type == "int"}
+    return {f: u for f, u in found.items() if u is not None}
+
+
 def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame:
-    return coerce_cells(sheet.cells, sheet.columns, period).with_columns(
+    factors = {f: factor for f, (factor, _) in _units(sheet).items()}
+    return coerce_cells(sheet.cells, sheet.columns, period, factors).with_columns(
         _sheet_no=pl.lit(sheet_no, dtype=pl.Int64),
         _sheet=pl.lit(sheet.name, dtype=pl.String),
     )
@@ -125,6 +133,22 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                     "header": header,
                     "severity": "notice",
                     "code": "unknown_column",
+                    "message_zh": zh,
+                    "message_en": en,
+                }
+            )
+        for f, (factor, unit) in _units(s).items():
+            header = s.headers[f]
+            _, zh, en = issue_messages("unit_converted", header=header, unit=unit, factor=factor)
+            records.append(
+                {
+                    "_sheet_no": i,
+                    "sheet": s.name,
+                    "row": s.header_row,
+                    "field": f,
+                    "header": header,
+                    "severity": "notice",
+                    "code": "unit_converted",
                     "message_zh": zh,
                     "message_en": en,
                 }

@@ -15,8 +15,16 @@ from pathlib import Path
 import polars as pl
 
 from kpi_audit.core.periods import parse_period
-from kpi_audit.ingest.coerce import cleaned, enum_word, int_from_text, int_problem_from
+from kpi_audit.ingest.coerce import (
+    cleaned,
+    enum_word,
+    int_from_text,
+    int_problem_from,
+    place_name,
+    scaled_int_from_text,
+)
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
+from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _workbook_grids
 from kpi_audit.ingest.register_fields import (
     REGISTER_FIELDS,
@@ -25,7 +33,7 @@ from kpi_audit.ingest.register_fields import (
     match_register_header,
     register_kind_of,
 )
-from kpi_audit.render.i18n import issue_exprs
+from kpi_audit.render.i18n import issue_exprs, issue_messages
 
 REGISTER_ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "sheet": pl.String(),
@@ -99,9 +107,21 @@ def _prepared(
         [pl.col(f"{f.id}__raw") for f in fields], ignore_nulls=True
     ).str.strip_chars()
     raw = raw.filter(blank.fill_null("") != "")
-    typed = raw.with_columns(_coerced(f) for f in fields)
+    units = {
+        f.id: u
+        for f in fields
+        if f.kind == "int" and f.id in headers and (u := unit_factor(headers[f.id])) is not None
+    }
+    typed = raw.with_columns(_coerced(f, units.get(f.id, (1, ""))[0]) for f in fields)
     typed = _with_windows(typed) if kind == "institutions" else _with_area_type(typed)
-    issues = _issues(kind, typed, headers)
+    issues = pl.concat(
+        [
+            _unit_notices(units, headers, index + 1),
+            _placeholder_notices(fields, raw, headers),
+            _issues(kind, typed, headers),
+        ],
+        how="diagonal_relaxed",
+    )
     bad = issues.filter(pl.col("severity") == "error").get_column("source_row").unique()
     rows = typed.filter(~pl.col("source_row").is_in(bad.implode()))
     keep = ["source_row", *(f.id for f in fields)]
@@ -118,11 +138,12 @@ def _prepared(
 _SPACES = r"\s+"
 
 
-def _coerced(f: RegisterField) -> pl.Expr:
+def _coerced(f: RegisterField, factor: int = 1) -> pl.Expr:
     raw = pl.col(f"{f.id}__raw")
     if f.kind in ("int", "year"):
         text = _numeric_text(raw).str.replace(r"年度?$", "")
-        return int_from_text(text).alias(f.id)
+        value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
+        return value.alias(f.id)
     text = cleaned(raw)
     if f.kind == "code":
         return text.str.replace_all(_SPACES, "").str.replace(r"\.0+$", "").alias(f.id)
@@ -132,7 +153,7 @@ def _coerced(f: RegisterField) -> pl.Expr:
     if f.kind == "period":
         return text.map_batches(_periods, return_dtype=pl.String).alias(f.id)
     if f.id in ("county", "city"):
-        return text.str.replace_all(_SPACES, "").alias(f.id)
+        return text.map_batches(_places, return_dtype=pl.String).alias(f.id)
     return text.alias(f.id)
 
 
@@ -140,6 +161,12 @@ def _words(texts: pl.Series, field_id: str) -> pl.Series:
     """Each distinct text once: the vocabulary spelling (synonyms, traditional forms)."""
     distinct = texts.drop_nulls().unique().to_list()
     mapping = {t: enum_word(t, field_id) for t in distinct}
+    return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _places(texts: pl.Series) -> pl.Series:
+    """Each distinct text once: the place name without spaces, in simplified characters."""
+    mapping = {t: place_name(t) for t in texts.drop_nulls().unique().to_list()}
     return texts.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -184,6 +211,70 @@ def _with_area_type(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---- validation as data -----------------------------------------------------------
+
+
+def _placeholder_notices(
+    fields: Sequence[RegisterField], raw: pl.DataFrame, headers: Mapping[str, str]
+) -> pl.DataFrame:
+    """One notice per column whose cells held a placeholder for "nothing" (无, —, N/A,
+    不适用 …), read as missing: how many, and which."""
+    present = [f for f in fields if f.id in headers]
+    markers = {f.id: pl.col(f"{f.id}__raw").str.strip_chars() for f in present}
+    masks = {
+        f: cleaned(pl.col(f"{f}__raw")).is_null() & (m != "").fill_null(False)
+        for f, m in markers.items()
+    }
+    counts = raw.select(mask.sum().alias(f) for f, mask in masks.items()).row(0, named=True)
+    records = []
+    for f in present:  # per column
+        if not counts[f.id]:
+            continue
+        written = (
+            raw.filter(masks[f.id])
+            .select(markers[f.id].alias("m"))
+            .group_by("m")
+            .len()
+            .sort("len", "m", descending=[True, False])
+            .get_column("m")
+            .to_list()
+        )
+        case = "count" if f.kind == "int" else "text"
+        _, zh, en = issue_messages("register_placeholder_missing", header_zh=headers[f.id],
+            header_en=f.en, count=counts[f.id], markers=written, case=case)  # fmt: skip
+        records.append(
+            {
+                "field": f.id,
+                "header": headers[f.id],
+                "severity": "notice",
+                "code": "register_placeholder_missing",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return pl.DataFrame(records, schema=REGISTER_ISSUE_SCHEMA)
+
+
+def _unit_notices(
+    units: Mapping[str, tuple[int, str]], headers: Mapping[str, str], header_row: int
+) -> pl.DataFrame:
+    """One notice per column whose header states 万 or 千: its values were converted."""
+    records = []
+    for fid, (factor, unit) in units.items():
+        header = headers[fid]
+        _, zh, en = issue_messages("register_unit_converted", header=header, unit=unit,
+                                   factor=factor)  # fmt: skip
+        records.append(
+            {
+                "source_row": header_row,
+                "field": fid,
+                "header": header,
+                "severity": "notice",
+                "code": "register_unit_converted",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return pl.DataFrame(records, schema=REGISTER_ISSUE_SCHEMA)
 
 
 @dataclass

@@ -14,9 +14,10 @@ import polars as pl
 
 from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID
 from kpi_audit.core.periods import Period
+from kpi_audit.ingest.coerce import cleaned
 from kpi_audit.ingest.issues import EMPTY_ROW_ISSUES, issue, shown
 from kpi_audit.ingest.rules import Gate, Rule, rules
-from kpi_audit.render.i18n import issue_exprs
+from kpi_audit.render.i18n import issue_exprs, issue_messages
 
 # A 合计 / 总计 / 小计 line under the institutions: not a submission.
 _TOTAL_LINE = r"^(全[省市县区])?(合计|总计|小计)[:：]?$"
@@ -50,6 +51,7 @@ def validate_rows(
         zh, en = rule.messages(checked.filter(rule.mask))
         parts.append(issue(checked, rule.mask, rule.field, rule.code, rule.severity, zh, en))
     parts.append(_duplicates(checked))
+    parts.append(_placeholders(checked, present, parsed, default_period is not None))
     if uncomputed is not None and uncomputed.height:
         parts.append(_formulas_not_computed(checked, uncomputed))
     if maybe_totals:
@@ -167,6 +169,71 @@ def _duplicates(rows: pl.DataFrame) -> pl.DataFrame:
         period=pl.col("period"),
     )
     return issue(repeated, pl.lit(True), "org_code", "duplicate", "error", zh, en)
+
+
+def _placeholders(
+    rows: pl.DataFrame, present: frozenset[str], parsed: frozenset[str], period_given: bool
+) -> pl.DataFrame:
+    """One notice per column and sheet whose cells held a placeholder for "nothing"
+    (无, —, N/A, 不适用 …: coerce.MISSING_MARKERS), read as missing: how many, and which."""
+    if rows.height == 0:
+        return EMPTY_ROW_ISSUES
+    nulls = rows.null_count().row(0, named=True)
+    found = []
+    for f in (f.id for f in FIELDS if f.id in present):
+        raw = pl.col(f"{f}__raw")
+        if f == "period" and period_given:  # a blank period took --period's
+            read_missing = cleaned(raw).is_null()
+        elif nulls[f] > nulls[f"{f}__raw"]:  # a cell with text became null
+            read_missing = pl.col(f).is_null()
+            if f in parsed:  # not unreadable text
+                read_missing = read_missing & pl.col(f"{f}__problem").is_null()
+        else:
+            continue
+        marker = raw.str.strip_chars()
+        mask = raw.is_not_null() & read_missing & (marker != "")
+        found.append(
+            rows.filter(mask).select("_sheet_no", "_sheet", field=pl.lit(f), marker=marker)
+        )
+    if not found:
+        return EMPTY_ROW_ISSUES
+    cells = pl.concat(found).group_by("_sheet_no", "_sheet", "field", "marker").len()
+    columns = (
+        cells.sort("len", "marker", descending=[True, False])
+        .group_by("_sheet_no", "_sheet", "field", maintain_order=True)
+        .agg(pl.col("len").sum().alias("count"), pl.col("marker"))
+        .sort("_sheet_no", "field")
+    )
+    records = []
+    for sheet_no, sheet, f, count, markers in columns.iter_rows():  # per column and sheet
+        case = "count" if FIELDS_BY_ID[f].type == "int" else "text"
+        _, zh, en = issue_messages(
+            "placeholder_missing", field=f, count=count, markers=markers, case=case
+        )
+        records.append((sheet_no, sheet, f, zh, en))
+    return pl.DataFrame(
+        records,
+        schema={
+            "_sheet_no": pl.Int64(),
+            "sheet": pl.String(),
+            "field": pl.String(),
+            "message_zh": pl.String(),
+            "message_en": pl.String(),
+        },
+        orient="row",
+    ).select(
+        "_sheet_no",
+        "sheet",
+        pl.lit(None, dtype=pl.Int64).alias("row"),
+        "field",
+        pl.lit(None, dtype=pl.String).alias("value"),
+        pl.lit("notice").alias("severity"),
+        pl.lit("placeholder_missing").alias("code"),
+        "message_zh",
+        "message_en",
+        pl.lit(None, dtype=pl.String).alias("period"),
+        pl.lit(None, dtype=pl.String).alias("org_code"),
+    )
 
 
 def _formulas_not_computed(rows: pl.DataFrame, uncomputed: pl.DataFrame) -> pl.DataFrame:

@@ -59,6 +59,7 @@ LABELS: dict[str, tuple[str, str]] = merged()
 _JOINS: dict[str, tuple[str, str]] = {
     "needs_zh": ("；", "; "),
     "quarters": (", ", ", "),
+    "markers": ("」「", "', '"),  # each in its quotes: 「无」「—」, '无', '—'
 }
 _FIELD_PARAMS = ("field", "fields", "fallback")
 

@@ -101,6 +101,14 @@ ISSUES: dict[str, tuple[str, str]] = {
         "报告期 {period} 与 --period {given} 不同，按表中报告期入库",
         "period {period} differs from --period {given}; the file's period is kept",
     ),
+    "issue.placeholder_missing.count": (
+        "「{field}」列 {count} 个单元格填写了「{markers}」等，按缺失处理（不是 0）",
+        "{field}: {count} cells hold '{markers}' or the like, read as missing (not 0)",
+    ),
+    "issue.placeholder_missing.text": (
+        "「{field}」列 {count} 个单元格填写了「{markers}」等，按未填写处理",
+        "{field}: {count} cells hold '{markers}' or the like, read as blank",
+    ),
     "issue.total_row": ("合计行，已跳过", "a total line, skipped"),
     "issue.duplicate": (
         "与{where_zh}重复（同一机构代码 {org_code} 和报告期 {period}）",
@@ -112,6 +120,10 @@ ISSUES: dict[str, tuple[str, str]] = {
     "issue.unknown_column": (
         "第 {letter} 列「{header}」不是已知字段，已忽略",
         "column {letter} ({header}) is not a known field; ignored",
+    ),
+    "issue.unit_converted": (
+        "「{header}」的单位为{unit}，数值已乘以 {factor} 换算后入库",
+        "{header} counts in {unit}: its values were multiplied by {factor} when loaded",
     ),
     "issue.sheet_skipped.empty": (
         "工作表「{sheet}」已跳过：工作表为空",
@@ -136,6 +148,18 @@ ISSUES: dict[str, tuple[str, str]] = {
     "issue.register_required": (
         "{header_zh}为必填项，该行未导入",
         "{header_en} is required; row not loaded",
+    ),
+    "issue.register_unit_converted": (
+        "「{header}」的单位为{unit}，数值已乘以 {factor} 换算后入库",
+        "{header} counts in {unit}: its values were multiplied by {factor} when loaded",
+    ),
+    "issue.register_placeholder_missing.count": (
+        "「{header_zh}」列 {count} 个单元格填写了「{markers}」等，按缺失处理（不是 0）",
+        "{header_en}: {count} cells hold '{markers}' or the like, read as missing (not 0)",
+    ),
+    "issue.register_placeholder_missing.text": (
+        "「{header_zh}」列 {count} 个单元格填写了「{markers}」等，按未填写处理",
+        "{header_en}: {count} cells hold '{markers}' or the like, read as blank",
     ),
     "issue.register_not_a_number": (
         "{header_zh}「{value}」不是整数，该行未导入",
