@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,13 +25,18 @@ from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
-from kpi_audit.ingest.headers import count_known_fields
+from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_csv, check_workbook
+from kpi_audit.ingest.register_fields import REGISTER_FIELDS, match_register_header
 
 HEADER_SCAN_ROWS = 20
 _WIDTH_SCAN_CHARS = 8 * 1024 * 1024
 # Fewer known headers than this in a row is a title or a note, not the header.
 MIN_HEADER_FIELDS = 2
+# The field separators a CSV file may use, in the order that wins a tie: the comma (every
+# CSV file was read with it before), the tab (Excel's 「Unicode 文本」, UTF-16 with tabs),
+# the semicolon (「CSV」 saved where the decimal mark is a comma).
+CSV_SEPARATORS = (",", "\t", ";")
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class FileRead:
     sheets: list[Sheet]
     skipped: list[SkippedSheet]
     encoding: str | None = None  # the text encoding of a CSV file, as shown (GB18030 …)
+    separator: str | None = None  # the field separator of a CSV file (CSV_SEPARATORS)
 
 
 def read_file(
@@ -73,8 +80,9 @@ def read_file(
     suffix = path.suffix.lower()
     grids: list[_Grid]
     used: str | None = None
+    separator: str | None = None
     if suffix == ".csv":
-        cells, letters, used = _csv_grid(path, data, encoding)
+        cells, letters, used, separator = _csv_grid(path, data, encoding)
         grids = [_Grid(None, cells, letters)]
     elif suffix in WORKBOOK_SUFFIXES:
         grids = _workbook_grids(path, data, sheet)
@@ -108,7 +116,7 @@ def read_file(
             path=str(path),
             sheet=sheet,
         )
-    return FileRead(sheets, skipped, used)
+    return FileRead(sheets, skipped, used, separator)
 
 
 # ---- reading the grid of text cells ----------------------------------------------
@@ -205,25 +213,33 @@ def _pick_sheet(path: Path, names: list[str], wanted: str) -> str:
 
 def _csv_grid(
     path: Path, data: bytes, encoding: str | None = None
-) -> tuple[pl.DataFrame, list[str], str]:
-    """The cells of a CSV file, their column letters, and the encoding it was read in."""
+) -> tuple[pl.DataFrame, list[str], str, str]:
+    """The cells of a CSV file, their column letters, the encoding it was read in and
+    its field separator."""
     decoded = decode_text(path, data, encoding)
     text = decoded.text
     if not text.strip():
-        return pl.DataFrame(), [], decoded.encoding
+        return pl.DataFrame(), [], decoded.encoding, CSV_SEPARATORS[0]
     # a field may be any length (the csv module's default limit is 131,072 characters);
     # the whole text is in memory already, so no field can be longer than it
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    # the width of the first rows, from at most their first 8 MB (a line of millions of
-    # commas would otherwise be a list of millions of fields before it is refused)
-    head = io.StringIO(text[:_WIDTH_SCAN_CHARS])
-    width = max(len(r) for r in itertools.islice(csv.reader(head), HEADER_SCAN_ROWS))
-    check_csv(path, width, Limits.from_env())
+    # the first rows, from at most their first 8 MB (a line of millions of commas would
+    # otherwise be a list of millions of fields before it is refused)
+    head = text[:_WIDTH_SCAN_CHARS]
+    first = {
+        sep: list(itertools.islice(csv.reader(io.StringIO(head), delimiter=sep), HEADER_SCAN_ROWS))
+        for sep in CSV_SEPARATORS
+    }
+    # every split is held to the column limit before any is looked at
+    check_csv(path, max(len(r) for rows in first.values() for r in rows), Limits.from_env())
+    separator = _csv_separator(first)
+    width = max(len(r) for r in first[separator])
     names = [f"c{i}" for i in range(width)]
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             has_header=False,
+            separator=separator,
             schema=dict.fromkeys(names, pl.String),
             missing_columns="insert",
             truncate_ragged_lines=True,
@@ -232,7 +248,37 @@ def _csv_grid(
         raise InputError(
             code="unreadable_csv", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
-    return frame, [column_letters(i + 1) for i in range(width)], decoded.encoding
+    letters = [column_letters(i + 1) for i in range(width)]
+    return frame, letters, decoded.encoding, separator
+
+
+def _csv_separator(first: dict[str, list[list[str]]]) -> str:
+    """The separator whose split of the first rows names the most known headers (of a
+    submission or a register) in one row; when none names MIN_HEADER_FIELDS, the one
+    that splits the most rows into the same number of fields (more than one); a comma
+    when nothing tells them apart."""
+    known = {sep: _known_headers(rows) for sep, rows in first.items()}
+    if max(known.values()) >= MIN_HEADER_FIELDS:
+        return max(CSV_SEPARATORS, key=known.__getitem__)  # the first of the best
+    alike = {sep: _same_width(rows) for sep, rows in first.items()}
+    return max(CSV_SEPARATORS, key=alike.__getitem__)
+
+
+def _known_headers(rows: list[list[str]]) -> int:
+    """The most cells of one row that are a submission's or a register's header."""
+    kinds = tuple(REGISTER_FIELDS)
+    known = {
+        c
+        for c in {c for r in rows for c in r}
+        if match_header(c) or any(match_register_header(k, c) for k in kinds)
+    }
+    return max((sum(c in known for c in r) for r in rows), default=0)
+
+
+def _same_width(rows: list[list[str]]) -> int:
+    """How many rows share the commonest number of fields, if it is more than one."""
+    widths = Counter(len(r) for r in rows if len(r) > 1)
+    return widths.most_common(1)[0][1] if widths else 0
 
 
 # ---- the header row ---------------------------------------------------------------
