@@ -130,7 +130,9 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                 }
             )
     for skipped in read.skipped:
-        _, zh, en = issue_messages("sheet_skipped", sheet=skipped.name, case=skipped.reason)
+        _, zh, en = issue_messages(
+            "sheet_skipped", sheet=skipped.name, row=skipped.row, case=skipped.reason
+        )
         records.append(
             {
                 "sheet": skipped.name,

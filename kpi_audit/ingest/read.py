@@ -57,7 +57,14 @@ class Sheet:
 @dataclass(frozen=True)
 class SkippedSheet:
     name: str
-    reason: str  # empty | no_header: the words are issue.sheet_skipped.<reason> in i18n
+    # empty | no_header | no_institutions: the words are issue.sheet_skipped.<reason>
+    reason: str
+    row: int | None = None  # the header row of a sheet skipped for what it names
+
+
+class _NoInstitutions(InputError):
+    """missing_columns of a sheet whose header names neither 机构代码 nor 机构名称: no
+    sheet of institutions (a summary by county …), skipped when another sheet loads."""
 
 
 @dataclass(frozen=True)
@@ -93,16 +100,24 @@ def read_file(
 
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
+    not_institutions: list[_NoInstitutions] = []
     for g in grids:
         name = g.name
         if g.cells.height == 0:
             skipped.append(SkippedSheet(name or "", "empty"))
             continue
-        located = _locate_header(path, g)
+        try:
+            located = _locate_header(path, g)
+        except _NoInstitutions as exc:
+            not_institutions.append(exc)
+            skipped.append(SkippedSheet(name or "", "no_institutions", exc.row))
+            continue
         if located is None:
             skipped.append(SkippedSheet(name or "", "no_header"))
             continue
         sheets.append(located)
+    if not sheets and not_institutions:
+        raise not_institutions[0]  # what it lacks, as when it was the only sheet
     if not sheets:
         if all(g.cells.height == 0 for g in grids):
             raise InputError(code="file_empty", path=str(path), sheet=sheet)
@@ -327,7 +342,8 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     missing = [f for f in REQUIRED_FIELDS if f not in columns and f != "period"]
     if missing:
         names = ", ".join(f"{FIELDS_BY_ID[f].zh} ({f})" for f in missing)
-        raise InputError(
+        identity = "org_code" in columns or "org_name" in columns
+        raise (InputError if identity else _NoInstitutions)(
             code="missing_columns",
             params={"names_en": names, "names_zh": [FIELDS_BY_ID[f].zh for f in missing]},
             path=str(path),

@@ -121,6 +121,12 @@ ISSUES: dict[str, tuple[str, str]] = {
         "工作表「{sheet}」已跳过：未找到表头行（前 20 行中没有机构代码、机构名称等列名）",
         "sheet {sheet} skipped: no header row (none of the first 20 rows names the known columns)",
     ),
+    "issue.sheet_skipped.no_institutions": (
+        "工作表「{sheet}」已跳过：表头（第 {row} 行）既没有机构代码也没有机构名称，"
+        "不是机构明细（汇总表？）",
+        "sheet {sheet} skipped: its header (row {row}) has neither 机构代码 nor 机构名称, so "
+        "it lists no institutions (a summary?)",
+    ),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",

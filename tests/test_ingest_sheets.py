@@ -1,0 +1,73 @@
+"""Which sheets of a workbook are submissions: a notes sheet and a summary sheet (no
+机构代码 nor 机构名称 in its header) are skipped with a notice; --sheet names the ones
+to read, one or several."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _ingest_helpers import EAST, HEADER, write_workbook
+
+from kpi_audit.core.errors import InputError
+from kpi_audit.ingest.load import ingest_paths
+from kpi_audit.ingest.prepare import prepare_file
+
+NOTES = [["填报须知"], ["1. 每个机构每个报告期填一行"]]
+SUMMARY = [["所属区县", "总诊疗人次"], ["东县", 2300]]
+WEST = [
+    ["B001", "西县人民医院", "西县", "综合医院", "二级", "农村", "2024Q3", 900, 90, None, None],
+]
+
+
+def _book(tmp_path: Path, **sheets: list[list[object]]) -> Path:
+    return write_workbook(tmp_path / "book.xlsx", sheets)
+
+
+def _notices(issues) -> list[tuple[str, str, str]]:
+    return issues.filter(severity="notice").select("sheet", "code", "message_en").rows()
+
+
+def test_a_summary_sheet_is_skipped_when_the_institutions_load(store, tmp_path: Path) -> None:
+    path = _book(
+        tmp_path,
+        填报说明=NOTES,
+        东县=[HEADER, *EAST],
+        西县=[HEADER, *WEST],
+        汇总=SUMMARY,
+    )
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.status, f.rows_loaded, f.rows_rejected, f.sheets) == (
+        "loaded",
+        4,
+        0,
+        ["东县", "西县"],
+    )
+    notices = _notices(f.issues)
+    assert [n[:2] for n in notices] == [("填报说明", "sheet_skipped"), ("汇总", "sheet_skipped")]
+    assert notices[1][2] == (
+        "sheet 汇总 skipped: its header (row 1) has neither 机构代码 nor 机构名称, so it "
+        "lists no institutions (a summary?)"
+    )
+    zh = f.issues.filter(sheet="汇总").get_column("message_zh").to_list()
+    assert zh == [
+        "工作表「汇总」已跳过：表头（第 1 行）既没有机构代码也没有机构名称，"
+        "不是机构明细（汇总表？）"
+    ]
+
+
+def test_a_sheet_naming_institutions_without_a_required_column_is_still_an_error(
+    tmp_path: Path,
+) -> None:
+    partial = [["机构名称", "所属区县", "总诊疗人次"], ["东县人民医院", "东县", 1000]]
+    path = _book(tmp_path, 东县=[HEADER, *EAST], 补充=partial)
+    with pytest.raises(InputError) as caught:
+        prepare_file(path, path.read_bytes())
+    assert (caught.value.code, caught.value.sheet) == ("missing_columns", "补充")
+
+
+def test_a_workbook_of_a_summary_only_says_what_is_missing(tmp_path: Path) -> None:
+    path = _book(tmp_path, 填报说明=NOTES, 汇总=SUMMARY)
+    with pytest.raises(InputError) as caught:
+        prepare_file(path, path.read_bytes())
+    assert (caught.value.code, caught.value.sheet) == ("missing_columns", "汇总")
