@@ -71,3 +71,24 @@ def test_a_workbook_of_a_summary_only_says_what_is_missing(tmp_path: Path) -> No
     with pytest.raises(InputError) as caught:
         prepare_file(path, path.read_bytes())
     assert (caught.value.code, caught.value.sheet) == ("missing_columns", "汇总")
+
+
+def test_several_sheets_may_be_named(store, tmp_path: Path) -> None:
+    path = _book(tmp_path, 东县=[HEADER, *EAST], 西县=[HEADER, *WEST], 南县=[HEADER, *WEST])
+    (f,) = ingest_paths(store, [path], sheet=["西县", "1"]).files
+    assert (f.rows_loaded, f.sheets) == (4, ["西县", "东县"])  # in the order given
+    one = prepare_file(path, path.read_bytes(), sheet="西县")  # one name, as before
+    assert [s.name for s in one.read.sheets] == ["西县"]
+
+
+def test_the_cli_reads_each_sheet_given(runner, tmp_path: Path, monkeypatch) -> None:
+    from kpi_audit.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    _book(tmp_path, 东县=[HEADER, *EAST], 西县=[HEADER, *WEST], 南县=[HEADER, *WEST])
+    args = ["--lang", "en", "--db", "s.duckdb", "ingest", "book.xlsx"]
+    result = runner.invoke(app, [*args, "--sheet", "东县", "--sheet", "西县"])
+    assert result.exit_code == 0, result.output
+    assert "sheets 东县, 西县 · periods 2024Q3 · 4 rows loaded" in result.stdout
+    help_text = runner.invoke(app, ["--lang", "en", "ingest", "--help"]).stdout
+    assert "repeatable" in " ".join(help_text.split())

@@ -12,7 +12,7 @@ from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
-from kpi_audit.ingest.read import FileRead, Sheet, read_file
+from kpi_audit.ingest.read import FileRead, Sheet, SheetNames, read_file, sheet_names
 from kpi_audit.ingest.validate import Validation, validate_rows
 from kpi_audit.render.i18n import issue_messages
 
@@ -29,10 +29,11 @@ def prepare_file(
     data: bytes,
     *,
     period: Period | None = None,
-    sheet: str | None = None,
+    sheet: SheetNames = None,
     encoding: str | None = None,
 ) -> PreparedFile:
     """Read, coerce and validate one file; raises :class:`InputError` if unreadable.
+    ``sheet``: the sheets to read, one or several (default: every visible one);
     ``encoding``: the text encoding of a CSV file (default: detected)."""
     read = read_file(path, data, sheet=sheet, encoding=encoding)
     for s in read.sheets:
@@ -46,7 +47,9 @@ def prepare_file(
         [_coerced(i, s, period) for i, s in enumerate(read.sheets)], how="diagonal_relaxed"
     )
     if rows.height == 0:
-        raise InputError(code="no_data_rows", path=str(path), sheet=sheet)
+        raise InputError(
+            code="no_data_rows", path=str(path), sheet=", ".join(sheet_names(sheet)) or None
+        )
     checked = validate_rows(rows, default_period=period, uncomputed=_uncomputed(read))
 
     headers = pl.DataFrame(

@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,6 +38,15 @@ MIN_HEADER_FIELDS = 2
 # CSV file was read with it before), the tab (Excel's 「Unicode 文本」, UTF-16 with tabs),
 # the semicolon (「CSV」 saved where the decimal mark is a comma).
 CSV_SEPARATORS = (",", "\t", ";")
+
+
+# --sheet: one name or 1-based number, several, or None for every visible sheet
+SheetNames = str | Sequence[str] | None
+
+
+def sheet_names(sheet: SheetNames) -> tuple[str, ...]:
+    """The sheets named, in order, each once (none: every visible sheet)."""
+    return (sheet,) if isinstance(sheet, str) else tuple(dict.fromkeys(sheet or ()))
 
 
 @dataclass(frozen=True)
@@ -76,14 +86,17 @@ class FileRead:
 
 
 def read_file(
-    path: Path, data: bytes, *, sheet: str | None = None, encoding: str | None = None
+    path: Path, data: bytes, *, sheet: SheetNames = None, encoding: str | None = None
 ) -> FileRead:
-    """The sheets of a file that have a recognisable header (or only ``sheet``); a CSV
-    file read in ``encoding`` when given, else in the one detected (ingest/encoding.py).
+    """The sheets of a file that have a recognisable header (or only those ``sheet``
+    names: one or several); a CSV file read in ``encoding`` when given, else in the one
+    detected (ingest/encoding.py).
 
     Raises :class:`InputError` for a file that cannot be read, a missing ``--sheet``,
     or a file where no sheet has a header.
     """
+    only = sheet_names(sheet)
+    shown = ", ".join(only) or None  # where an error of the file is
     suffix = path.suffix.lower()
     grids: list[_Grid]
     used: str | None = None
@@ -92,7 +105,7 @@ def read_file(
         cells, letters, used, separator = _csv_grid(path, data, encoding)
         grids = [_Grid(None, cells, letters)]
     elif suffix in WORKBOOK_SUFFIXES:
-        grids = _workbook_grids(path, data, sheet)
+        grids = _workbook_grids(path, data, only)
     else:
         raise InputError(
             code="not_a_spreadsheet", params={"suffixes": list(SUFFIXES)}, path=str(path)
@@ -120,7 +133,7 @@ def read_file(
         raise not_institutions[0]  # what it lacks, as when it was the only sheet
     if not sheets:
         if all(g.cells.height == 0 for g in grids):
-            raise InputError(code="file_empty", path=str(path), sheet=sheet)
+            raise InputError(code="file_empty", path=str(path), sheet=shown)
         raise InputError(
             code="no_header",
             params={
@@ -129,7 +142,7 @@ def read_file(
                 "case": "read_as" if used else None,
             },
             path=str(path),
-            sheet=sheet,
+            sheet=shown,
         )
     return FileRead(sheets, skipped, used, separator)
 
@@ -145,7 +158,9 @@ class _Grid:
     uncached: dict[tuple[str, int], str] = field(default_factory=dict)  # formulas.py
 
 
-def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
+def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_Grid]:
+    """Every visible sheet's grid, or the grids of the sheets ``only`` names (hidden
+    ones too)."""
     # before calamine sees it: it allocates each sheet's whole used range at once
     with_formulas = check_workbook(path, data, Limits.from_env())
     try:
@@ -155,14 +170,14 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
             code="unreadable_workbook", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
     names = reader.sheet_names
-    wanted = names if only is None else [_pick_sheet(path, names, only)]
+    wanted = list(dict.fromkeys(_pick_sheet(path, names, w) for w in only)) if only else names
     grids: list[_Grid] = []
     for name in wanted:
         try:
             # header_row=None + skip_rows=0: every row from row 1, blank ones included,
             # so that positions are Excel's row numbers.
             loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            if only is None and loaded.visible != "visible":
+            if not only and loaded.visible != "visible":
                 continue  # hidden sheets hold drop-down lists and notes, not submissions
             batch, cell_errors = loaded.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
