@@ -106,6 +106,13 @@ ISSUES: dict[str, tuple[str, str]] = {
         "与{where_zh}重复（同一机构代码 {org_code} 和报告期 {period}）",
         "duplicate of {where_en} (same org_code {org_code} and period {period})",
     ),
+    "issue.duplicate_conflict": (
+        "与{where_zh}机构代码 {org_code}、报告期 {period} 相同，但「{field_zh}」不同："
+        "本行为「{value_zh}」，{where_zh}为「{other_zh}」；重复的行均未导入",
+        "same org_code {org_code} and period {period} as {where_en}, with a different "
+        "{field_en}: {value_en} here, {other_en} there; none of the duplicate rows is loaded",
+    ),
+    "issue.duplicate_conflict.blank": ("（空）", "(blank)"),
     "issue.duplicate.where_sheet": ("工作表「{sheet}」第 {row} 行", "row {row} of sheet {sheet}"),
     "issue.duplicate.where_row": ("第 {row} 行", "row {row}"),
     # ---- file and sheet notices (ingest/prepare.py)
