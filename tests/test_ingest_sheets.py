@@ -92,3 +92,53 @@ def test_the_cli_reads_each_sheet_given(runner, tmp_path: Path, monkeypatch) -> 
     assert "sheets 东县, 西县 · periods 2024Q3 · 4 rows loaded" in result.stdout
     help_text = runner.invoke(app, ["--lang", "en", "ingest", "--help"]).stdout
     assert "repeatable" in " ".join(help_text.split())
+
+
+def _hide(path: Path, *names: str) -> Path:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for name in names:
+        book[name].sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def test_a_hidden_sheet_with_a_header_is_skipped_with_a_notice(tmp_path: Path) -> None:
+    lists = [["机构类别", "城乡"], ["综合医院", "城市"]]  # drop-down lists: no word of it
+    path = _hide(
+        _book(tmp_path, 东县=[HEADER, *EAST], 旧版=[HEADER, *WEST], 下拉=lists), "旧版", "下拉"
+    )
+    prepared = prepare_file(path, path.read_bytes())
+    assert [s.name for s in prepared.read.sheets] == ["东县"]
+    assert _notices(prepared.issues) == [
+        (
+            "旧版",
+            "sheet_skipped",
+            "sheet 旧版 skipped: it is hidden (its header is row 1); to load it, unhide it "
+            "or name it with --sheet",
+        )
+    ]
+    zh = prepared.issues.get_column("message_zh").to_list()
+    assert zh == [
+        "工作表「旧版」已跳过：它是隐藏的（表头在第 1 行）；如需导入，请取消隐藏或用 --sheet 指定"
+    ]
+    named = prepare_file(path, path.read_bytes(), sheet="旧版")  # named: read, as before
+    assert named.rows.get_column("org_code").to_list() == ["B001"]
+
+
+def test_no_visible_header_but_a_hidden_one_says_so(tmp_path: Path) -> None:
+    from kpi_audit.render.i18n import error_line
+
+    path = _hide(_book(tmp_path, 说明=[["请在数据表填报"]], 数据=[HEADER, *EAST]), "数据")
+    with pytest.raises(InputError) as caught:
+        prepare_file(path, path.read_bytes())
+    assert caught.value.code == "no_header"
+    assert error_line(caught.value, "en").endswith(
+        "no visible sheet has a recognisable header row; the hidden sheet 数据 has one "
+        "(row 1): unhide it, or name it with --sheet"
+    )
+    assert error_line(caught.value, "zh").endswith(
+        "没有可见的工作表有可识别的表头行；隐藏的工作表「数据」有（第 1 行）："
+        "请取消隐藏，或用 --sheet 指定"
+    )

@@ -67,7 +67,8 @@ class Sheet:
 @dataclass(frozen=True)
 class SkippedSheet:
     name: str
-    # empty | no_header | no_institutions: the words are issue.sheet_skipped.<reason>
+    # empty | no_header | no_institutions | hidden: the words are
+    # issue.sheet_skipped.<reason> in i18n
     reason: str
     row: int | None = None  # the header row of a sheet skipped for what it names
 
@@ -114,8 +115,15 @@ def read_file(
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
     not_institutions: list[_NoInstitutions] = []
+    hidden: list[SkippedSheet] = []  # hidden sheets with a submission's header
     for g in grids:
         name = g.name
+        if g.hidden:  # not read; said when it looks like a submission
+            index = _header_index(g.cells)
+            if index is not None and _names_institutions(g.cells.row(index)):
+                hidden.append(SkippedSheet(name or "", "hidden", index + 1))
+                skipped.append(hidden[-1])
+            continue
         if g.cells.height == 0:
             skipped.append(SkippedSheet(name or "", "empty"))
             continue
@@ -131,8 +139,14 @@ def read_file(
         sheets.append(located)
     if not sheets and not_institutions:
         raise not_institutions[0]  # what it lacks, as when it was the only sheet
+    if not sheets and hidden:
+        raise InputError(
+            code="no_header",
+            params={"case": "hidden", "hidden": hidden[0].name, "row": hidden[0].row},
+            path=str(path),
+        )
     if not sheets:
-        if all(g.cells.height == 0 for g in grids):
+        if all(g.cells.height == 0 for g in grids if not g.hidden):
             raise InputError(code="file_empty", path=str(path), sheet=shown)
         raise InputError(
             code="no_header",
@@ -156,11 +170,13 @@ class _Grid:
     cells: pl.DataFrame  # one String column per column of the sheet, every row from row 1
     letters: list[str]  # the column letter of each column
     uncached: dict[tuple[str, int], str] = field(default_factory=dict)  # formulas.py
+    hidden: bool = False  # a hidden sheet not named: only its first rows, never read
 
 
 def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_Grid]:
-    """Every visible sheet's grid, or the grids of the sheets ``only`` names (hidden
-    ones too)."""
+    """Every sheet's grid, the hidden ones marked (hidden sheets hold drop-down lists
+    and notes, not submissions: only their first rows, to say so when one looks like a
+    submission), or the grids of the sheets ``only`` names (hidden ones too)."""
     # before calamine sees it: it allocates each sheet's whole used range at once
     with_formulas = check_workbook(path, data, Limits.from_env())
     try:
@@ -177,8 +193,7 @@ def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_
             # header_row=None + skip_rows=0: every row from row 1, blank ones included,
             # so that positions are Excel's row numbers.
             loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            if not only and loaded.visible != "visible":
-                continue  # hidden sheets hold drop-down lists and notes, not submissions
+            hidden = not only and loaded.visible != "visible"
             batch, cell_errors = loaded.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
             raise InputError(
@@ -187,10 +202,13 @@ def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_
                 path=str(path),
                 sheet=name,
             ) from exc
+        if hidden:
+            grids.append(_Grid(name, pl.DataFrame(batch).head(HEADER_SCAN_ROWS), [], hidden=True))
+            continue
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
         letters = [column_letters(c.absolute_index + 1) for c in loaded.available_columns()]
         grids.append(_Grid(name, frame, letters))
-    scan = [g.name for g in grids if g.name in with_formulas]
+    scan = [g.name for g in grids if g.name in with_formulas and not g.hidden]
     if scan:  # a formula without a cached value reads as a blank cell
         uncached = uncached_formulas(data, scan)
         grids = [replace(g, uncached=uncached.get(g.name or "", {})) for g in grids]
@@ -316,12 +334,10 @@ def _same_width(rows: list[list[str]]) -> int:
 
 def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     sheet, grid, letters = g.name, g.cells, g.letters
-    head = grid.head(HEADER_SCAN_ROWS).rows()
-    scores = [count_known_fields(row) for row in head]
-    best = max(scores, default=0)
-    if best < MIN_HEADER_FIELDS:
+    index = _header_index(grid)
+    if index is None:
         return None
-    index = scores.index(best)
+    head = grid.head(HEADER_SCAN_ROWS).rows()
     labels, levels = _labels(path, sheet, head, index)
 
     columns: dict[str, str] = {}
@@ -382,6 +398,20 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     return Sheet(
         sheet, index + 1, body, columns, headers, unknown, list(renamed.values()), uncomputed
     )
+
+
+def _header_index(grid: pl.DataFrame) -> int | None:
+    """The 0-based row of the first rows that names the most known fields, if it names
+    MIN_HEADER_FIELDS."""
+    scores = [count_known_fields(row) for row in grid.head(HEADER_SCAN_ROWS).rows()]
+    best = max(scores, default=0)
+    return scores.index(best) if best >= MIN_HEADER_FIELDS else None
+
+
+def _names_institutions(row: tuple[str | None, ...]) -> bool:
+    """Whether a header row names 机构代码 or 机构名称 (a drop-down list sheet headed
+    机构类别, 城乡 … does not)."""
+    return not {"org_code", "org_name"}.isdisjoint(map(match_header, row))
 
 
 def _labels(

@@ -234,6 +234,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "机构代码, 机构名称, 所属区县, with the fields split at a comma, tab and semicolon); "
         "read as {encoding}: if the text is garbled, give --encoding",
     ),
+    "error.no_header.hidden": (
+        "没有可见的工作表有可识别的表头行；隐藏的工作表「{hidden}」有（第 {row} 行）："
+        "请取消隐藏，或用 --sheet 指定",
+        "no visible sheet has a recognisable header row; the hidden sheet {hidden} has one "
+        "(row {row}): unhide it, or name it with --sheet",
+    ),
     "error.unreadable_workbook": (
         "不是可读取的工作簿，文件损坏或不完整？（{detail}）",
         "not a readable workbook, damaged or truncated? ({detail})",

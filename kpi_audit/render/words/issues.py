@@ -134,6 +134,12 @@ ISSUES: dict[str, tuple[str, str]] = {
         "sheet {sheet} skipped: its header (row {row}) has neither 机构代码 nor 机构名称, so "
         "it lists no institutions (a summary?)",
     ),
+    "issue.sheet_skipped.hidden": (
+        "工作表「{sheet}」已跳过：它是隐藏的（表头在第 {row} 行）；"
+        "如需导入，请取消隐藏或用 --sheet 指定",
+        "sheet {sheet} skipped: it is hidden (its header is row {row}); to load it, unhide it "
+        "or name it with --sheet",
+    ),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
