@@ -84,7 +84,7 @@ def test_2_usage_error() -> None:
 
 def test_3_strict_refusing_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    bad = [*EAST[0][:3], "医院", *EAST[0][4:]]  # 医院 is not an institution type
+    bad = [*EAST[1][:3], "医院", *EAST[1][4:]]  # 医院 is not an institution type
     write_submission(tmp_path / "east.xlsx", [EAST[0], bad])
     spec = targets_file(tmp_path, visit=0.5, signing=0.6)
     ingest = cli("--db", "s.duckdb", "ingest", "--strict", "east.xlsx")
@@ -134,7 +134,7 @@ def test_3_mixed_run_writes_the_audit_of_the_good_files(
     )  # fmt: skip
     assert english.exit_code == 3
     assert english.stderr.splitlines()[-1].startswith(
-        f"refused: {Path('inbox') / 'renamed.csv'}: no sheet has a recognisable header row"
+        f"refused: {Path('inbox') / 'renamed.csv'}: no recognisable header row"
     )
     assert json.loads(english.stdout)["files_refused"] == doc["files_refused"]  # English
 

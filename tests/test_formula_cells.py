@@ -84,3 +84,45 @@ def test_shared_and_prefixed_formula_cells() -> None:
         b'<c r="D7" s="1"><f>SUM(A1:A6)</f></c>'
     )
     assert formulas._cells(xml) == {("B", 7): "=", ("D", 7): "=SUM(A1:A6)"}
+
+
+@pytest.mark.parametrize(
+    "cached",
+    [b"<v></v>", b"<v/>", b"<v />"],  # LibreOffice writes <v></v>, Excel <v/>
+)
+def test_a_formula_whose_cached_result_is_an_empty_string_is_a_blank(cached: bytes) -> None:
+    # =IF(…,"") computed: its result is the empty string, a missing value, not an error
+    data = _with_sheet_xml(
+        FIXTURE.read_bytes(),
+        b'<c r="I2"><f>H2/10</f><v /></c>',
+        b'<c r="I2" t="str"><f>IF(H2&gt;0,"",1)</f>' + cached + b"</c>",
+    )
+    prepared = prepare_file(FIXTURE, data)
+    assert prepared.issues.filter(code="formula_not_computed").height == 0
+    assert prepared.rows.get_column("tcm_visits").to_list() == [None, 200, 300]
+
+
+def test_only_a_string_result_may_be_empty() -> None:
+    xml = (
+        b'<c r="A1" t="str"><f>IF(1&gt;2,5,"")</f><v></v></c>'  # LibreOffice: computed ""
+        b'<c r="B1" s="3" t=\'str\'><f>""</f><v/></c>'  # Excel: computed ""
+        b'<c r="C1" t="str"><f>A1</f></c>'  # no <v> at all: not computed
+        b'<c r="D1"><f>A1*2</f><v></v></c>'  # an empty number: not computed (openpyxl)
+        b'<c r="E1" t="n"><f>A1*3</f><v/></c>'
+        b'<c r="F1" t="b"><f>A1=1</f><v/></c>'
+    )
+    assert formulas._cells(xml) == {
+        ("C", 1): "=A1",
+        ("D", 1): "=A1*2",
+        ("E", 1): "=A1*3",
+        ("F", 1): "=A1=1",
+    }
+
+
+def test_the_reviewers_libreoffice_empty_string_row_loads_blank(store) -> None:
+    (f,) = ingest_paths(store, [FIXTURES / "formula_cached_odd_libreoffice.xlsx"]).files
+    assert f.issues.filter(code="formula_not_computed").height == 0
+    row = store.execute(
+        "SELECT total_visits, tcm_visits FROM submissions WHERE org_code = '12345678901234567X'"
+    ).fetchall()
+    assert row == [(500, None)]

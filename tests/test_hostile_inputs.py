@@ -368,7 +368,7 @@ def test_a_csv_may_have_more_rows_than_a_sheet(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as env:
         for name, value in limits.items():
             env.setenv(name, value)
-        cells, letters, _ = _csv_grid(path, path.read_bytes())
+        cells, letters, *_ = _csv_grid(path, path.read_bytes())
     assert (cells.height, letters) == (1_201, ["A", "B", "C"])
 
 

@@ -266,7 +266,9 @@ def test_ingest_reads_the_messy_files_back_to_the_designed_values(design: pl.Dat
     assert errors.select("row", "field", "code").rows() == [
         (10, "org_type", "vocabulary"),
         (15, "referrals_up", "negative"),
-        (28, "org_code", "duplicate"),
+        # two village clinics under one code: they differ, so neither is loaded
+        (27, "org_name", "duplicate_conflict"),
+        (28, "org_name", "duplicate_conflict"),
         (35, "tcm_visits", "part_exceeds_whole"),
     ]
     stored = con.sql(f"SELECT {', '.join(IDS)} FROM current_submissions").pl()
@@ -274,13 +276,14 @@ def test_ingest_reads_the_messy_files_back_to_the_designed_values(design: pl.Dat
     expected = (
         design.join(periods_counties, on=["period", "county"]).select(IDS).cast(dict(stored.schema))
     )
-    # Every row but the four bad ones, with exactly the values the generator meant.
-    assert stored.height == expected.height - 4 == report.rows_loaded
+    # Every row but the five rejected, with exactly the values the generator meant.
+    assert stored.height == expected.height - 5 == report.rows_loaded
     key = ["org_code", "period"]
     assert expected.join(stored, on=key, how="anti")["org_name"].sort().to_list() == [
         "南山区兰冲镇陈湾村卫生室",
         "南山区张记诊所",
         "南山区松林街道社区卫生服务中心",
+        "南山区桃源镇赵坡村卫生室",
         "南山区永庭社区卫生服务站",
     ]
     matched = expected.join(stored.select(key), on=key).sort(key)

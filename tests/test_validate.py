@@ -126,7 +126,8 @@ def test_parts_not_above_wholes() -> None:
 
 
 def test_duplicate_org_and_period_names_the_earlier_row() -> None:
-    v = _validate([EAST[0], EAST[1], with_cells(EAST[0], 机构名称="again")])
+    # an identical row again: the first is kept, the later one is a duplicate
+    v = _validate([EAST[0], EAST[1], with_cells(EAST[0], 总诊疗人次="1,000")])
     assert _codes(v) == [(4, "org_code", "error", "duplicate")]
     assert v.issues["message_en"].item() == (
         "duplicate of row 2 (same org_code A001 and period 2024Q3)"
@@ -138,6 +139,52 @@ def test_duplicate_across_sheets_names_the_sheet() -> None:
     v = _validate([EAST[0], EAST[0]], sheets=["东县", "西县"])
     assert v.issues["message_zh"].item() == (
         "与工作表「东县」第 2 行重复（同一机构代码 A001 和报告期 2024Q3）"
+    )
+
+
+def test_duplicates_that_differ_are_all_rejected_naming_the_difference() -> None:
+    v = _validate(
+        [
+            EAST[0],
+            EAST[1],
+            with_cells(EAST[0], 总诊疗人次=1200),
+            with_cells(EAST[0], 总诊疗人次=1200),
+        ]
+    )
+    assert _codes(v) == [
+        (2, "total_visits", "error", "duplicate_conflict"),
+        (4, "total_visits", "error", "duplicate_conflict"),
+        (5, "total_visits", "error", "duplicate_conflict"),
+    ]
+    assert v.issues["message_en"].to_list() == [
+        "same org_code A001 and period 2024Q3 as row 4, with a different total_visits: "
+        "1000 here, 1200 there; none of the duplicate rows is loaded",
+        "same org_code A001 and period 2024Q3 as row 2, with a different total_visits: "
+        "1200 here, 1000 there; none of the duplicate rows is loaded",
+        "same org_code A001 and period 2024Q3 as row 2, with a different total_visits: "
+        "1200 here, 1000 there; none of the duplicate rows is loaded",
+    ]
+    assert v.issues["message_zh"].to_list()[0] == (
+        "与第 4 行机构代码 A001、报告期 2024Q3 相同，但「总诊疗人次」不同："
+        "本行为「1000」，第 4 行为「1200」；重复的行均未导入"
+    )
+    assert v.issues["value"].to_list() == ["1000", "1200", "1200"]
+    assert v.rows["_status"].to_list() == ["rejected", "loaded", "rejected", "rejected"]
+
+
+def test_a_conflict_names_the_first_differing_field_and_a_blank() -> None:
+    v = _validate([EAST[1], with_cells(EAST[1], 城乡=None, 签约人数=1)], sheets=["东县", "西县"])
+    found = v.issues.filter(code="duplicate_conflict")
+    assert found["field"].to_list() == ["area", "area"]
+    assert found["message_zh"].to_list() == [
+        "与工作表「西县」第 3 行机构代码 A002、报告期 2024Q3 相同，但「城乡」不同："
+        "本行为「城市」，工作表「西县」第 3 行为「（空）」；重复的行均未导入",
+        "与工作表「东县」第 2 行机构代码 A002、报告期 2024Q3 相同，但「城乡」不同："
+        "本行为「（空）」，工作表「东县」第 2 行为「城市」；重复的行均未导入",
+    ]
+    assert found["message_en"].to_list()[1] == (
+        "same org_code A002 and period 2024Q3 as row 2 of sheet 东县, with a different "
+        "area: (blank) here, 城市 there; none of the duplicate rows is loaded"
     )
 
 

@@ -72,7 +72,7 @@ TargetsOption = Annotated[
         help="help.opt.targets",
     ),
 ]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="help.opt.sheet")]
+SheetOption = Annotated[list[str] | None, typer.Option("--sheet", help="help.opt.sheet")]
 EncodingOption = Annotated[
     str | None,
     typer.Option(
@@ -323,7 +323,7 @@ def audit_from_options(
     period: str | None,
     targets: list[str] | None,
     level: Level,
-    sheet: str | None,
+    sheet: list[str] | None,
     strict: bool,
     trends: bool,
     min_reporting: float = DEFAULT_MIN_REPORTING,

@@ -37,7 +37,7 @@ def audit(
     target_specs: Sequence[str],
     files: Sequence[str | Path] = (),
     levels: Sequence[Level] | None = None,
-    sheet: str | None = None,
+    sheet: str | Sequence[str] | None = None,
     strict: bool = False,
     data_period: str | None = None,
     trends: bool = False,

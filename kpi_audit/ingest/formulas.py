@@ -4,6 +4,9 @@ calamine reads a formula cell's cached result (the value Excel saved with it). A
 workbook written by a program that cannot calculate (openpyxl, some exporters) saves
 the formula alone; calamine then reads a blank cell, and a blank is *missing*. Such
 cells are found here so that ingest reports them instead of loading a silent blank.
+A formula with no ``<v>``, or an empty one when its result is not a string, has no
+value; a string result with an empty ``<v>`` was computed, to the empty string (a
+blank: missing).
 
 Only .xlsx / .xlsm sheets are looked at (their XML is the place formulas live), only
 after :func:`kpi_audit.ingest.limits.check_workbook` has bounded what the entries
@@ -28,12 +31,17 @@ Uncached = dict[str, dict[tuple[str, int], str]]
 
 _CHUNK = 1024 * 1024
 # A cell whose only content is a formula, with no or an empty cached value:
-# <c r="G2"><f>F2/10</f><v /></c>, <c r="G3" t="str"><f t="shared" si="0"/></c>
-_UNCACHED = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*'
+# <c r="G2"><f>F2/10</f><v /></c>, <c r="G3" t="str"><f t="shared" si="0"/></c>.
+# Groups: the cell's attributes around r (for its type), column, row, formula, <v>.
+_FORMULA_CELL = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*?)\br="([A-Z]{1,3})(\d{1,7})"([^>]*)>\s*'
     rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
+# A string result may be empty: =IF(…,"") computed is <c t="str"><f>…</f><v></v></c>
+# (LibreOffice) or <v/> (Excel), a blank. An empty <v> of any other type (a number, the
+# default; a boolean; an error) holds no value: openpyxl writes <c><f>…</f><v/></c>.
+_STRING_TYPE = re.compile(rb"""\bt\s*=\s*["']str["']""")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
 
@@ -75,9 +83,11 @@ def _scan(book: zipfile.ZipFile, part: str) -> dict[tuple[str, int], str]:
 
 def _cells(xml: bytes) -> dict[tuple[str, int], str]:
     out: dict[tuple[str, int], str] = {}
-    for m in _UNCACHED.finditer(xml):
-        formula = (m.group(3) or b"").decode("utf-8", "replace")
+    for m in _FORMULA_CELL.finditer(xml):
+        if m.group(6) and _STRING_TYPE.search(m.group(1) + m.group(4)):
+            continue  # computed, and its result is the empty string
+        formula = (m.group(5) or b"").decode("utf-8", "replace")
         for entity, ch in _ENTITIES.items():
             formula = formula.replace(entity, ch)
-        out[(m.group(1).decode(), int(m.group(2)))] = "=" + formula if formula else "="
+        out[(m.group(2).decode(), int(m.group(3)))] = "=" + formula if formula else "="
     return out

@@ -28,6 +28,7 @@ from kpi_audit.ingest.encoding import check_encoding
 from kpi_audit.ingest.issues import empty_issues
 from kpi_audit.ingest.limits import Limits, read_regular_file
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
+from kpi_audit.ingest.read import SheetNames, sheet_names
 from kpi_audit.ingest.register_fields import match_register_header
 from kpi_audit.ingest.register_write import load_register
 from kpi_audit.ingest.registers import PreparedRegister, prepare_register
@@ -45,7 +46,7 @@ def ingest_paths(
     paths: Sequence[str | Path],
     *,
     period: str | None = None,
-    sheet: str | None = None,
+    sheet: SheetNames = None,
     strict: bool = False,
     on_progress: ProgressCallback | None = None,
     aggregates: bool = True,
@@ -59,7 +60,8 @@ def ingest_paths(
     (store/aggregates.py) are brought up to date for the years loaded, once per run.
     ``received`` is the date the office received the files (kept with each file
     loaded or already loaded; late_submission compares it with the deadline), when it
-    is not the day of the ingest. ``encoding`` is the text encoding of the CSV files
+    is not the day of the ingest. ``sheet`` names the sheets to read, one or several
+    (default: every visible sheet with a header). ``encoding`` is the text encoding of the CSV files
     (default: detected per file); an unknown name is a :class:`UsageError`."""
     default_period = _parse_period_option(period)
     encoding = check_encoding(encoding)
@@ -80,7 +82,7 @@ def ingest_paths(
         _ingest_in_order(
             con,
             list(files),
-            _Options(period=default_period, sheet=sheet, encoding=encoding),
+            _Options(period=default_period, sheets=sheet_names(sheet), encoding=encoding),
             strict=strict,
         ),
         start=1,
@@ -197,7 +199,7 @@ class _Options:
     """How every file of a run is read."""
 
     period: Period | None
-    sheet: str | None
+    sheets: tuple[str, ...]  # none: every visible sheet
     encoding: str | None
 
 
@@ -242,7 +244,7 @@ def _prepare(todo: _ToLoad, options: _Options) -> PreparedFile | PreparedRegiste
     period, encoding = options.period, options.encoding
     try:
         prepared = prepare_file(
-            todo.path, todo.data, period=period, sheet=options.sheet, encoding=encoding
+            todo.path, todo.data, period=period, sheet=options.sheets, encoding=encoding
         )
     except InputError as exc:
         try:

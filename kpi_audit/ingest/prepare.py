@@ -13,7 +13,7 @@ from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
-from kpi_audit.ingest.read import FileRead, Sheet, read_file
+from kpi_audit.ingest.read import FileRead, Sheet, SheetNames, read_file, sheet_names
 from kpi_audit.ingest.validate import Validation, validate_rows
 from kpi_audit.render.i18n import issue_messages
 
@@ -30,10 +30,11 @@ def prepare_file(
     data: bytes,
     *,
     period: Period | None = None,
-    sheet: str | None = None,
+    sheet: SheetNames = None,
     encoding: str | None = None,
 ) -> PreparedFile:
     """Read, coerce and validate one file; raises :class:`InputError` if unreadable.
+    ``sheet``: the sheets to read, one or several (default: every visible one);
     ``encoding``: the text encoding of a CSV file (default: detected)."""
     read = read_file(path, data, sheet=sheet, encoding=encoding)
     for s in read.sheets:
@@ -47,7 +48,9 @@ def prepare_file(
         [_coerced(i, s, period) for i, s in enumerate(read.sheets)], how="diagonal_relaxed"
     )
     if rows.height == 0:
-        raise InputError(code="no_data_rows", path=str(path), sheet=sheet)
+        raise InputError(
+            code="no_data_rows", path=str(path), sheet=", ".join(sheet_names(sheet)) or None
+        )
     checked = validate_rows(rows, default_period=period, uncomputed=_uncomputed(read))
 
     headers = pl.DataFrame(
@@ -154,7 +157,9 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                 }
             )
     for skipped in read.skipped:
-        _, zh, en = issue_messages("sheet_skipped", sheet=skipped.name, case=skipped.reason)
+        _, zh, en = issue_messages(
+            "sheet_skipped", sheet=skipped.name, row=skipped.row, case=skipped.reason
+        )
         records.append(
             {
                 "sheet": skipped.name,

@@ -11,6 +11,8 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,13 +26,27 @@ from kpi_audit.ingest.discover import SUFFIXES, WORKBOOK_SUFFIXES
 from kpi_audit.ingest.encoding import decode_text
 from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
-from kpi_audit.ingest.headers import count_known_fields
+from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_csv, check_workbook
+from kpi_audit.ingest.register_fields import REGISTER_FIELDS, match_register_header
 
 HEADER_SCAN_ROWS = 20
 _WIDTH_SCAN_CHARS = 8 * 1024 * 1024
 # Fewer known headers than this in a row is a title or a note, not the header.
 MIN_HEADER_FIELDS = 2
+# The field separators a CSV file may use, in the order that wins a tie: the comma (every
+# CSV file was read with it before), the tab (Excel's 「Unicode 文本」, UTF-16 with tabs),
+# the semicolon (「CSV」 saved where the decimal mark is a comma).
+CSV_SEPARATORS = (",", "\t", ";")
+
+
+# --sheet: one name or 1-based number, several, or None for every visible sheet
+SheetNames = str | Sequence[str] | None
+
+
+def sheet_names(sheet: SheetNames) -> tuple[str, ...]:
+    """The sheets named, in order, each once (none: every visible sheet)."""
+    return (sheet,) if isinstance(sheet, str) else tuple(dict.fromkeys(sheet or ()))
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,15 @@ class Sheet:
 @dataclass(frozen=True)
 class SkippedSheet:
     name: str
-    reason: str  # empty | no_header: the words are issue.sheet_skipped.<reason> in i18n
+    # empty | no_header | no_institutions | hidden: the words are
+    # issue.sheet_skipped.<reason> in i18n
+    reason: str
+    row: int | None = None  # the header row of a sheet skipped for what it names
+
+
+class _NoInstitutions(InputError):
+    """missing_columns of a sheet whose header names neither 机构代码 nor 机构名称: no
+    sheet of institutions (a summary by county …), skipped when another sheet loads."""
 
 
 @dataclass(frozen=True)
@@ -59,25 +83,30 @@ class FileRead:
     sheets: list[Sheet]
     skipped: list[SkippedSheet]
     encoding: str | None = None  # the text encoding of a CSV file, as shown (GB18030 …)
+    separator: str | None = None  # the field separator of a CSV file (CSV_SEPARATORS)
 
 
 def read_file(
-    path: Path, data: bytes, *, sheet: str | None = None, encoding: str | None = None
+    path: Path, data: bytes, *, sheet: SheetNames = None, encoding: str | None = None
 ) -> FileRead:
-    """The sheets of a file that have a recognisable header (or only ``sheet``); a CSV
-    file read in ``encoding`` when given, else in the one detected (ingest/encoding.py).
+    """The sheets of a file that have a recognisable header (or only those ``sheet``
+    names: one or several); a CSV file read in ``encoding`` when given, else in the one
+    detected (ingest/encoding.py).
 
     Raises :class:`InputError` for a file that cannot be read, a missing ``--sheet``,
     or a file where no sheet has a header.
     """
+    only = sheet_names(sheet)
+    shown = ", ".join(only) or None  # where an error of the file is
     suffix = path.suffix.lower()
     grids: list[_Grid]
     used: str | None = None
+    separator: str | None = None
     if suffix == ".csv":
-        cells, letters, used = _csv_grid(path, data, encoding)
+        cells, letters, used, separator = _csv_grid(path, data, encoding)
         grids = [_Grid(None, cells, letters)]
     elif suffix in WORKBOOK_SUFFIXES:
-        grids = _workbook_grids(path, data, sheet)
+        grids = _workbook_grids(path, data, only)
     else:
         raise InputError(
             code="not_a_spreadsheet", params={"suffixes": list(SUFFIXES)}, path=str(path)
@@ -85,19 +114,40 @@ def read_file(
 
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
+    not_institutions: list[_NoInstitutions] = []
+    hidden: list[SkippedSheet] = []  # hidden sheets with a submission's header
     for g in grids:
         name = g.name
+        if g.hidden:  # not read; said when it looks like a submission
+            index = _header_index(g.cells)
+            if index is not None and _names_institutions(g.cells.row(index)):
+                hidden.append(SkippedSheet(name or "", "hidden", index + 1))
+                skipped.append(hidden[-1])
+            continue
         if g.cells.height == 0:
             skipped.append(SkippedSheet(name or "", "empty"))
             continue
-        located = _locate_header(path, g)
+        try:
+            located = _locate_header(path, g)
+        except _NoInstitutions as exc:
+            not_institutions.append(exc)
+            skipped.append(SkippedSheet(name or "", "no_institutions", exc.row))
+            continue
         if located is None:
             skipped.append(SkippedSheet(name or "", "no_header"))
             continue
         sheets.append(located)
+    if not sheets and not_institutions:
+        raise not_institutions[0]  # what it lacks, as when it was the only sheet
+    if not sheets and hidden:
+        raise InputError(
+            code="no_header",
+            params={"case": "hidden", "hidden": hidden[0].name, "row": hidden[0].row},
+            path=str(path),
+        )
     if not sheets:
-        if all(g.cells.height == 0 for g in grids):
-            raise InputError(code="file_empty", path=str(path), sheet=sheet)
+        if all(g.cells.height == 0 for g in grids if not g.hidden):
+            raise InputError(code="file_empty", path=str(path), sheet=shown)
         raise InputError(
             code="no_header",
             params={
@@ -106,9 +156,9 @@ def read_file(
                 "case": "read_as" if used else None,
             },
             path=str(path),
-            sheet=sheet,
+            sheet=shown,
         )
-    return FileRead(sheets, skipped, used)
+    return FileRead(sheets, skipped, used, separator)
 
 
 # ---- reading the grid of text cells ----------------------------------------------
@@ -120,9 +170,13 @@ class _Grid:
     cells: pl.DataFrame  # one String column per column of the sheet, every row from row 1
     letters: list[str]  # the column letter of each column
     uncached: dict[tuple[str, int], str] = field(default_factory=dict)  # formulas.py
+    hidden: bool = False  # a hidden sheet not named: only its first rows, never read
 
 
-def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
+def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_Grid]:
+    """Every sheet's grid, the hidden ones marked (hidden sheets hold drop-down lists
+    and notes, not submissions: only their first rows, to say so when one looks like a
+    submission), or the grids of the sheets ``only`` names (hidden ones too)."""
     # before calamine sees it: it allocates each sheet's whole used range at once
     with_formulas = check_workbook(path, data, Limits.from_env())
     try:
@@ -132,15 +186,14 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
             code="unreadable_workbook", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
     names = reader.sheet_names
-    wanted = names if only is None else [_pick_sheet(path, names, only)]
+    wanted = list(dict.fromkeys(_pick_sheet(path, names, w) for w in only)) if only else names
     grids: list[_Grid] = []
     for name in wanted:
         try:
             # header_row=None + skip_rows=0: every row from row 1, blank ones included,
             # so that positions are Excel's row numbers.
             loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            if only is None and loaded.visible != "visible":
-                continue  # hidden sheets hold drop-down lists and notes, not submissions
+            hidden = not only and loaded.visible != "visible"
             batch, cell_errors = loaded.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
             raise InputError(
@@ -149,10 +202,13 @@ def _workbook_grids(path: Path, data: bytes, only: str | None) -> list[_Grid]:
                 path=str(path),
                 sheet=name,
             ) from exc
+        if hidden:
+            grids.append(_Grid(name, pl.DataFrame(batch).head(HEADER_SCAN_ROWS), [], hidden=True))
+            continue
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
         letters = [column_letters(c.absolute_index + 1) for c in loaded.available_columns()]
         grids.append(_Grid(name, frame, letters))
-    scan = [g.name for g in grids if g.name in with_formulas]
+    scan = [g.name for g in grids if g.name in with_formulas and not g.hidden]
     if scan:  # a formula without a cached value reads as a blank cell
         uncached = uncached_formulas(data, scan)
         grids = [replace(g, uncached=uncached.get(g.name or "", {})) for g in grids]
@@ -205,25 +261,33 @@ def _pick_sheet(path: Path, names: list[str], wanted: str) -> str:
 
 def _csv_grid(
     path: Path, data: bytes, encoding: str | None = None
-) -> tuple[pl.DataFrame, list[str], str]:
-    """The cells of a CSV file, their column letters, and the encoding it was read in."""
+) -> tuple[pl.DataFrame, list[str], str, str]:
+    """The cells of a CSV file, their column letters, the encoding it was read in and
+    its field separator."""
     decoded = decode_text(path, data, encoding)
     text = decoded.text
     if not text.strip():
-        return pl.DataFrame(), [], decoded.encoding
+        return pl.DataFrame(), [], decoded.encoding, CSV_SEPARATORS[0]
     # a field may be any length (the csv module's default limit is 131,072 characters);
     # the whole text is in memory already, so no field can be longer than it
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    # the width of the first rows, from at most their first 8 MB (a line of millions of
-    # commas would otherwise be a list of millions of fields before it is refused)
-    head = io.StringIO(text[:_WIDTH_SCAN_CHARS])
-    width = max(len(r) for r in itertools.islice(csv.reader(head), HEADER_SCAN_ROWS))
-    check_csv(path, width, Limits.from_env())
+    # the first rows, from at most their first 8 MB (a line of millions of commas would
+    # otherwise be a list of millions of fields before it is refused)
+    head = text[:_WIDTH_SCAN_CHARS]
+    first = {
+        sep: list(itertools.islice(csv.reader(io.StringIO(head), delimiter=sep), HEADER_SCAN_ROWS))
+        for sep in CSV_SEPARATORS
+    }
+    # every split is held to the column limit before any is looked at
+    check_csv(path, max(len(r) for rows in first.values() for r in rows), Limits.from_env())
+    separator = _csv_separator(first)
+    width = max(len(r) for r in first[separator])
     names = [f"c{i}" for i in range(width)]
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             has_header=False,
+            separator=separator,
             schema=dict.fromkeys(names, pl.String),
             missing_columns="insert",
             truncate_ragged_lines=True,
@@ -232,7 +296,37 @@ def _csv_grid(
         raise InputError(
             code="unreadable_csv", params={"detail": _first_line(exc)}, path=str(path)
         ) from exc
-    return frame, [column_letters(i + 1) for i in range(width)], decoded.encoding
+    letters = [column_letters(i + 1) for i in range(width)]
+    return frame, letters, decoded.encoding, separator
+
+
+def _csv_separator(first: dict[str, list[list[str]]]) -> str:
+    """The separator whose split of the first rows names the most known headers (of a
+    submission or a register) in one row; when none names MIN_HEADER_FIELDS, the one
+    that splits the most rows into the same number of fields (more than one); a comma
+    when nothing tells them apart."""
+    known = {sep: _known_headers(rows) for sep, rows in first.items()}
+    if max(known.values()) >= MIN_HEADER_FIELDS:
+        return max(CSV_SEPARATORS, key=known.__getitem__)  # the first of the best
+    alike = {sep: _same_width(rows) for sep, rows in first.items()}
+    return max(CSV_SEPARATORS, key=alike.__getitem__)
+
+
+def _known_headers(rows: list[list[str]]) -> int:
+    """The most cells of one row that are a submission's or a register's header."""
+    kinds = tuple(REGISTER_FIELDS)
+    known = {
+        c
+        for c in {c for r in rows for c in r}
+        if match_header(c) or any(match_register_header(k, c) for k in kinds)
+    }
+    return max((sum(c in known for c in r) for r in rows), default=0)
+
+
+def _same_width(rows: list[list[str]]) -> int:
+    """How many rows share the commonest number of fields, if it is more than one."""
+    widths = Counter(len(r) for r in rows if len(r) > 1)
+    return widths.most_common(1)[0][1] if widths else 0
 
 
 # ---- the header row ---------------------------------------------------------------
@@ -240,12 +334,10 @@ def _csv_grid(
 
 def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     sheet, grid, letters = g.name, g.cells, g.letters
-    head = grid.head(HEADER_SCAN_ROWS).rows()
-    scores = [count_known_fields(row) for row in head]
-    best = max(scores, default=0)
-    if best < MIN_HEADER_FIELDS:
+    index = _header_index(grid)
+    if index is None:
         return None
-    index = scores.index(best)
+    head = grid.head(HEADER_SCAN_ROWS).rows()
     labels, levels = _labels(path, sheet, head, index)
 
     columns: dict[str, str] = {}
@@ -281,7 +373,8 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     missing = [f for f in REQUIRED_FIELDS if f not in columns and f != "period"]
     if missing:
         names = ", ".join(f"{FIELDS_BY_ID[f].zh} ({f})" for f in missing)
-        raise InputError(
+        identity = "org_code" in columns or "org_name" in columns
+        raise (InputError if identity else _NoInstitutions)(
             code="missing_columns",
             params={"names_en": names, "names_zh": [FIELDS_BY_ID[f].zh for f in missing]},
             path=str(path),
@@ -305,6 +398,20 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     return Sheet(
         sheet, index + 1, body, columns, headers, unknown, list(renamed.values()), uncomputed
     )
+
+
+def _header_index(grid: pl.DataFrame) -> int | None:
+    """The 0-based row of the first rows that names the most known fields, if it names
+    MIN_HEADER_FIELDS."""
+    scores = [count_known_fields(row) for row in grid.head(HEADER_SCAN_ROWS).rows()]
+    best = max(scores, default=0)
+    return scores.index(best) if best >= MIN_HEADER_FIELDS else None
+
+
+def _names_institutions(row: tuple[str | None, ...]) -> bool:
+    """Whether a header row names 机构代码 or 机构名称 (a drop-down list sheet headed
+    机构类别, 城乡 … does not)."""
+    return not {"org_code", "org_name"}.isdisjoint(map(match_header, row))
 
 
 def _labels(

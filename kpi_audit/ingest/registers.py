@@ -71,7 +71,7 @@ def prepare_register(
     if path.suffix.lower() == ".csv":
         grids: list[tuple[str | None, pl.DataFrame]] = [(None, _csv_grid(path, data, encoding)[0])]
     else:
-        grids = [(g.name, g.cells) for g in _workbook_grids(path, data, None)]
+        grids = [(g.name, g.cells) for g in _workbook_grids(path, data) if not g.hidden]
     for name, grid in grids:
         for index, cells in enumerate(grid.head(HEADER_SCAN_ROWS).rows()):
             kind = register_kind_of(cells)

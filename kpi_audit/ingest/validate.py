@@ -17,7 +17,7 @@ from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import cleaned
 from kpi_audit.ingest.issues import EMPTY_ROW_ISSUES, issue, shown
 from kpi_audit.ingest.rules import Gate, Rule, rules
-from kpi_audit.render.i18n import issue_exprs, issue_messages
+from kpi_audit.render.i18n import LABELS, issue_exprs, issue_messages
 
 # A 合计 / 总计 / 小计 line under the institutions: not a submission.
 _TOTAL_LINE = r"^(全[省市县区])?(合计|总计|小计)[:：]?$"
@@ -50,7 +50,7 @@ def validate_rows(
     for rule in _flagging(checked, active, present):
         zh, en = rule.messages(checked.filter(rule.mask))
         parts.append(issue(checked, rule.mask, rule.field, rule.code, rule.severity, zh, en))
-    parts.append(_duplicates(checked))
+    parts.append(_duplicates(checked, present))
     parts.append(_placeholders(checked, present, parsed, default_period is not None))
     if uncomputed is not None and uncomputed.height:
         parts.append(_formulas_not_computed(checked, uncomputed))
@@ -132,39 +132,81 @@ def _total_line(present: frozenset[str]) -> pl.Expr:
     return (pl.col("org_code").is_null() & pl.any_horizontal(labels)).fill_null(False)
 
 
-def _duplicates(rows: pl.DataFrame) -> pl.DataFrame:
-    """The second and later rows of an org_code + period within the file."""
-    keys = ["org_code", "period"]
-    ordered = rows.select(
-        "_sheet_no", "_sheet", "_row", "org_code", "period", "org_code__raw"
-    ).sort("_sheet_no", "_row")
-    repeated = ordered.filter(
-        ~pl.struct(keys).is_first_distinct()
-        & pl.col("org_code").is_not_null()
-        & pl.col("period").is_not_null()
-    )
-    if repeated.height == 0:
-        return EMPTY_ROW_ISSUES
-    first = (
-        ordered.join(repeated.select(keys).unique(), on=keys, how="semi")
-        .group_by(keys)
-        .agg(
-            _first_sheet_no=pl.col("_sheet_no").first(),
-            _first_sheet=pl.col("_sheet").first(),
-            _first_row=pl.col("_row").first(),
+_KEYS = ["org_code", "period"]
+
+
+def _duplicates(rows: pl.DataFrame, present: frozenset[str]) -> pl.DataFrame:
+    """Rows of one org_code + period within the file: when they all hold the same
+    values, the second and later ones (``duplicate``: the first is kept); when any value
+    differs, every one of them (``duplicate_conflict``: which is right is not ours to
+    guess), each naming a row it differs from, the first field that differs and both
+    values."""
+    compared = [f.id for f in FIELDS if f.id in present and f.id not in _KEYS]
+    compared = [f for f in compared if f in rows.columns]
+    keyed = pl.col("org_code").is_not_null() & pl.col("period").is_not_null()
+    ordered = (
+        rows.filter(keyed & (pl.len().over(_KEYS) > 1))
+        .select(
+            "_sheet_no",
+            "_sheet",
+            "_row",
+            *_KEYS,
+            "org_code__raw",
+            # a value as read (1,000 and 1000 are one value), else as written, blank null
+            *(_compared_value(f).alias(f"_v_{f}") for f in compared),
+            *(pl.col(f"{f}__raw").alias(f"_r_{f}") for f in compared),
         )
+        .sort("_sheet_no", "_row")
     )
-    repeated = repeated.join(first, on=keys, how="left")
-    other_sheet = pl.col("_first_sheet_no") != pl.col("_sheet_no")
-    first_row = pl.col("_first_row")
+    if ordered.height == 0:
+        return EMPTY_ROW_ISSUES
+    values = pl.struct(f"_v_{f}" for f in compared) if compared else pl.lit(0)
+    differ = values.n_unique().over(_KEYS) > 1
+    return pl.concat(
+        [
+            _identical_duplicates(ordered.filter(~differ)),
+            _conflicting_duplicates(ordered.filter(differ), compared),
+        ],
+        how="vertical",
+    )
+
+
+def _compared_value(field_id: str) -> pl.Expr:
+    raw = pl.col(f"{field_id}__raw").str.strip_chars()
+    written = pl.when(raw != "").then(raw)
+    return pl.coalesce(pl.col(field_id).cast(pl.String), written)
+
+
+def _where(sheet_no: str, sheet: str, row: str) -> tuple[pl.Expr, pl.Expr]:
+    """(zh, en) of "row R" or, in another sheet than this row's, "row R of sheet S"."""
+    other_sheet = pl.col(sheet_no) != pl.col("_sheet_no")
     sheet_zh, sheet_en = issue_exprs(
-        "duplicate.where_sheet", sheet=shown(pl.col("_first_sheet")), row=first_row
+        "duplicate.where_sheet", sheet=shown(pl.col(sheet)), row=pl.col(row)
     )
-    row_zh, row_en = issue_exprs("duplicate.where_row", row=first_row)
+    row_zh, row_en = issue_exprs("duplicate.where_row", row=pl.col(row))
+    return (
+        pl.when(other_sheet).then(sheet_zh).otherwise(row_zh),
+        pl.when(other_sheet).then(sheet_en).otherwise(row_en),
+    )
+
+
+def _identical_duplicates(ordered: pl.DataFrame) -> pl.DataFrame:
+    """The second and later of rows with the same values: duplicates of the first."""
+    if ordered.height == 0:
+        return EMPTY_ROW_ISSUES
+    first = ordered.group_by(_KEYS).agg(
+        _first_sheet_no=pl.col("_sheet_no").first(),
+        _first_sheet=pl.col("_sheet").first(),
+        _first_row=pl.col("_row").first(),
+    )
+    repeated = ordered.filter(~pl.struct(_KEYS).is_first_distinct()).join(
+        first, on=_KEYS, how="left"
+    )
+    where_zh, where_en = _where("_first_sheet_no", "_first_sheet", "_first_row")
     zh, en = issue_exprs(
         "duplicate",
-        where_zh=pl.when(other_sheet).then(sheet_zh).otherwise(row_zh),
-        where_en=pl.when(other_sheet).then(sheet_en).otherwise(row_en),
+        where_zh=where_zh,
+        where_en=where_en,
         org_code=pl.col("org_code"),
         period=pl.col("period"),
     )
@@ -233,6 +275,71 @@ def _placeholders(
         "message_en",
         pl.lit(None, dtype=pl.String).alias("period"),
         pl.lit(None, dtype=pl.String).alias("org_code"),
+    )
+
+
+def _conflicting_duplicates(ordered: pl.DataFrame, compared: list[str]) -> pl.DataFrame:
+    """Every row of an org_code + period whose rows differ: each against the first row
+    of its group that differs from it, on the first field that differs."""
+    if ordered.height == 0:
+        return EMPTY_ROW_ISSUES
+    other = ordered.select(
+        *_KEYS,
+        pl.col("_sheet_no").alias("_o_sheet_no"),
+        pl.col("_sheet").alias("_o_sheet"),
+        pl.col("_row").alias("_o_row"),
+        *(pl.col(f"_v_{f}").alias(f"_ov_{f}") for f in compared),
+        *(pl.col(f"_r_{f}").alias(f"_or_{f}") for f in compared),
+    )
+    differs = {f: pl.col(f"_v_{f}").ne_missing(pl.col(f"_ov_{f}")) for f in compared}
+    pairs = (
+        ordered.join(other, on=_KEYS, how="inner")
+        .filter(pl.any_horizontal(differs.values()))
+        .sort("_sheet_no", "_row", "_o_sheet_no", "_o_row")
+        .unique(["_sheet_no", "_row"], keep="first", maintain_order=True)
+        .with_columns(_field=pl.coalesce(pl.when(d).then(pl.lit(f)) for f, d in differs.items()))
+    )
+    mine: pl.Expr = pl.lit(None, pl.String)
+    theirs: pl.Expr = pl.lit(None, pl.String)
+    for f in compared:
+        this = pl.col("_field") == f
+        mine = pl.when(this).then(pl.col(f"_r_{f}")).otherwise(mine)
+        theirs = pl.when(this).then(pl.col(f"_or_{f}")).otherwise(theirs)
+    pairs = pairs.with_columns(_mine=mine, _theirs=theirs)
+    blank_zh, blank_en = (pl.lit(t) for t in LABELS["issue.duplicate_conflict.blank"])
+
+    def written(column: str, blank: pl.Expr) -> pl.Expr:
+        text = pl.col(column).str.strip_chars()
+        return pl.when(text.is_null() | (text == "")).then(blank).otherwise(pl.col(column))
+
+    where_zh, where_en = _where("_o_sheet_no", "_o_sheet", "_o_row")
+    zh, en = issue_exprs(
+        "duplicate_conflict",
+        where_zh=where_zh,
+        where_en=where_en,
+        org_code=pl.col("org_code"),
+        period=pl.col("period"),
+        field_zh=pl.col("_field").replace_strict(
+            {f: FIELDS_BY_ID[f].zh for f in compared}, return_dtype=pl.String
+        ),
+        field_en=pl.col("_field"),
+        value_zh=written("_mine", blank_zh),
+        value_en=written("_mine", blank_en),
+        other_zh=written("_theirs", blank_zh),
+        other_en=written("_theirs", blank_en),
+    )
+    return pairs.select(
+        pl.col("_sheet_no").cast(pl.Int64),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.col("_field").alias("field"),
+        pl.col("_mine").alias("value"),
+        pl.lit("error").alias("severity"),
+        pl.lit("duplicate_conflict").alias("code"),
+        zh.alias("message_zh"),
+        en.alias("message_en"),
+        pl.col("period"),
+        pl.col("org_code"),
     )
 
 

@@ -195,8 +195,8 @@ CLI: dict[str, tuple[str, str]] = {
         "(env KPI_AUDIT_TARGETS, space-separated).",
     ),
     "help.opt.sheet": (
-        "只读取这个工作表（名称或从 1 起的序号）。",
-        "Read only this sheet (name or 1-based number).",
+        "只读取这个工作表（名称或从 1 起的序号）；可重复，读取所给的每一个。",
+        "Read only this sheet (name or 1-based number); repeatable: each sheet given is read.",
     ),
     "help.opt.encoding": (
         "CSV 文件的文本编码（如 gb18030、big5、utf-16）；默认自动识别。",

@@ -227,11 +227,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         "headers such as 机构代码, 机构名称, 所属区县)",
     ),
     "error.no_header.read_as": (
-        "没有哪个工作表有可识别的表头行（在前 {rows} 行中查找 机构代码、机构名称、所属区县 等表头）"
-        "；按 {encoding} 读取：如果文字是乱码，请用 --encoding 指定编码",
-        "no sheet has a recognisable header row (looked in the first {rows} rows for "
-        "headers such as 机构代码, 机构名称, 所属区县); read as {encoding}: if the text is "
-        "garbled, give --encoding",
+        "没有可识别的表头行（在前 {rows} 行中查找 机构代码、机构名称、所属区县 等表头，"
+        "已试过按逗号、制表符和分号分列）；按 {encoding} 读取：如果文字是乱码，"
+        "请用 --encoding 指定编码",
+        "no recognisable header row (looked in the first {rows} rows for headers such as "
+        "机构代码, 机构名称, 所属区县, with the fields split at a comma, tab and semicolon); "
+        "read as {encoding}: if the text is garbled, give --encoding",
+    ),
+    "error.no_header.hidden": (
+        "没有可见的工作表有可识别的表头行；隐藏的工作表「{hidden}」有（第 {row} 行）："
+        "请取消隐藏，或用 --sheet 指定",
+        "no visible sheet has a recognisable header row; the hidden sheet {hidden} has one "
+        "(row {row}): unhide it, or name it with --sheet",
     ),
     "error.unreadable_workbook": (
         "不是可读取的工作簿，文件损坏或不完整？（{detail}）",

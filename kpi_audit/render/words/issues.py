@@ -114,6 +114,13 @@ ISSUES: dict[str, tuple[str, str]] = {
         "与{where_zh}重复（同一机构代码 {org_code} 和报告期 {period}）",
         "duplicate of {where_en} (same org_code {org_code} and period {period})",
     ),
+    "issue.duplicate_conflict": (
+        "与{where_zh}机构代码 {org_code}、报告期 {period} 相同，但「{field_zh}」不同："
+        "本行为「{value_zh}」，{where_zh}为「{other_zh}」；重复的行均未导入",
+        "same org_code {org_code} and period {period} as {where_en}, with a different "
+        "{field_en}: {value_en} here, {other_en} there; none of the duplicate rows is loaded",
+    ),
+    "issue.duplicate_conflict.blank": ("（空）", "(blank)"),
     "issue.duplicate.where_sheet": ("工作表「{sheet}」第 {row} 行", "row {row} of sheet {sheet}"),
     "issue.duplicate.where_row": ("第 {row} 行", "row {row}"),
     # ---- file and sheet notices (ingest/prepare.py)
@@ -132,6 +139,18 @@ ISSUES: dict[str, tuple[str, str]] = {
     "issue.sheet_skipped.no_header": (
         "工作表「{sheet}」已跳过：未找到表头行（前 20 行中没有机构代码、机构名称等列名）",
         "sheet {sheet} skipped: no header row (none of the first 20 rows names the known columns)",
+    ),
+    "issue.sheet_skipped.no_institutions": (
+        "工作表「{sheet}」已跳过：表头（第 {row} 行）既没有机构代码也没有机构名称，"
+        "不是机构明细（汇总表？）",
+        "sheet {sheet} skipped: its header (row {row}) has neither 机构代码 nor 机构名称, so "
+        "it lists no institutions (a summary?)",
+    ),
+    "issue.sheet_skipped.hidden": (
+        "工作表「{sheet}」已跳过：它是隐藏的（表头在第 {row} 行）；"
+        "如需导入，请取消隐藏或用 --sheet 指定",
+        "sheet {sheet} skipped: it is hidden (its header is row {row}); to load it, unhide it "
+        "or name it with --sheet",
     ),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.formula_not_computed": (
