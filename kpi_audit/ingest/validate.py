@@ -15,7 +15,7 @@ import polars as pl
 from kpi_audit.core.fields import FIELDS, FIELDS_BY_ID
 from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import cleaned
-from kpi_audit.ingest.issues import EMPTY_ROW_ISSUES, issue, shown
+from kpi_audit.ingest.issues import EMPTY_ROW_ISSUES, issue, sheet_issues, shown
 from kpi_audit.ingest.rules import Gate, Rule, rules
 from kpi_audit.render.i18n import LABELS, issue_exprs, issue_messages
 
@@ -252,30 +252,18 @@ def _placeholders(
         _, zh, en = issue_messages(
             "placeholder_missing", field=f, count=count, markers=markers, case=case
         )
-        records.append((sheet_no, sheet, f, zh, en))
-    return pl.DataFrame(
-        records,
-        schema={
-            "_sheet_no": pl.Int64(),
-            "sheet": pl.String(),
-            "field": pl.String(),
-            "message_zh": pl.String(),
-            "message_en": pl.String(),
-        },
-        orient="row",
-    ).select(
-        "_sheet_no",
-        "sheet",
-        pl.lit(None, dtype=pl.Int64).alias("row"),
-        "field",
-        pl.lit(None, dtype=pl.String).alias("value"),
-        pl.lit("notice").alias("severity"),
-        pl.lit("placeholder_missing").alias("code"),
-        "message_zh",
-        "message_en",
-        pl.lit(None, dtype=pl.String).alias("period"),
-        pl.lit(None, dtype=pl.String).alias("org_code"),
-    )
+        records.append(
+            {
+                "_sheet_no": sheet_no,
+                "sheet": sheet,
+                "field": f,
+                "severity": "notice",
+                "code": "placeholder_missing",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return sheet_issues(records).select(EMPTY_ROW_ISSUES.columns)
 
 
 def _conflicting_duplicates(ordered: pl.DataFrame, compared: list[str]) -> pl.DataFrame:
