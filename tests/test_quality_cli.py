@@ -118,3 +118,58 @@ def test_sparkline_needs_two_values() -> None:
     line = sparkline([1.0, None, 3.0, 2.0], ["a", "b", "c", "d"])
     # a gap breaks the line: two polylines, and the last point marked
     assert line.count("<polyline") == 2 and line.count("<circle") == 1
+
+
+def test_audit_review_alongside_is_the_review_on_its_own(tmp_path: Path) -> None:
+    """The review runs on a cursor of its own, beside the audit: the same findings and
+    coverage as the review run by itself afterwards, on an in-memory store too."""
+    from polars.testing import assert_frame_equal
+
+    from kpi_audit.evaluate import audit
+    from kpi_audit.quality import review
+
+    for db in (tmp_path / "s.duckdb", None):
+        if db is None:
+            con = connect(":memory:")
+            row = {"total_visits": 5000, "tcm_visits": 800, "general_outpatient_visits": 4500}
+            for period in ("2024Q2", "2024Q3"):
+                insert_rows(
+                    con, period, [org("A01", "东县", "乡镇卫生院", org_name="甲卫生院", **row)]
+                )
+        else:
+            _store_with_a_copied_report(db)
+            con = connect(db)
+        try:
+            result = audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
+            alone = review(con, period="2024Q3")
+        finally:
+            con.close()
+        assert result.quality is not None
+        assert result.quality.findings.height >= 1
+        assert_frame_equal(result.quality.findings, alone.findings)
+        assert_frame_equal(result.quality.coverage, alone.coverage)
+
+
+def test_audit_review_error_still_raised(tmp_path: Path) -> None:
+    """A failure inside the review (here: a rule that breaks) reaches the caller, as it
+    did when the review ran after the audit."""
+    import pytest
+
+    import kpi_audit.quality as quality
+    from kpi_audit.evaluate import audit
+
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    con = connect(db)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("rule broke")
+
+    original = quality.review
+    quality.review = broken  # type: ignore[assignment]
+    try:
+        with pytest.raises(RuntimeError, match="rule broke"):
+            audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
+    finally:
+        quality.review = original
+        con.close()
