@@ -380,6 +380,36 @@ def test_band_with_per_year_inline_ratio() -> None:
     assert findings["value"][0] == pytest.approx(2.4)
 
 
+def test_visits_per_resident_on_the_register_counts_the_hospitals_visits() -> None:
+    """东县: a hospital's 3000 visits (it serves no residents of its own) and a township
+    centre's 600 over its 1000 residents. On the rows that report both that is 2.4 a
+    year, below the band; on the area register's 1500 residents it is every visit,
+    3600 × 4 / 1500 = 9.6 a year, inside it."""
+    (rule,) = [r for r in load_rules() if r.id == "related_visits_per_resident"]
+    con = store()
+    rows = [
+        org("H01", "东县", "综合医院", total_visits=3000),
+        org("A01", "东县", "乡镇卫生院", total_visits=600, resident_population=1000),
+    ]
+    insert_rows(con, "2024Q3", rows)
+    findings, _ = _run(con, rule)
+    county = findings.filter(pl.col("level") == "county")
+    assert county["value"].to_list() == [pytest.approx(2.4)]
+    file_id = con.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('areas', 'areas.xlsx', 'a1', now(), 1) RETURNING file_id"
+    ).fetchall()[0][0]
+    con.execute(
+        "INSERT INTO area_register (area_code, county, area_type, area_type_basis, year,"
+        " population, file_id, source_row, loaded_at)"
+        " VALUES ('419921', '东县', '县', 'stated', 2024, 1500, ?, 2, now())",
+        [file_id],
+    )
+    findings, coverage = _run(con, rule)
+    assert findings.height == 0
+    assert coverage == {"passed": 2}  # 东县 and the city, 9.6 a year each
+
+
 # ---- late_submission ---------------------------------------------------------------
 
 

@@ -441,6 +441,40 @@ def test_trends_and_previous_values_use_the_register_too(both_quarters) -> None:
     assert _row(result, "signing", "东县")["value_previous"] == pytest.approx(5000 / 12000)
 
 
+def test_trend_points_are_the_verdicts_values_with_a_partial_register() -> None:
+    """东县 alone on the register, and T1 without its own population: the verdict divides
+    东县's 5000 signed (T1 and V1) by 12000, 南山区 keeps the facilities' 2000/5000 and the
+    city (one district off the register) the facilities' 3000/8000. Each period's trend
+    point and last quarter's value are those same figures, not 东县's 1000/3000 (the rows
+    that reported a population) nor the facilities' basis everywhere."""
+    con = store()
+    rows = [dict(r) for r in ROWS]
+    next(r for r in rows if r["org_code"] == "T1")["resident_population"] = None
+    insert_rows(con, "2024Q2", rows)
+    insert_rows(con, "2024Q3", rows)
+    _area_register(con)
+    con.execute("DELETE FROM area_register WHERE county = '南山区'")
+    result = _audit(con, SIGNING, trends=True)
+    dong, nanshan, city = (_row(result, "signing", u) for u in ("东县", "南山区", "河川市"))
+    assert (dong["value"], dong["basis"]) == (pytest.approx(5000 / 12000), "area_register")
+    assert (nanshan["value"], nanshan["basis"]) == (pytest.approx(2000 / 5000), "facility_reported")
+    assert (city["value"], city["basis"]) == (pytest.approx(3000 / 8000), "facility_reported")
+    trend = {
+        (r["unit"], r["period"]): r["value"]
+        for r in result.trends.filter(result.trends["indicator"] == "signing_coverage").to_dicts()
+    }
+    for period in ("2024Q2", "2024Q3"):
+        assert trend[("东县", period)] == pytest.approx(5000 / 12000)
+        assert trend[("南山区", period)] == pytest.approx(2000 / 5000)
+        assert trend[("河川市", period)] == pytest.approx(3000 / 8000)
+    assert dong["value_previous"] == pytest.approx(5000 / 12000)
+    # read back from the sums the first audit stored: the same points
+    stored = con.execute("SELECT period, county FROM period_aggregates WHERE numerator_all = 5000")
+    assert stored.fetchall() == [("2024Q2", "东县")]
+    again = _audit(con, SIGNING, trends=True).trends
+    assert again.sort(again.columns).equals(result.trends.sort(result.trends.columns))
+
+
 def test_a_blank_field_that_leaves_an_institution_out_is_said() -> None:
     """A township centre that reports its visits and leaves 中医诊疗人次 blank counts in
     neither sum of the TCM share (missing, never zero): the result says one is left out."""

@@ -169,10 +169,17 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
     ]
 
 
-def _sums(k: int) -> list[str]:
+def _sums(ind: Indicator, k: int) -> list[str]:
+    # numerator_all as in _aggregates: what a value on the area register's basis divides
+    population = (
+        [f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) AS numerator_all{k}"]
+        if ind.population_denominator
+        else []
+    )
     return [
         f"SUM(CASE WHEN n_ok{k} THEN n_val{k} END) AS numerator{k}",
         f"SUM(CASE WHEN d_ok{k} THEN d_val{k} END) AS denominator{k}",
+        *population,
     ]
 
 
@@ -184,7 +191,7 @@ def parts_sql(
     aggs = [
         a
         for k, ind in enumerate(indicators)
-        for a in (_sums(k) if sums_only else _aggregates(ind, k))
+        for a in (_sums(ind, k) if sums_only else _aggregates(ind, k))
     ]
     return (
         f"SELECT eval_period, county, city, {', '.join(aggs)} "

@@ -13,7 +13,13 @@ import polars as pl
 from kpi_audit import __version__
 from kpi_audit.core.models import POPULATION_COLUMNS, Indicator
 from kpi_audit.core.periods import Period
-from kpi_audit.evaluate.indicators import _families, checked_fields, parts_sql, trend_roll_up
+from kpi_audit.evaluate.indicators import (
+    SCALE_FACTOR,
+    _families,
+    checked_fields,
+    parts_sql,
+    trend_roll_up,
+)
 from kpi_audit.evaluate.population import excluded_counties
 from kpi_audit.evaluate.rows import TREND_LENGTH, loaded_periods, rows_relation
 from kpi_audit.store import aggregates
@@ -84,6 +90,9 @@ def compute_sums(
                 city="city",
                 numerator=pl.col(f"numerator{k}"),
                 denominator=pl.col(f"denominator{k}"),
+                numerator_all=pl.col(f"numerator_all{k}")
+                if ind.population_denominator
+                else pl.lit(None, pl.Float64),
             ).cast(pl.Schema(AGGREGATE_SCHEMA))
             for k, ind in enumerate(family)
         ]
@@ -116,11 +125,13 @@ def area_trends(
                 city="city",
                 numerator0="numerator",
                 denominator0="denominator",
+                numerator_all="numerator_all",
             )
         )
+        values = trend_roll_up(ind, own, 0)
         if populations is not None and ind.population_denominator:
-            own = _on_register(own, ind, populations)
-        lazy[ind.id] = trend_roll_up(ind, own, 0)
+            values = _on_register(values, own, ind, populations)
+        lazy[ind.id] = values
     return dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
 
 
@@ -130,24 +141,56 @@ def _register_populations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None
     return frame if frame.height else None
 
 
-def _on_register(own: pl.LazyFrame, ind: Indicator, populations: pl.DataFrame) -> pl.LazyFrame:
-    """The parts with each county's denominator replaced by its register figure, in the
-    periods where every county counted has one (else the period keeps the facilities')."""
+def _on_register(
+    values: pl.LazyFrame, own: pl.LazyFrame, ind: Indicator, populations: pl.DataFrame
+) -> pl.LazyFrame:
+    """The values re-divided by the register's populations where the verdicts would be
+    (evaluate/population.py): a county whose year has a register figure divides the
+    numerator of every row that reported it by that figure; the city does so when every
+    county counted has one, over their total. The rest keep the facilities' basis."""
     column = ind.population_denominator
     assert column is not None
-    counted = ~pl.col("county").is_in(list(excluded_counties(ind)))
+    scale = SCALE_FACTOR[ind.scale]
+    excluded = list(excluded_counties(ind))
     pops = populations.lazy().select(
         _year=pl.col("year").cast(pl.Int64), county="county", _pop=pl.col(column).cast(pl.Float64)
     )
-    joined = own.with_columns(_year=pl.col("eval_period").str.slice(0, 4).cast(pl.Int64)).join(
-        pops, on=["_year", "county"], how="left"
+    parts = (
+        own.with_columns(_year=pl.col("eval_period").str.slice(0, 4).cast(pl.Int64))
+        .join(pops, on=["_year", "county"], how="left")
+        .with_columns(_counted=pl.col("county").is_not_null() & ~pl.col("county").is_in(excluded))
     )
-    complete = (counted & pl.col("_pop").is_null()).not_().all().over("eval_period")
-    return joined.with_columns(
-        denominator0=pl.when(complete & counted)
-        .then(pl.col("_pop"))
-        .otherwise(pl.col("denominator0"))
-    ).drop("_year", "_pop")
+    total = [pl.when(pl.col("numerator_all").count() > 0).then(pl.col("numerator_all").sum())]
+    county = (
+        parts.filter("_counted")
+        .group_by("eval_period", "county")
+        .agg(_num=total[0], _pop=pl.col("_pop").first())
+        .select("eval_period", level=pl.lit("county"), unit="county", _num="_num", _pop="_pop")
+    )
+    counted = parts.filter("_counted").unique(["eval_period", "county"])
+    city_pop = counted.group_by("eval_period").agg(
+        _pop=pl.when(pl.col("_pop").null_count() == 0).then(pl.col("_pop").sum())
+    )
+    city = (
+        parts.group_by("eval_period", "city")
+        .agg(_num=total[0])
+        .join(city_pop, on="eval_period", how="left")
+        .select("eval_period", level=pl.lit("city"), unit="city", _num="_num", _pop="_pop")
+    )
+    on_register = pl.concat([county, city], how="vertical_relaxed").filter(
+        pl.col("_pop").is_not_null() & pl.col("_num").is_not_null()
+    )
+    return (
+        # a city row without a city name (unit null) is the audited area: nulls match
+        values.join(on_register, on=["eval_period", "level", "unit"], how="left", nulls_equal=True)
+        .with_columns(
+            value=pl.when(pl.col("_pop").is_null())
+            .then(pl.col("value"))
+            .when(pl.col("_pop") != 0)
+            .then((pl.col("_num") / pl.col("_pop") * scale).cast(pl.Float64))
+        )
+        .drop("_num", "_pop")
+    )
 
 
 def refresh(

@@ -16,7 +16,7 @@ from typing import Any
 
 from kpi_audit.core.errors import ConfigError
 from kpi_audit.core.fields import FIELDS_BY_ID, INT_FIELDS, ORG_TYPES
-from kpi_audit.core.models import Indicator, Measure
+from kpi_audit.core.models import POPULATION_COLUMNS, Indicator, Measure
 from kpi_audit.quality.kinds import (
     AREA_LEVELS,
     COMMON_KEYS,
@@ -201,13 +201,19 @@ class _RuleParser(EntryReader):
             return None
         from kpi_audit.spec.catalog import read_ratio_measures
 
-        known = ("numerator", "denominator", "per_year")
+        known = ("numerator", "denominator", "per_year", "population_denominator")
         for sub in raw:
             if sub not in known:
                 self._add(f"{key}.{sub}", f"unknown key (expected {', '.join(known)})")
         per_year = raw.get("per_year", False)
         if not isinstance(per_year, bool):
             self._add(f"{key}.per_year", "must be true or false")
+        population = raw.get("population_denominator")
+        if population is not None and population not in POPULATION_COLUMNS:
+            self._add(
+                f"{key}.population_denominator", f"must be one of {', '.join(POPULATION_COLUMNS)}"
+            )
+            population = None
         measures = {k: v for k, v in raw.items() if k in ("numerator", "denominator")}
         num, den, problems = read_ratio_measures(
             self.source, "rule", self.index or 0, measures, f"{self.prefix}.{key}"
@@ -222,6 +228,7 @@ class _RuleParser(EntryReader):
             kind="ratio",
             numerator=num,
             denominator=den,
+            population_denominator=population,
         )
         return Side(ind, per_year=bool(per_year))
 

@@ -1,5 +1,6 @@
 """Per-period aggregates kept in the store: for each period × county × city × indicator,
-the sums a county or city value is computed from (numerator, denominator).
+the sums a county or city value is computed from (numerator, denominator; for a
+population-based ratio also numerator_all, the register's basis).
 
 Trends (8 periods in every HTML report), rankings and data-quality history read earlier
 periods again and again; their sums change only when that period's submissions do. Each
@@ -41,6 +42,8 @@ AGGREGATE_SCHEMA: dict[str, pl.DataType] = {
     "city": pl.String(),
     "numerator": pl.Float64(),
     "denominator": pl.Float64(),
+    # population-based ratios only: the numerator of every row that reported it
+    "numerator_all": pl.Float64(),
 }
 # Tables whose contents can change a unit's sums besides the submissions (area types
 # and scopes come from the registers when they are loaded).
@@ -107,7 +110,8 @@ def read_valid(
             "AND r.definition = w.d AND r.fingerprint = w.f"
         ).fetchall()
         frame = con.sql(
-            f"SELECT a.period, a.indicator, a.county, a.city, a.numerator, a.denominator "
+            f"SELECT a.period, a.indicator, a.county, a.city, a.numerator, a.denominator, "
+            "a.numerator_all "
             f"FROM {AGGREGATES} a JOIN {RUNS} r USING (period, indicator) "
             "JOIN _kpi_wanted_aggregates w ON r.period = w.period "
             "AND r.indicator = w.indicator AND r.definition = w.d AND r.fingerprint = w.f"
@@ -149,7 +153,7 @@ def store(
                 f"DELETE FROM {table} t USING _kpi_new_runs n "
                 "WHERE t.period = n.period AND t.indicator = n.indicator"
             )
-        con.execute(f"INSERT INTO {AGGREGATES} SELECT * FROM _kpi_new_sums")
+        con.execute(f"INSERT INTO {AGGREGATES} BY NAME SELECT * FROM _kpi_new_sums")
         con.execute(f"INSERT INTO {RUNS} SELECT * FROM _kpi_new_runs")
         con.execute("COMMIT")
     except duckdb.Error:

@@ -156,6 +156,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        11,
+        "period_aggregates_numerator_all",
+        # A population-based ratio on the area register's basis divides the numerator of
+        # every row that reported it (not only the rows that also reported a population).
+        "ALTER TABLE period_aggregates ADD COLUMN numerator_all DOUBLE;",
+    ),
 )
 
 # Numbers 20–29: the data-quality review (kpi_audit/quality/).
