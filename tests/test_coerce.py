@@ -53,6 +53,9 @@ def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:
         ("  1234 ", 1234),
         ("\u30001234\u3000", 1234),  # ideographic spaces
         ("1 234", 1234),
+        ("12 345 678", 12345678),  # spaces that separate thousands
+        ("1\u00a0234", 1234),  # a no-break space (NFKC: a space)
+        ("- 5", -5),
         ("120.0", 120),  # a whole number stored as a float
         ("120.", 120),
         ("1.2E+05", 120000),
@@ -106,6 +109,10 @@ def test_missing_markers_are_null_never_zero(text: str | None) -> None:
         ("1,23,456", "not_a_number"),
         ("1,,234", "not_a_number"),
         ("12，34", "not_a_number"),  # full-width
+        # nor a space that does not: "12 34" is no guess at 1234
+        ("12 34", "not_a_number"),
+        ("1 2345", "not_a_number"),
+        ("1 234,567", "not_a_number"),
         ("1,234.5", "not_whole"),
         ("nan", "not_a_number"),
         ("#N/A", "not_a_number"),  # an Excel error cell is a bad value, not a blank

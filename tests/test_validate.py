@@ -235,3 +235,21 @@ def test_total_lines_are_skipped_with_a_notice() -> None:
 def test_every_issue_carries_period_and_org_code() -> None:
     v = _validate([with_cells(EAST[0], 中医诊疗人次="x")])
     assert v.issues.select("sheet", "period", "org_code").row(0) == ("东县", "2024Q3", "A001")
+
+
+@pytest.mark.parametrize("code", ["1.23457E+17", "4.4e+15", "1E+17", "2.5E-03"])
+def test_a_code_in_scientific_notation_has_lost_its_digits(code: str) -> None:
+    rows = [list(EAST[0]), list(EAST[1])]
+    rows[0][0] = code
+    v = _validate(rows)
+    assert _codes(v) == [(2, "org_code", "error", "code_scientific")]
+    assert v.rows.get_column("_status").to_list() == ["rejected", "loaded"]
+    assert v.issues.get_column("message_en")[0].startswith(
+        f"org_code '{code}' is in scientific notation"
+    )
+
+
+def test_a_code_with_a_letter_e_is_a_code() -> None:
+    rows = [list(EAST[0])]
+    rows[0][0] = "12E45"  # no point, no sign: a code may well be written so
+    assert _codes(_validate(rows)) == []

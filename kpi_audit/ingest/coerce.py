@@ -45,8 +45,10 @@ FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 # The largest integer a float holds exactly; beyond it a float-looking count is
 # not trusted to be whole.
 _FLOAT_EXACT = 2**53
-# Commas that separate thousands: 1,234 / 12,345,678.5 (after spaces are removed).
+# Commas that separate thousands: 1,234 / 12,345,678.5 (spaces beside a comma removed).
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+# Spaces that separate thousands: 1 234 / 12 345 678.5 (a sign may stand apart: - 5).
+_SPACED_THOUSANDS = r"^[+-]? ?\d{1,3}( \d{3})*(\.\d+)?$"
 # Decimal numbers of a scaled column: 18 places after the point, 20 before.
 _DECIMAL = pl.Decimal(38, 18)
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
@@ -74,10 +76,16 @@ def numeric_text(raw: pl.Expr) -> pl.Expr:
 
 
 def without_separators(text: pl.Expr) -> pl.Expr:
-    """``text`` without inner spaces, and without its commas where they separate
-    thousands (``1,234`` / ``12,345.5``); any other comma stays, so that ``12,34``,
-    ``1,2345`` or ``,123`` is no number rather than 1234."""
-    s = text.str.replace_all(" ", "", literal=True)
+    """``text`` without its thousands separators: commas (``1,234`` / ``12,345.5``, a
+    space beside one allowed: ``1, 234``) or spaces (``1 234`` / ``12 345 678``). Any other
+    comma or inner space stays, so that ``12,34``, ``1,2345``, ``,123`` or ``12 34`` is
+    no number rather than 1234."""
+    s = text.str.replace_all(r" *, *", ",")
+    s = (
+        pl.when(s.str.contains(_SPACED_THOUSANDS))
+        .then(s.str.replace_all(" ", "", literal=True))
+        .otherwise(s)
+    )
     return (
         pl.when(s.str.contains(_THOUSANDS))
         .then(s.str.replace_all(",", "", literal=True))

@@ -141,7 +141,7 @@ _SPACES = r"\s+"
 def _coerced(f: RegisterField, factor: int = 1) -> pl.Expr:
     raw = pl.col(f"{f.id}__raw")
     if f.kind in ("int", "year"):
-        text = _numeric_text(raw).str.replace(r"年度?$", "")
+        text = _numeric_text(raw).str.replace(r"\s*年度?$", "")
         value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
         return value.alias(f.id)
     text = cleaned(raw)
@@ -348,7 +348,7 @@ def _field_issues(found: _Found, fields: Sequence[RegisterField]) -> None:
             add(cleaned(given).is_null(), f, "register_required", "error")
         present = cleaned(given).is_not_null()
         if f.kind == "int":
-            problem = int_problem_from(_numeric_text(given).str.replace(r"年度?$", ""), col)
+            problem = int_problem_from(_numeric_text(given).str.replace(r"\s*年度?$", ""), col)
             add(present & problem.is_not_null(), f, "register_not_a_number", "error")
             add(col < 0, f, "register_negative", "error")
         elif f.kind == "year":

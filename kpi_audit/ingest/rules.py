@@ -72,6 +72,7 @@ def rules(
         *_required(present, parsed),
         *_parse_problems(present, parsed),
         *_vocabulary(present),
+        *_code_in_scientific_notation(present),
         *_negative_counts(present),
         *_parts_exceed_wholes(present),
         *_warnings(present, default_period),
@@ -134,6 +135,28 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
                 )
             )
     return out
+
+
+# 1.23457E+17: a long code that Excel kept as a number and wrote as it displays it
+# (always with a sign after the E: 12E45 may be a code).
+_SCIENTIFIC = r"^[+-]?\d+(\.\d+)?[eE][+-]\d+$"
+
+
+def _code_in_scientific_notation(present: frozenset[str]) -> list[Rule]:
+    """An org_code written in scientific notation has lost its digits: it can no longer
+    tell the institution from its neighbours, nor match the register."""
+    if "org_code" not in present:
+        return []
+    return [
+        Rule(
+            pl.col("org_code").str.contains(_SCIENTIFIC),
+            "org_code",
+            "code_scientific",
+            "error",
+            _coded("code_scientific", value=shown(pl.col("org_code__raw"))),
+            ("values", "org_code"),
+        )
+    ]
 
 
 def _vocabulary(present: frozenset[str]) -> list[Rule]:

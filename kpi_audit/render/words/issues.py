@@ -61,6 +61,13 @@ ISSUES: dict[str, tuple[str, str]] = {
         "「{header_zh}」应为数字，实际为「{value}」",
         "{header_en} should be a number, got '{value}'",
     ),
+    "issue.code_scientific": (
+        "机构代码「{value}」是科学计数法，原代码的位数已丢失（Excel 把长代码当数字保存）："
+        "请把该列设为文本格式，重新填写代码后再导出",
+        "org_code '{value}' is in scientific notation: the code's digits are lost (Excel "
+        "kept a long code as a number); format the column as text, enter the codes again "
+        "and export anew",
+    ),
     "issue.not_whole": (
         "「{header_zh}」应为整数，实际为「{value}」",
         "{header_en} should be a whole number, got '{value}'",
