@@ -81,7 +81,8 @@ def audit(
         # The review reads the same store on its own cursor while the audit runs: both are
         # mostly single-threaded polars and DuckDB work, so on two cores the review costs
         # no time of its own (0.55 s of a 100,000-institution check before).
-        reviewing = pool.submit(_review, con, period, catalog) if quality else None
+        # (the cursor made here, in the thread that owns the connection)
+        reviewing = pool.submit(_review, con.cursor(), period, catalog) if quality else None
         started = time.perf_counter()
         try:
             result = run_audit(
@@ -108,13 +109,13 @@ def audit(
 
 
 def _review(
-    con: duckdb.DuckDBPyConnection, period: str, catalog: dict[str, Indicator]
+    cursor: duckdb.DuckDBPyConnection, period: str, catalog: dict[str, Indicator]
 ) -> QualityReview:
-    """The data-quality review of ``period`` on a cursor of its own (another thread)."""
+    """The data-quality review of ``period`` on ``cursor`` (in another thread), closed
+    after."""
     from kpi_audit.quality import review
 
     started = time.perf_counter()
-    cursor = con.cursor()
     try:
         return review(cursor, period=period, catalog=catalog)
     finally:

@@ -32,13 +32,14 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 from typing import cast
 
 from kpi_audit.core.errors import InputError
 from kpi_audit.ingest.cell_extent import column_number, open_part, scan_cells
+from kpi_audit.ingest.merged import MergeCollector
 from kpi_audit.ingest.ods_extent import scan_ods
 from kpi_audit.ingest.xlsb_extent import scan_xlsb, xlsb_sheet_parts
 from kpi_audit.ingest.zip_parts import sheet_parts
@@ -118,17 +119,25 @@ def read_regular_file(path: Path, limits: Limits) -> bytes:
         return fh.read()
 
 
-def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
+@dataclass(frozen=True)
+class WorkbookScan:
+    """What bounding a workbook found on the way (every .xlsx sheet's XML is read
+    whole there): the sheets that hold a formula element, so that
+    :mod:`kpi_audit.ingest.formulas` reads only those, and each sheet's merged ranges
+    (:mod:`kpi_audit.ingest.merged`)."""
+
+    formulas: set[str] = field(default_factory=set)
+    merged: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)
+
+
+def check_workbook(path: Path, data: bytes, limits: Limits) -> WorkbookScan:
     """Refuse a zip-based workbook (.xlsx/.xlsm/.xlsb/.ods) whose entries would inflate
     past the limits, or a sheet whose used range has more cells than allowed.
-    Not a zip (.xls, or a damaged file): nothing to check here, the reader decides.
-
-    Returns the names of the .xlsx sheets that hold a formula element (every sheet's
-    XML is read whole here), so that :mod:`kpi_audit.ingest.formulas` reads only those."""
+    Not a zip (.xls, or a damaged file): nothing to check here, the reader decides."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        return set()
+        return WorkbookScan()
     with book:
         _check_entries(path, book.infolist(), limits)
         try:
@@ -141,32 +150,34 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> set[str]:
             ) from exc
 
 
-def _check_sheets(path: Path, book: zipfile.ZipFile, limits: Limits) -> set[str]:
+def _check_sheets(path: Path, book: zipfile.ZipFile, limits: Limits) -> WorkbookScan:
     read: list[_Bounded] = []
 
-    def opened(part: str) -> _Bounded:
-        read.append(_Bounded(book, path, part, limits.max_entry_bytes))
+    def opened(part: str, merges: MergeCollector | None = None) -> _Bounded:
+        read.append(_Bounded(book, path, part, limits.max_entry_bytes, merges))
         return read[-1]
 
     if _is_ods(book):
         with opened("content.xml") as xml:
             scan_ods(xml, lambda sheet, rows, cols: _within(path, sheet, rows, cols, limits))
-        formulas: set[str] = set()
+        scan = WorkbookScan()
     else:
         for name, part in xlsb_sheet_parts(book).items():
             with opened(part) as sheet:
                 scan_xlsb(sheet, partial(_within, path, name, limits=limits))
-        formulas = {
-            name
-            for name, part in sheet_parts(book).items()
-            if _check_dimension(path, name, opened, part, limits)
-        }
+        scan = WorkbookScan()
+        for name, part in sheet_parts(book).items():
+            merges = MergeCollector()
+            if _check_dimension(path, name, partial(opened, merges=merges), part, limits):
+                scan.formulas.add(name)
+            if merges.found:
+                scan.merged[name] = merges.ranges()
     # a part read twice (the exact walk after the usual way) counts with its longer read
     sizes: dict[str, int] = {}
     for reader in read:
         sizes[reader.part] = max(sizes.get(reader.part, 0), reader.size)
     _check_true_sizes(path, book, opened, sizes, limits)
-    return formulas
+    return scan
 
 
 def _check_true_sizes(
@@ -199,13 +210,21 @@ class _Bounded:
     """A part's reader that refuses the part once it has inflated past ``limit`` bytes,
     whatever size the zip declares for it."""
 
-    def __init__(self, book: zipfile.ZipFile, path: Path, part: str, limit: int) -> None:
+    def __init__(
+        self,
+        book: zipfile.ZipFile,
+        path: Path,
+        part: str,
+        limit: int,
+        merges: MergeCollector | None = None,
+    ) -> None:
         try:
             raw = open_part(book, part)
         except (NotImplementedError, RuntimeError) as exc:  # a method zipfile lacks, a password
             raise zipfile.BadZipFile(f"{part}: {exc}") from exc
         self._raw, self._path, self.part, self._limit = raw, path, part, limit
         self._declared = book.getinfo(part).file_size
+        self._merges = merges  # fed what is read, when the part is a sheet
         self.size = 0  # bytes inflated so far
 
     def read(self, n: int = -1) -> bytes:
@@ -222,6 +241,8 @@ class _Bounded:
                 },
                 path=str(self._path),
             )
+        if self._merges is not None:
+            self._merges.feed(data)
         return data
 
     def close(self) -> None:

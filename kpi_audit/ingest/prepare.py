@@ -156,6 +156,30 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                     "message_en": en,
                 }
             )
+        for span in s.merged:
+            code = "merged_filled" if span.filled else "merged_not_filled"
+            _, zh, en = issue_messages(
+                code,
+                header=span.header,
+                ref=span.ref,
+                first=span.first_row,
+                last=span.last_row,
+                value=span.value,
+            )
+            records.append(
+                {
+                    "_sheet_no": i,
+                    "sheet": s.name,
+                    "row": span.first_row,
+                    "field": span.field,
+                    "value": span.value,
+                    "header": span.header,
+                    "severity": "notice" if span.filled else "warning",
+                    "code": code,
+                    "message_zh": zh,
+                    "message_en": en,
+                }
+            )
     for skipped in read.skipped:
         _, zh, en = issue_messages(
             "sheet_skipped", sheet=skipped.name, row=skipped.row, case=skipped.reason

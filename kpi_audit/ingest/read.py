@@ -28,6 +28,7 @@ from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
 from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_csv, check_workbook
+from kpi_audit.ingest.merged import MergedSpan, fill_merged
 from kpi_audit.ingest.register_fields import REGISTER_FIELDS, match_register_header
 
 HEADER_SCAN_ROWS = 20
@@ -62,6 +63,7 @@ class Sheet:
     raw_headers: list[str] = field(default_factory=list)  # every column of cells but _row
     # (row, field id, formula) of the data cells holding a formula with no cached value
     uncomputed: list[tuple[int, str, str]] = field(default_factory=list)
+    merged: list[MergedSpan] = field(default_factory=list)  # merged cells over data rows
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class _Grid:
     letters: list[str]  # the column letter of each column
     uncached: dict[tuple[str, int], str] = field(default_factory=dict)  # formulas.py
     hidden: bool = False  # a hidden sheet not named: only its first rows, never read
+    merged: tuple[tuple[int, int, int, int], ...] = ()  # (r1, c1, r2, c2) of merged cells
 
 
 def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_Grid]:
@@ -178,7 +181,7 @@ def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_
     and notes, not submissions: only their first rows, to say so when one looks like a
     submission), or the grids of the sheets ``only`` names (hidden ones too)."""
     # before calamine sees it: it allocates each sheet's whole used range at once
-    with_formulas = check_workbook(path, data, Limits.from_env())
+    scanned = check_workbook(path, data, Limits.from_env())
     try:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
@@ -207,8 +210,8 @@ def _workbook_grids(path: Path, data: bytes, only: Sequence[str] = ()) -> list[_
             continue
         frame = _with_error_cells(pl.DataFrame(batch), cell_errors)
         letters = [column_letters(c.absolute_index + 1) for c in loaded.available_columns()]
-        grids.append(_Grid(name, frame, letters))
-    scan = [g.name for g in grids if g.name in with_formulas and not g.hidden]
+        grids.append(_Grid(name, frame, letters, merged=scanned.merged.get(name, ())))
+    scan = [g.name for g in grids if g.name in scanned.formulas and not g.hidden]
     if scan:  # a formula without a cached value reads as a blank cell
         uncached = uncached_formulas(data, scan)
         grids = [replace(g, uncached=uncached.get(g.name or "", {})) for g in grids]
@@ -395,8 +398,28 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
         .collect()
     )
     uncomputed = _uncomputed(g.uncached, letter_of, index + levels, body) if g.uncached else []
+    merged: list[MergedSpan] = []
+    if g.merged:
+        headed = zip(grid.columns, letters, strict=True)
+        by_letter = {letter: renamed[s] for s, letter in headed if s in renamed}
+        body, merged = fill_merged(
+            body,
+            g.merged,
+            by_letter,
+            {name: f for f, name in columns.items()},
+            headers,
+            index + levels + 1,
+        )
     return Sheet(
-        sheet, index + 1, body, columns, headers, unknown, list(renamed.values()), uncomputed
+        sheet,
+        index + 1,
+        body,
+        columns,
+        headers,
+        unknown,
+        list(renamed.values()),
+        uncomputed,
+        merged,
     )
 
 

@@ -160,6 +160,18 @@ ISSUES: dict[str, tuple[str, str]] = {
         "or name it with --sheet",
     ),
     # ---- submission ingest issues (ingest/validate.py)
+    "issue.merged_filled": (
+        "第 {first}–{last} 行「{header}」是合并单元格（{ref}）：已把首行的「{value}」填入下方各行",
+        "rows {first}–{last}, {header}: merged cell {ref}; its value '{value}' was filled into "
+        "the rows below",
+    ),
+    "issue.merged_not_filled": (
+        "第 {first}–{last} 行「{header}」是合并单元格（{ref}）：「{value}」只属于第 {first} 行，"
+        "下方各行按空白处理（数值或机构代码、名称不向下复制）；请取消合并、逐行填写",
+        "rows {first}–{last}, {header}: merged cell {ref}: '{value}' belongs to row {first} "
+        "only and the rows below read as blank (a count, code or name is never copied down); "
+        "unmerge the cells and fill each row",
+    ),
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
         "row {row}, {header}: the formula has no computed value; recalculate it in Excel and save",
