@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import polars as pl
 import pytest
 from _eval_helpers import CATALOG, city_org, insert_rows, store, target, target_set
 
@@ -473,6 +474,55 @@ def test_trend_points_are_the_verdicts_values_with_a_partial_register() -> None:
     assert stored.fetchall() == [("2024Q2", "东县")]
     again = _audit(con, SIGNING, trends=True).trends
     assert again.sort(again.columns).equals(result.trends.sort(result.trends.columns))
+
+
+@pytest.mark.parametrize("cities", [("甲市", "乙市"), (None, None)])
+def test_each_city_divides_by_its_own_counties(cities: tuple[str | None, str | None]) -> None:
+    """A province's store: 东县 (甲市, 2000 residents) signed 500, 西县 (乙市, 1000) 100.
+    甲市 is 500/2000 and 乙市 100/1000 — before, each city divided by all 3000. Rows
+    without a city name are one area: 600/3000."""
+    from _eval_helpers import org
+
+    con = store()
+    rows = [
+        org("A1", "东县", "乡镇卫生院", resident_population=900, signed_residents=500),
+        org("B1", "西县", "乡镇卫生院", resident_population=900, signed_residents=100),
+    ]
+    for row, city in zip(rows, cities, strict=True):
+        row["city"] = city
+    insert_rows(con, "2024Q2", rows)
+    insert_rows(con, "2024Q3", rows)
+    file_id = con.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('areas', 'areas.xlsx', 'a1', now(), 2) RETURNING file_id"
+    ).fetchall()[0][0]
+    for i, (county, city, population) in enumerate(
+        (("东县", cities[0], 2000), ("西县", cities[1], 1000))
+    ):
+        con.execute(
+            "INSERT INTO area_register (area_code, county, city, area_type, area_type_basis,"
+            " year, population, file_id, source_row, loaded_at)"
+            " VALUES (?, ?, ?, '县', 'stated', 2024, ?, ?, ?, now())",
+            [f"41992{i}", county, city, population, file_id, i + 2],
+        )
+    result = _audit(con, SIGNING, trends=True)
+    expected = {"甲市": 500 / 2000, "乙市": 100 / 1000} if cities[0] else {None: 600 / 3000}
+    values = {
+        r["unit"]: r["value"] for r in to_json_dict(result)["results"] if r["level"] == "city"
+    }
+    # the unnamed city is shown under the target set's area: compare the values
+    assert sorted(values.values()) == pytest.approx(sorted(expected.values()))
+    if cities[0] is not None:
+        assert values == pytest.approx(expected)
+    trend = result.trends.filter(
+        (pl.col("indicator") == "signing_coverage") & (pl.col("level") == "city")
+    )
+    for period in ("2024Q2", "2024Q3"):
+        points = trend.filter(pl.col("period") == period)
+        got = dict(zip(points["unit"].to_list(), points["value"].to_list(), strict=True))
+        assert sorted(got.values()) == pytest.approx(sorted(expected.values()))
+        if cities[0] is not None:
+            assert got == pytest.approx(expected)
 
 
 def test_a_blank_field_that_leaves_an_institution_out_is_said() -> None:

@@ -19,6 +19,7 @@ from kpi_audit.core.periods import Period
 
 AREA_SCHEMA: dict[str, pl.DataType] = {
     "county": pl.String(),
+    "city": pl.String(),  # the city its rows name (the first, should they differ)
     "area_type": pl.String(),
     "type_basis": pl.String(),  # stated | code | name | NULL (type unknown)
     **{c: pl.Int64() for c in POPULATION_COLUMNS},  # NULL without a register row this year
@@ -33,8 +34,8 @@ def _sql(table: str) -> str:
         f"WHEN right(c.county, 1) = '{last}' THEN '{kind}'" for last, kind in _NAME_TYPES.items()
     )
     return f"""
-        WITH c AS (SELECT DISTINCT county FROM {table} WHERE eval_period = $period
-                   AND county IS NOT NULL),
+        WITH c AS (SELECT county, min(city) AS city FROM {table} WHERE eval_period = $period
+                   AND county IS NOT NULL GROUP BY county),
         typed AS (
             SELECT county, area_type, area_type_basis FROM current_area_register
             WHERE area_type IS NOT NULL
@@ -42,7 +43,7 @@ def _sql(table: str) -> str:
                 ORDER BY (year = $year) DESC, (year < $year) DESC, abs(year - $year), year DESC) = 1
         ),
         same AS (SELECT * FROM current_area_register WHERE year = $year)
-        SELECT c.county,
+        SELECT c.county, c.city,
                COALESCE(t.area_type, CASE {name_rule} END) AS area_type,
                CASE WHEN t.area_type IS NOT NULL THEN t.area_type_basis
                     WHEN right(c.county, 1) IN ('区', '县', '市') THEN 'name' END AS type_basis,

@@ -43,16 +43,23 @@ def with_population(frame: pl.DataFrame, ind: Indicator, facts: pl.DataFrame) ->
         )
     counted = facts.filter(~pl.col("county").is_in(list(excluded_counties(ind))))
     county_pop = counted.select(unit="county", _pop=pl.col(column).cast(pl.Float64))
-    city_total = (
-        county_pop["_pop"].sum()
-        if county_pop.height and county_pop["_pop"].null_count() == 0
-        else None
+    # each city over its own counties (a province's store holds several), when all of
+    # them have a register figure
+    city_pop = counted.group_by(unit="city").agg(
+        _city_pop=pl.when(pl.col(column).null_count() == 0).then(
+            pl.col(column).cast(pl.Float64).sum()
+        )
     )
-    out = frame.join(county_pop, on="unit", how="left").with_columns(
-        _pop=pl.when(pl.col("level") == "county")
-        .then(pl.col("_pop"))
-        .when(pl.col("level") == "city")
-        .then(pl.lit(city_total, pl.Float64))
+    out = (
+        frame.join(county_pop, on="unit", how="left")
+        .join(city_pop, on="unit", how="left", nulls_equal=True)
+        .with_columns(
+            _pop=pl.when(pl.col("level") == "county")
+            .then(pl.col("_pop"))
+            .when(pl.col("level") == "city")
+            .then(pl.col("_city_pop"))
+        )
+        .drop("_city_pop")
     )
     # A county with residents on the register and no institution in the indicator's
     # scope (no 农村 rows for the rural coverage) has signed none of them: 0 of its

@@ -160,21 +160,22 @@ def _on_register(
         .join(pops, on=["_year", "county"], how="left")
         .with_columns(_counted=pl.col("county").is_not_null() & ~pl.col("county").is_in(excluded))
     )
-    total = [pl.when(pl.col("numerator_all").count() > 0).then(pl.col("numerator_all").sum())]
+    total = pl.when(pl.col("numerator_all").count() > 0).then(pl.col("numerator_all").sum())
     county = (
         parts.filter("_counted")
         .group_by("eval_period", "county")
-        .agg(_num=total[0], _pop=pl.col("_pop").first())
+        .agg(_num=total, _pop=pl.col("_pop").first())
         .select("eval_period", level=pl.lit("county"), unit="county", _num="_num", _pop="_pop")
     )
-    counted = parts.filter("_counted").unique(["eval_period", "county"])
-    city_pop = counted.group_by("eval_period").agg(
+    # each city over its own counties, when all of them have a register figure
+    counted = parts.filter("_counted").unique(["eval_period", "county", "city"])
+    city_pop = counted.group_by("eval_period", "city").agg(
         _pop=pl.when(pl.col("_pop").null_count() == 0).then(pl.col("_pop").sum())
     )
     city = (
         parts.group_by("eval_period", "city")
-        .agg(_num=total[0])
-        .join(city_pop, on="eval_period", how="left")
+        .agg(_num=total)
+        .join(city_pop, on=["eval_period", "city"], how="left", nulls_equal=True)
         .select("eval_period", level=pl.lit("city"), unit="city", _num="_num", _pop="_pop")
     )
     on_register = pl.concat([county, city], how="vertical_relaxed").filter(
