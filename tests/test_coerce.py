@@ -56,6 +56,8 @@ def _ints(texts: list[str | None]) -> list[tuple[int | None, str | None]]:
         ("12 345 678", 12345678),  # spaces that separate thousands
         ("1\u00a0234", 1234),  # a no-break space (NFKC: a space)
         ("- 5", -5),
+        ("-  5", -5),
+        ("- 1,234", -1234),  # a sign standing apart, then thousands
         ("120.0", 120),  # a whole number stored as a float
         ("120.", 120),
         ("1.2E+05", 120000),

@@ -122,3 +122,17 @@ def test_a_hostile_count_of_merges_is_capped() -> None:
     tags = b"".join(b'<mergeCell ref="A%d:A%d"/>' % (2 * i + 1, 2 * i + 2) for i in range(30_000))
     collector.feed(tags)
     assert len(collector.ranges()) == MAX_MERGES
+
+
+def test_a_sheet_name_with_an_ampersand_keeps_its_merges(tmp_path: Path) -> None:
+    """workbook.xml writes 东县&amp;西县; calamine names the sheet 东县&西县."""
+    book = _merged_book(tmp_path / "merged_sheet_name_ampersand.xlsx", ["C3:C5"], {
+        1: [2],
+        2: [2],
+    })  # fmt: skip
+    wb = openpyxl.load_workbook(book)
+    wb["东县"].title = "东县&西县"
+    wb.save(book)
+    prepared = prepare_file(book, book.read_bytes())
+    assert prepared.rows.get_column("county").to_list() == ["东县"] * 3
+    assert check_workbook(book, book.read_bytes(), Limits()).merged.keys() == {"东县&西县"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from _eval_helpers import insert_rows, org
 from typer.testing import CliRunner
 
@@ -172,4 +174,40 @@ def test_audit_review_error_still_raised(tmp_path: Path) -> None:
             audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
     finally:
         quality.review = original
+        con.close()
+
+
+def test_a_failed_audit_does_not_wait_for_the_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit fails (or Ctrl-C) while the review beside it is in a long query: the
+    query is interrupted and the audit's error comes out at once, not after the review."""
+    import time
+
+    import kpi_audit.evaluate as evaluate
+    import kpi_audit.quality as quality
+
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    con = connect(db)
+    started: list[float] = []
+
+    def long_review(cursor: Any, **kwargs: object) -> None:
+        started.append(time.monotonic())
+        cursor.execute("SELECT sum(i % 7) FROM range(10000000000000) t(i)").fetchall()
+
+    def failing_audit(*args: object, **kwargs: object) -> None:
+        while not started:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the review's query is running
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(quality, "review", long_review)
+    monkeypatch.setattr(evaluate, "run_audit", failing_audit)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            evaluate.audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
+        # the query alone would run for minutes
+        assert time.monotonic() - started[0] < 20
+    finally:
         con.close()

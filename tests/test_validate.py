@@ -237,7 +237,7 @@ def test_every_issue_carries_period_and_org_code() -> None:
     assert v.issues.select("sheet", "period", "org_code").row(0) == ("东县", "2024Q3", "A001")
 
 
-@pytest.mark.parametrize("code", ["1.23457E+17", "4.4e+15", "1E+17", "2.5E-03"])
+@pytest.mark.parametrize("code", ["1.23457E+17", "4.4e+15", "1E+17", "2.5E-03", "1.23457E17"])
 def test_a_code_in_scientific_notation_has_lost_its_digits(code: str) -> None:
     rows = [list(EAST[0]), list(EAST[1])]
     rows[0][0] = code

@@ -47,8 +47,9 @@ FALSE_WORDS = ("否", "n", "no", "false", "0", "0.0", "×")
 _FLOAT_EXACT = 2**53
 # Commas that separate thousands: 1,234 / 12,345,678.5 (spaces beside a comma removed).
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-# Spaces that separate thousands: 1 234 / 12 345 678.5 (a sign may stand apart: - 5).
-_SPACED_THOUSANDS = r"^[+-]? ?\d{1,3}( \d{3})*(\.\d+)?$"
+# Spaces that separate thousands: 1 234 / 12 345 678.5 (a sign standing apart, - 5, is
+# joined to its number first).
+_SPACED_THOUSANDS = r"^[+-]?\d{1,3}( \d{3})*(\.\d+)?$"
 # Decimal numbers of a scaled column: 18 places after the point, 20 before.
 _DECIMAL = pl.Decimal(38, 18)
 # 三级甲等 / 三甲 / 二级乙等 … : the grade vocabulary keeps only the level.
@@ -80,7 +81,7 @@ def without_separators(text: pl.Expr) -> pl.Expr:
     space beside one allowed: ``1, 234``) or spaces (``1 234`` / ``12 345 678``). Any other
     comma or inner space stays, so that ``12,34``, ``1,2345``, ``,123`` or ``12 34`` is
     no number rather than 1234."""
-    s = text.str.replace_all(r" *, *", ",")
+    s = text.str.replace(r"^([+-]) +", "$1").str.replace_all(r" *, *", ",")
     s = (
         pl.when(s.str.contains(_SPACED_THOUSANDS))
         .then(s.str.replace_all(" ", "", literal=True))

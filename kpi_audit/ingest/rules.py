@@ -138,8 +138,8 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
 
 
 # 1.23457E+17: a long code that Excel kept as a number and wrote as it displays it
-# (always with a sign after the E: 12E45 may be a code).
-_SCIENTIFIC = r"^[+-]?\d+(\.\d+)?[eE][+-]\d+$"
+# (a point or a sign with the E: 12E45 may be a code, 1.23457E17 is not).
+_SCIENTIFIC = r"^[+-]?(\d+\.\d+[eE][+-]?|\d+[eE][+-])\d+$"
 
 
 def _code_in_scientific_notation(present: frozenset[str]) -> list[Rule]:

@@ -6,6 +6,7 @@ will read (limits.py), it is never the data."""
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 
@@ -39,5 +40,7 @@ def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
         rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
         part = targets.get(rid)
         if part in names:
-            parts[attrs.get(b"name", b"?").decode("utf-8", "replace")] = part
+            # an XML attribute: 东县&amp;西县 is the sheet calamine calls 东县&西县
+            name = html.unescape(attrs.get(b"name", b"?").decode("utf-8", "replace"))
+            parts[name] = part
     return parts
