@@ -57,8 +57,8 @@ def test_a_county_merged_down_is_filled_into_every_row(tmp_path: Path) -> None:
         (3, "area", "notice"),
     ]
     assert notices.get_column("message_zh").to_list() == [
-        "第 3–5 行「所属区县」是合并单元格（C3:C5）：已把首行的「东县」填入下方各行",
-        "第 3–4 行「城乡」是合并单元格（F3:F4）：已把首行的「城市」填入下方各行",
+        "「所属区县」有 1 处合并单元格（C3:C5）：已把各自首行的值填入下方各行",
+        "「城乡」有 1 处合并单元格（F3:F4）：已把各自首行的值填入下方各行",
     ]
 
 
@@ -79,9 +79,9 @@ def test_a_count_or_a_code_merged_down_is_not_copied(tmp_path: Path) -> None:
         (4, "org_code", "warning"),
     ]
     assert said.get_column("message_en")[0] == (
-        "rows 3–4, 总诊疗人次: merged cell H3:H4: '1000' belongs to row 3 only and the rows "
-        "below read as blank (a count, code or name is never copied down); unmerge the cells "
-        "and fill each row"
+        "总诊疗人次: 1 merged cell(s) (H3:H4): each value belongs to its first row only and "
+        "the rows below read as blank (a count, code or name is never copied down); unmerge "
+        "the cells and fill each row"
     )
 
 
@@ -136,3 +136,51 @@ def test_a_sheet_name_with_an_ampersand_keeps_its_merges(tmp_path: Path) -> None
     prepared = prepare_file(book, book.read_bytes())
     assert prepared.rows.get_column("county").to_list() == ["东县"] * 3
     assert check_workbook(book, book.read_bytes(), Limits()).merged.keys() == {"东县&西县"}
+
+
+def test_many_merges_of_one_column_are_one_notice(tmp_path: Path) -> None:
+    """A county merged in blocks of two down 40 institutions: one notice naming the
+    first five ranges, every row filled."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for i in range(40):
+        county = "东县" if i % 2 == 0 else None
+        ws.append([f"A{i:03d}", f"机构{i}", county, "诊所", None, "城市", "2024Q3", 10, 1])
+    for i in range(20):
+        ws.merge_cells(f"C{2 * i + 2}:C{2 * i + 3}")
+    book = tmp_path / "merged_county_in_blocks.xlsx"
+    wb.save(book)
+    prepared = prepare_file(book, book.read_bytes())
+    assert prepared.rows.get_column("county").to_list() == ["东县"] * 40
+    (message,) = prepared.issues.filter(code="merged_filled").get_column("message_zh")
+    assert message == (
+        "「所属区县」有 20 处合并单元格（C2:C3、C4:C5、C6:C7、C8:C9、C10:C11 …）："
+        "已把各自首行的值填入下方各行"
+    )
+
+
+def test_a_header_merged_down_into_the_data_is_said(tmp_path: Path) -> None:
+    """所属区县's header cell merged down over the data (C1:C4): the rows have no
+    county (rejected as before), and the warning names the merge; a range past the
+    last data row fills the rows there are, named as Excel shows it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for row in EAST:
+        ws.append([*row[:2], None, *row[3:]])
+    ws.merge_cells("C1:C4")
+    ws.merge_cells("F2:F500")
+    book = tmp_path / "merged_from_the_header.xlsx"
+    wb.save(book)
+    prepared = prepare_file(book, book.read_bytes())
+    assert prepared.rows.get_column("_status").to_list() == ["rejected"] * 3
+    said = prepared.issues.filter(pl.col("code").str.starts_with("merged"))
+    assert said.select("row", "field", "code", "severity").rows() == [
+        (1, "county", "merged_from_header", "warning"),
+        (2, "area", "merged_filled", "notice"),
+    ]
+    assert said.get_column("message_zh")[1] == (
+        "「城乡」有 1 处合并单元格（F2:F500）：已把各自首行的值填入下方各行"
+    )
+    assert prepared.rows.get_column("area").to_list() == ["城市"] * 3

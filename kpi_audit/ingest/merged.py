@@ -71,16 +71,16 @@ class MergeCollector:
 
 
 @dataclass(frozen=True)
-class MergedSpan:
-    """A merged range over data rows of a known field: filled down, or left blank."""
+class MergedColumn:
+    """The merged ranges over data rows of one known field's column, and what was
+    done: ``filled`` down, left blank (``not_filled``), or merged down from the header
+    row (``from_header``: the data rows read as blank)."""
 
-    ref: str  # "A3:A9"
     field: str
     header: str
-    first_row: int
-    last_row: int
-    value: str
-    filled: bool
+    outcome: str  # filled | not_filled | from_header
+    refs: tuple[str, ...]  # "C3:C9", in sheet order
+    first_row: int  # the first range's first row
 
 
 def fill_merged(
@@ -90,35 +90,60 @@ def fill_merged(
     field_of_column: dict[str, str],
     headers: dict[str, str],
     first_data_row: int,
-) -> tuple[pl.DataFrame, list[MergedSpan]]:
+) -> tuple[pl.DataFrame, list[MergedColumn]]:
     """``body`` (``_row`` + a column per headed column) with text fields merged down
-    filled from the range's first row, and what was done with each such range."""
-    spans: list[MergedSpan] = []
-    fills: dict[str, tuple[list[int], list[str]]] = {}
-    rows = body.get_column("_row")
+    filled from each range's first row, and what was done, column by column."""
+    if body.height == 0:
+        return body, []
+    last_row = int(body.get_column("_row").max())  # type: ignore[arg-type]
+    found: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
     for r1, c1, r2, c2 in merges:
-        if r2 <= r1 or r1 < first_data_row:
-            continue
-        letter = column_letters(c1)
-        column = column_of_letter.get(letter)
+        column = column_of_letter.get(column_letters(c1))
         field = field_of_column.get(column) if column else None
-        if column is None or field is None:
-            continue
-        first = body.filter(pl.col("_row") == r1).get_column(column)
-        value = first[0] if first.len() else None
-        if value is None or not value.strip():
-            continue
-        filled = field not in _NOT_FILLED and FIELDS_BY_ID[field].type != "int"
-        ref = f"{letter}{r1}:{column_letters(c2)}{r2}"
-        spans.append(MergedSpan(ref, field, headers[field], r1, r2, value, filled))
-        if filled:
-            below = rows.filter(rows.is_between(r1 + 1, r2)).to_list()
-            target = fills.setdefault(column, ([], []))
-            target[0].extend(below)
-            target[1].extend([value] * len(below))
-    for column, (at, values) in fills.items():
-        update = pl.DataFrame(
-            {"_row": at, column: values}, schema={"_row": pl.Int64, column: pl.String}
-        ).unique("_row", keep="first")
-        body = body.update(update, on="_row", how="left")
-    return body, spans
+        if column is None or field is None or r2 <= r1 or r2 < first_data_row:
+            continue  # across one row only, within the header, or not a known field
+        ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
+        if r1 < first_data_row:
+            outcome = "from_header"
+        elif field in _NOT_FILLED or FIELDS_BY_ID[field].type == "int":
+            outcome = "not_filled"
+        else:
+            outcome = "filled"
+        found.setdefault((column, outcome), []).append((r1, min(r2, last_row), ref))
+    said: list[tuple[int, int, MergedColumn]] = []
+    order = list(field_of_column)  # the sheet's column order
+    for (column, outcome), spans in found.items():
+        field = field_of_column[column]
+        if outcome == "filled":
+            body, spans = _filled_down(body, column, spans)
+        if spans:
+            refs = tuple(ref for _, _, ref in spans)
+            merged = MergedColumn(field, headers[field], outcome, refs, spans[0][0])
+            said.append((spans[0][0], order.index(column), merged))
+    return body, [m for _, _, m in sorted(said, key=lambda s: s[:2])]
+
+
+def _filled_down(
+    body: pl.DataFrame, column: str, spans: list[tuple[int, int, str]]
+) -> tuple[pl.DataFrame, list[tuple[int, int, str]]]:
+    """``column`` filled in each span's rows below its first from the first's value
+    (one join for all the spans); the spans whose first row holds a value."""
+    ranges = pl.DataFrame(
+        spans, schema={"_r1": pl.Int64, "_r2": pl.Int64, "_ref": pl.String}, orient="row"
+    ).sort("_r1")
+    firsts = body.select(pl.col("_row").alias("_r1"), pl.col(column).alias("_value"))
+    ranges = ranges.join(firsts, on="_r1", how="inner").filter(
+        pl.col("_value").str.strip_chars() != ""
+    )
+    if ranges.height == 0:
+        return body, []
+    within = (
+        body.select("_row")
+        .sort("_row")
+        .join_asof(ranges, left_on="_row", right_on="_r1", strategy="backward")
+        .filter((pl.col("_row") > pl.col("_r1")) & (pl.col("_row") <= pl.col("_r2")))
+        .select("_row", pl.col("_value").alias(column))
+    )
+    return body.update(within, on="_row", how="left"), [
+        (r1, r2, ref) for r1, r2, ref in ranges.select("_r1", "_r2", "_ref").rows()
+    ]

@@ -123,6 +123,10 @@ def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame
     )
 
 
+# How many merged ranges a notice names (a sheet may merge its county 200 times).
+_REFS_SHOWN = 5
+
+
 def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
     records: list[dict[str, object]] = []
     for i, s in enumerate(read.sheets):
@@ -156,25 +160,21 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                     "message_en": en,
                 }
             )
-        for span in s.merged:
-            code = "merged_filled" if span.filled else "merged_not_filled"
-            _, zh, en = issue_messages(
-                code,
-                header=span.header,
-                ref=span.ref,
-                first=span.first_row,
-                last=span.last_row,
-                value=span.value,
+        for merged in s.merged:
+            code = f"merged_{merged.outcome}"
+            shown = "、".join(merged.refs[:_REFS_SHOWN]) + (
+                " …" if len(merged.refs) > _REFS_SHOWN else ""
             )
+            _, zh, en = issue_messages(code, header=merged.header, refs=shown, n=len(merged.refs))
             records.append(
                 {
                     "_sheet_no": i,
                     "sheet": s.name,
-                    "row": span.first_row,
-                    "field": span.field,
-                    "value": span.value,
-                    "header": span.header,
-                    "severity": "notice" if span.filled else "warning",
+                    "row": merged.first_row,
+                    "field": merged.field,
+                    "value": merged.refs[0],
+                    "header": merged.header,
+                    "severity": "notice" if merged.outcome == "filled" else "warning",
                     "code": code,
                     "message_zh": zh,
                     "message_en": en,

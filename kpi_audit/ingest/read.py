@@ -28,7 +28,7 @@ from kpi_audit.ingest.formulas import uncached_formulas
 from kpi_audit.ingest.header_levels import Label, is_sub_header, one_level, two_levels
 from kpi_audit.ingest.headers import count_known_fields, match_header
 from kpi_audit.ingest.limits import Limits, check_csv, check_workbook
-from kpi_audit.ingest.merged import MergedSpan, fill_merged
+from kpi_audit.ingest.merged import MergedColumn, fill_merged
 from kpi_audit.ingest.register_fields import REGISTER_FIELDS, match_register_header
 
 HEADER_SCAN_ROWS = 20
@@ -63,7 +63,7 @@ class Sheet:
     raw_headers: list[str] = field(default_factory=list)  # every column of cells but _row
     # (row, field id, formula) of the data cells holding a formula with no cached value
     uncomputed: list[tuple[int, str, str]] = field(default_factory=list)
-    merged: list[MergedSpan] = field(default_factory=list)  # merged cells over data rows
+    merged: list[MergedColumn] = field(default_factory=list)  # merged cells over data rows
 
 
 @dataclass(frozen=True)
@@ -398,7 +398,7 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
         .collect()
     )
     uncomputed = _uncomputed(g.uncached, letter_of, index + levels, body) if g.uncached else []
-    merged: list[MergedSpan] = []
+    merged: list[MergedColumn] = []
     if g.merged:
         headed = zip(grid.columns, letters, strict=True)
         by_letter = {letter: renamed[s] for s, letter in headed if s in renamed}

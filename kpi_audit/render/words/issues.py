@@ -161,16 +161,21 @@ ISSUES: dict[str, tuple[str, str]] = {
     ),
     # ---- submission ingest issues (ingest/validate.py)
     "issue.merged_filled": (
-        "第 {first}–{last} 行「{header}」是合并单元格（{ref}）：已把首行的「{value}」填入下方各行",
-        "rows {first}–{last}, {header}: merged cell {ref}; its value '{value}' was filled into "
-        "the rows below",
+        "「{header}」有 {n} 处合并单元格（{refs}）：已把各自首行的值填入下方各行",
+        "{header}: {n} merged cell(s) ({refs}); each one's value was filled into the rows below it",
     ),
     "issue.merged_not_filled": (
-        "第 {first}–{last} 行「{header}」是合并单元格（{ref}）：「{value}」只属于第 {first} 行，"
-        "下方各行按空白处理（数值或机构代码、名称不向下复制）；请取消合并、逐行填写",
-        "rows {first}–{last}, {header}: merged cell {ref}: '{value}' belongs to row {first} "
-        "only and the rows below read as blank (a count, code or name is never copied down); "
-        "unmerge the cells and fill each row",
+        "「{header}」有 {n} 处合并单元格（{refs}）：值只属于各自首行，下方各行按空白处理"
+        "（数值或机构代码、名称不向下复制）；请取消合并、逐行填写",
+        "{header}: {n} merged cell(s) ({refs}): each value belongs to its first row only and "
+        "the rows below read as blank (a count, code or name is never copied down); unmerge "
+        "the cells and fill each row",
+    ),
+    "issue.merged_from_header": (
+        "「{header}」的表头单元格向下合并到了数据行（{refs}）：这些数据行中该列为空；"
+        "请取消合并、逐行填写",
+        "{header}: the header cell is merged down into the data rows ({refs}): those rows "
+        "read as blank in this column; unmerge the cells and fill each row",
     ),
     "issue.formula_not_computed": (
         "第 {row} 行「{header}」：公式未计算，请在Excel中重新计算后保存",
