@@ -160,9 +160,16 @@ def test_a_district_without_rural_institutions_has_signed_none_of_its_rural_resi
         both_quarters.execute(
             "UPDATE area_register SET rural_population = ? WHERE county = ?", [rural, county]
         )
-    result = _audit(both_quarters, target("signing_coverage_rural", ">=", 0.5, tid="rural"))
+    rural = target("signing_coverage_rural", ">=", 0.5, tid="rural")
+    result = _audit(both_quarters, rural, trends=True)
     nanshan, dong, city = (_row(result, "rural", u) for u in ("南山区", "东县", "河川市"))
     assert (nanshan["value"], nanshan["numerator"], nanshan["denominator"]) == (0.0, 0.0, 500)
+    # last quarter the same, in its trend point and its value beside this one
+    trend = result.trends.filter(
+        (pl.col("unit") == "南山区") & (pl.col("indicator") == "signing_coverage_rural")
+    )
+    assert trend.sort("period").get_column("value").to_list() == [0.0, 0.0]
+    assert nanshan["value_previous"] == 0.0
     assert (nanshan["status"], nanshan["basis"]) == ("fail", "area_register")
     # 东县: T1 4000 + V1 1000 signed of 9000; the city: 5000 of 500 + 9000
     assert (dong["value"], dong["basis"]) == (pytest.approx(5000 / 9000), "area_register")

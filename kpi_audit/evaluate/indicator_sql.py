@@ -170,9 +170,14 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
 
 
 def _sums(ind: Indicator, k: int) -> list[str]:
-    # numerator_all as in _aggregates: what a value on the area register's basis divides
+    # numerator_all as in _aggregates: what a value on the area register's basis divides;
+    # 0 where no institution is in scope (it has signed none of the register's residents,
+    # as evaluate/population.py counts a no_institutions unit)
     population = (
-        [f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) AS numerator_all{k}"]
+        [
+            f"CASE WHEN count_if(cand{k}) = 0 THEN 0 ELSE "
+            f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) END AS numerator_all{k}"
+        ]
         if ind.population_denominator
         else []
     )

@@ -167,8 +167,13 @@ def _on_register(
         .agg(_num=total, _pop=pl.col("_pop").first())
         .select("eval_period", level=pl.lit("county"), unit="county", _num="_num", _pop="_pop")
     )
-    # each city over its own counties, when all of them have a register figure
-    counted = parts.filter("_counted").unique(["eval_period", "county", "city"])
+    # each city over its own counties, when all of them have a register figure; a
+    # county's city is the first its rows name, as evaluate/areas.py takes it
+    counted = (
+        parts.filter("_counted")
+        .group_by("eval_period", "county")
+        .agg(city=pl.col("city").min(), _pop=pl.col("_pop").first())
+    )
     city_pop = counted.group_by("eval_period", "city").agg(
         _pop=pl.when(pl.col("_pop").null_count() == 0).then(pl.col("_pop").sum())
     )
