@@ -11,6 +11,7 @@ from _eval_helpers import insert_rows, org
 from typer.testing import CliRunner
 
 from kpi_audit.cli.app import app
+from kpi_audit.core.errors import UsageError
 from kpi_audit.store.db import connect
 
 
@@ -209,5 +210,36 @@ def test_a_failed_audit_does_not_wait_for_the_review(
             evaluate.audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
         # the query alone would run for minutes
         assert time.monotonic() - started[0] < 20
+    finally:
+        con.close()
+
+
+def test_a_failed_audit_with_a_review_ending_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review has closed its cursor but not yet returned when the audit fails: the
+    audit's own error comes out (once, a closed cursor was an internal error, exit 4)."""
+    import time
+
+    import kpi_audit.evaluate as evaluate
+    import kpi_audit.quality as quality
+
+    db = tmp_path / "s.duckdb"
+    _store_with_a_copied_report(db)
+    con = connect(db)
+
+    def ending_review(cursor: Any, **kwargs: object) -> None:
+        cursor.close()
+        time.sleep(0.3)
+
+    def failing_audit(*args: object, **kwargs: object) -> None:
+        time.sleep(0.1)
+        raise UsageError(code="not_a_period", params={"text": "x"})
+
+    monkeypatch.setattr(quality, "review", ending_review)
+    monkeypatch.setattr(evaluate, "run_audit", failing_audit)
+    try:
+        with pytest.raises(UsageError):
+            evaluate.audit(con, period="2024Q3", target_specs=["zhejiang-2017"])
     finally:
         con.close()

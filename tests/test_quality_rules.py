@@ -362,6 +362,21 @@ def test_key_population_coverage_below_overall_is_flagged() -> None:
     assert coverage == {"flagged": 1, "passed": 1}
 
 
+def _area_register(con: Any, populations: dict[str, int]) -> None:
+    file_id = con.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('areas', 'areas.xlsx', 'a1', now(), ?) RETURNING file_id",
+        [len(populations)],
+    ).fetchall()[0][0]
+    for i, (county, population) in enumerate(populations.items()):
+        con.execute(
+            "INSERT INTO area_register (area_code, county, area_type, area_type_basis, year,"
+            " population, file_id, source_row, loaded_at)"
+            " VALUES (?, ?, '县', 'stated', 2024, ?, ?, ?, now())",
+            [f"41992{i}", county, population, file_id, i + 2],
+        )
+
+
 def test_band_with_per_year_inline_ratio() -> None:
     (rule,) = [r for r in load_rules() if r.id == "related_visits_per_resident"]
     con = store()
@@ -370,11 +385,12 @@ def test_band_with_per_year_inline_ratio() -> None:
         "2024Q3",
         [
             # 600 visits a quarter / 1000 residents × 4 = 2.4 a year < 2.5
-            org("A01", "东县", "乡镇卫生院", total_visits=600, resident_population=1000),
+            org("A01", "东县", "乡镇卫生院", total_visits=600),
             # 625 × 4 / 1000 = 2.5: at the band's edge, inside
-            org("B01", "西县", "乡镇卫生院", total_visits=625, resident_population=1000),
+            org("B01", "西县", "乡镇卫生院", total_visits=625),
         ],
     )
+    _area_register(con, {"东县": 1000, "西县": 1000})
     findings, _ = _run(con, rule)
     assert findings.filter(pl.col("level") == "county")["unit"].to_list() == ["东县"]
     assert findings["value"][0] == pytest.approx(2.4)
@@ -382,32 +398,26 @@ def test_band_with_per_year_inline_ratio() -> None:
 
 def test_visits_per_resident_on_the_register_counts_the_hospitals_visits() -> None:
     """东县: a hospital's 3000 visits (it serves no residents of its own) and a township
-    centre's 600 over its 1000 residents. On the rows that report both that is 2.4 a
-    year, below the band; on the area register's 1500 residents it is every visit,
-    3600 × 4 / 1500 = 9.6 a year, inside it."""
+    centre's 600 over its 1000 residents. Without the area register it is not assessed
+    (over the rows that report both it would read 2.4 a year, below the band, for want
+    of the hospital); on the register's 1500 residents it is every visit, 3600 × 4 /
+    1500 = 9.6 a year, inside it. 西县, off the register, stays not assessed, and so
+    does the city, which the register does not wholly divide."""
     (rule,) = [r for r in load_rules() if r.id == "related_visits_per_resident"]
     con = store()
     rows = [
         org("H01", "东县", "综合医院", total_visits=3000),
         org("A01", "东县", "乡镇卫生院", total_visits=600, resident_population=1000),
+        org("B01", "西县", "乡镇卫生院", total_visits=100, resident_population=1000),
     ]
     insert_rows(con, "2024Q3", rows)
-    findings, _ = _run(con, rule)
-    county = findings.filter(pl.col("level") == "county")
-    assert county["value"].to_list() == [pytest.approx(2.4)]
-    file_id = con.execute(
-        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
-        "VALUES ('areas', 'areas.xlsx', 'a1', now(), 1) RETURNING file_id"
-    ).fetchall()[0][0]
-    con.execute(
-        "INSERT INTO area_register (area_code, county, area_type, area_type_basis, year,"
-        " population, file_id, source_row, loaded_at)"
-        " VALUES ('419921', '东县', '县', 'stated', 2024, 1500, ?, 2, now())",
-        [file_id],
-    )
     findings, coverage = _run(con, rule)
     assert findings.height == 0
-    assert coverage == {"passed": 2}  # 东县 and the city, 9.6 a year each
+    assert coverage == {"no_value": 3}
+    _area_register(con, {"东县": 1500})
+    findings, coverage = _run(con, rule)
+    assert findings.height == 0
+    assert coverage == {"passed": 1, "no_value": 2}  # 东县 at 9.6; 西县 and the city
 
 
 # ---- late_submission ---------------------------------------------------------------
@@ -492,4 +502,19 @@ def test_messages_in_both_languages() -> None:
     assert messages(result, "en").to_list() == [
         "甲卫生院 (东县) 2024Q3 total visits 4000 against 1000 the period before: × 4.0 "
         "(outside 333–3000)"
+    ]
+
+
+def test_register_only_needs_a_population_denominator(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[[rule]]\nid = "x"\nkind = "related"\nname_zh = "a"\nname_en = "a"\n'
+        'text_zh = "a"\ntext_en = "a"\nband = [1.0, 2.0]\n'
+        'left = { numerator = { field = "total_visits" }, denominator = { field = '
+        '"resident_population" }, register_only = true }\n',
+        encoding="utf-8",
+    )
+    _, problems = check_rules(path)
+    assert [str(p).split(": ", 1)[1] for p in problems] == [
+        "x.left.register_only: true or false, with a population_denominator"
     ]

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -116,7 +117,9 @@ def _stop(cursor: duckdb.DuckDBPyConnection, reviewing: Future[QualityReview]) -
     running query is interrupted, again until the review has given up, so that the
     error is not held back by a review's whole run (seconds at national scale)."""
     while not reviewing.done():
-        cursor.interrupt()
+        # the review closes its cursor as it ends: closed already is ended
+        with contextlib.suppress(duckdb.Error):
+            cursor.interrupt()
         wait([reviewing], timeout=0.02)
 
 

@@ -106,11 +106,13 @@ def area_trends(
     periods: Sequence[str],
     *,
     register: bool = False,
+    register_only: frozenset[str] = frozenset(),
 ) -> dict[str, pl.DataFrame]:
     """County and city values of each indicator for each of ``periods`` (columns
     eval_period, level, unit, value), from the per-period aggregates. With ``register``,
     population-based values of a period whose year the area register covers divide by its
-    populations, as the audited period's do (evaluate/population.py)."""
+    populations, as the audited period's do (evaluate/population.py); the indicators in
+    ``register_only`` then have a value only where the register divides it."""
     sums = area_sums(con, indicators, table, periods)
     populations = _register_populations(con) if register else None
     by_indicator = sums.partition_by("indicator", as_dict=True, include_key=False)
@@ -130,7 +132,9 @@ def area_trends(
         )
         values = trend_roll_up(ind, own, 0)
         if populations is not None and ind.population_denominator:
-            values = _on_register(values, own, ind, populations)
+            values = _on_register(values, own, ind, populations, ind.id in register_only)
+        elif ind.id in register_only:
+            values = values.with_columns(value=pl.lit(None, pl.Float64))
         lazy[ind.id] = values
     return dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
 
@@ -142,7 +146,11 @@ def _register_populations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None
 
 
 def _on_register(
-    values: pl.LazyFrame, own: pl.LazyFrame, ind: Indicator, populations: pl.DataFrame
+    values: pl.LazyFrame,
+    own: pl.LazyFrame,
+    ind: Indicator,
+    populations: pl.DataFrame,
+    only: bool = False,
 ) -> pl.LazyFrame:
     """The values re-divided by the register's populations where the verdicts would be
     (evaluate/population.py): a county whose year has a register figure divides the
@@ -191,7 +199,7 @@ def _on_register(
         values.join(on_register, on=["eval_period", "level", "unit"], how="left", nulls_equal=True)
         .with_columns(
             value=pl.when(pl.col("_pop").is_null())
-            .then(pl.col("value"))
+            .then(None if only else pl.col("value"))
             .when(pl.col("_pop") != 0)
             .then((pl.col("_num") / pl.col("_pop") * scale).cast(pl.Float64))
         )

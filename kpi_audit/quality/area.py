@@ -41,13 +41,18 @@ def indicator_values(
     table: str,
     periods: Sequence[Period],
     area: str,
+    register_only: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
     """County and city values of ``indicators`` for ``periods`` (long, _VALUE_SCHEMA);
-    rows without a city count for ``area``."""
+    rows without a city count for ``area``; those in ``register_only`` only where the
+    area register divides them."""
     if not indicators:
         return pl.DataFrame(schema=_VALUE_SCHEMA)
     # on the basis the verdicts use: a county's register population where it has one
-    by_id = area_trends(con, list(indicators), table, [str(p) for p in periods], register=True)
+    labels = [str(p) for p in periods]
+    by_id = area_trends(
+        con, list(indicators), table, labels, register=True, register_only=register_only
+    )
     frames = [
         f.select(
             indicator=pl.lit(ind_id),

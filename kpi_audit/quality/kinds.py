@@ -77,6 +77,9 @@ class Side:
 
     indicator: Indicator
     per_year: bool = False
+    # only where the area register divides it (a unit on the facilities' basis has no
+    # value): visits per resident over primary care's served population reads low
+    register_only: bool = False
 
 
 @dataclass(frozen=True)

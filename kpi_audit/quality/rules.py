@@ -201,7 +201,7 @@ class _RuleParser(EntryReader):
             return None
         from kpi_audit.spec.catalog import read_ratio_measures
 
-        known = ("numerator", "denominator", "per_year", "population_denominator")
+        known = ("numerator", "denominator", "per_year", "population_denominator", "register_only")
         for sub in raw:
             if sub not in known:
                 self._add(f"{key}.{sub}", f"unknown key (expected {', '.join(known)})")
@@ -214,6 +214,10 @@ class _RuleParser(EntryReader):
                 f"{key}.population_denominator", f"must be one of {', '.join(POPULATION_COLUMNS)}"
             )
             population = None
+        register_only = raw.get("register_only", False)
+        if not isinstance(register_only, bool) or (register_only and population is None):
+            self._add(f"{key}.register_only", "true or false, with a population_denominator")
+            register_only = False
         measures = {k: v for k, v in raw.items() if k in ("numerator", "denominator")}
         num, den, problems = read_ratio_measures(
             self.source, "rule", self.index or 0, measures, f"{self.prefix}.{key}"
@@ -230,7 +234,7 @@ class _RuleParser(EntryReader):
             denominator=den,
             population_denominator=population,
         )
-        return Side(ind, per_year=bool(per_year))
+        return Side(ind, per_year=bool(per_year), register_only=register_only)
 
 
 def _outlier(p: _RuleParser, common: dict[str, Any]) -> Rule:

@@ -100,7 +100,14 @@ def review(
         name = _area_name(con, table, p)
         found: list[pl.DataFrame] = []
         coverage: list[pl.DataFrame] = []
-        values = area.indicator_values(con, indicators, table, same_periods, name)
+        only = frozenset(
+            side.indicator.id
+            for r in rules
+            if isinstance(r, RelatedRule)
+            for side in (r.left, r.right)
+            if side is not None and side.register_only
+        )
+        values = area.indicator_values(con, indicators, table, same_periods, name, only)
         con.register(area.VALUES, values)
         try:
             for rule in rules:
