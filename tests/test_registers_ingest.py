@@ -121,3 +121,15 @@ def test_templates_read_back_as_registers_and_the_registers_command(tmp_path: Pa
     assert [(r["kind"], r["year"], r["rows"]) for r in payload["registers"]] == [("areas", 2024, 2)]
     result = runner.invoke(app, ["registers", "--db", db])
     assert "行政区划与人口" in result.output
+
+
+def test_an_institution_register_code_in_scientific_notation_is_refused(
+    store, tmp_path: Path
+) -> None:
+    text = INSTITUTIONS.splitlines()[0] + "\n1.23457E+17,某卫生院,东县,乡镇卫生院,,,\n"
+    text += "A9,东县另一卫生院,东县,乡镇卫生院,,,\n"
+    (f,) = ingest_paths(store, [_write(tmp_path, "inst_scientific.csv", text)]).files
+    assert (f.rows_loaded, f.rows_rejected) == (1, 1)
+    assert f.issues.select("row", "code").rows() == [(2, "register_code_scientific")]
+    codes = store.execute("SELECT org_code FROM current_institution_register").fetchall()
+    assert codes == [("A9",)]

@@ -33,6 +33,7 @@ from kpi_audit.ingest.register_fields import (
     match_register_header,
     register_kind_of,
 )
+from kpi_audit.ingest.rules import SCIENTIFIC_CODE
 from kpi_audit.render.i18n import issue_exprs, issue_messages
 
 REGISTER_ISSUE_SCHEMA: dict[str, pl.DataType] = {
@@ -363,6 +364,9 @@ def _field_issues(found: _Found, fields: Sequence[RegisterField]) -> None:
         elif f.id == "area_code":
             add(present & ~col.str.contains(r"^\d{6}$").fill_null(False), f,
                 "register_bad_area_code", "error")  # fmt: skip
+        elif f.id == "org_code":  # as in a submission (ingest/rules.py)
+            add(present & col.str.contains(SCIENTIFIC_CODE).fill_null(False), f,
+                "register_code_scientific", "error")  # fmt: skip
 
 
 def _area_issues(found: _Found, by_id: Mapping[str, RegisterField]) -> None:

@@ -139,7 +139,7 @@ def _parse_problems(present: frozenset[str], parsed: frozenset[str]) -> list[Rul
 
 # 1.23457E+17: a long code that Excel kept as a number and wrote as it displays it
 # (a point or a sign with the E: 12E45 may be a code, 1.23457E17 is not).
-_SCIENTIFIC = r"^[+-]?(\d+\.\d+[eE][+-]?|\d+[eE][+-])\d+$"
+SCIENTIFIC_CODE = r"^[+-]?(\d+\.\d+[eE][+-]?|\d+[eE][+-])\d+$"
 
 
 def _code_in_scientific_notation(present: frozenset[str]) -> list[Rule]:
@@ -149,7 +149,7 @@ def _code_in_scientific_notation(present: frozenset[str]) -> list[Rule]:
         return []
     return [
         Rule(
-            pl.col("org_code").str.contains(_SCIENTIFIC),
+            pl.col("org_code").str.contains(SCIENTIFIC_CODE),
             "org_code",
             "code_scientific",
             "error",

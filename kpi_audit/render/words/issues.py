@@ -212,6 +212,12 @@ ISSUES: dict[str, tuple[str, str]] = {
         "{header_zh}（{value}）不能为负数，该行未导入",
         "{header_en} ({value}) cannot be negative; row not loaded",
     ),
+    "issue.register_code_scientific": (
+        "机构代码「{value}」是科学计数法，原代码的位数已丢失，该行未导入："
+        "请把该列设为文本格式，重新填写代码后再导出",
+        "org_code '{value}' is in scientific notation: the code's digits are lost; row not "
+        "loaded (format the column as text, enter the codes again and export anew)",
+    ),
     "issue.register_bad_area_code": (
         "行政区划代码「{value}」不是 6 位数字的 GB/T 2260 代码，该行未导入",
         "area code '{value}' is not a 6-digit GB/T 2260 code; row not loaded",
