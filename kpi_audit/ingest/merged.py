@@ -11,9 +11,10 @@ blanks to the rest, so every row but the first would lose its county. Here:
   Those rows keep the blank, with a warning that says why.
 
 Merges across columns only (one row) and merges within the header rows change nothing
-(header_levels.py reads a merged header from its blank continuation cells). The
-references are collected while limits.py inflates each sheet to bound it, so the sheet
-is not read again.
+(header_levels.py reads a merged header from its blank continuation cells); a header
+cell merged down into the data rows is said, its rows left blank. Each column's ranges
+make one notice. The references are collected while limits.py inflates each sheet to
+bound it, so the sheet is not read again.
 """
 
 from __future__ import annotations
