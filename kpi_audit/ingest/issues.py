@@ -41,22 +41,29 @@ EMPTY_ROW_ISSUES = pl.DataFrame(
 def issue(
     rows: pl.DataFrame,
     mask: pl.Expr,
-    field: str | None,
+    field: str | pl.Expr | None,
     code: str,
     severity: Severity,
     zh: pl.Expr,
     en: pl.Expr,
+    *,
+    value: pl.Expr | None = None,
 ) -> pl.DataFrame:
-    value = (
-        pl.col(f"{field}__raw")
-        if field and f"{field}__raw" in rows.columns
-        else pl.lit(None, dtype=pl.String)
-    )
+    """The rows of ``rows`` where ``mask`` holds as issue records of ``field`` (an id, or
+    an expression when it differs by row); ``value`` defaults to the field's cell as
+    written."""
+    if value is None:
+        value = (
+            pl.col(f"{field}__raw")
+            if isinstance(field, str) and f"{field}__raw" in rows.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+    field_expr = field if isinstance(field, pl.Expr) else pl.lit(field, dtype=pl.String)
     return rows.filter(mask).select(
         pl.col("_sheet_no").cast(pl.Int64),
         pl.col("_sheet").alias("sheet"),
         pl.col("_row").cast(pl.Int64).alias("row"),
-        pl.lit(field, dtype=pl.String).alias("field"),
+        field_expr.cast(pl.String).alias("field"),
         value.alias("value"),
         pl.lit(severity).alias("severity"),
         pl.lit(code).alias("code"),

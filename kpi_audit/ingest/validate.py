@@ -316,18 +316,15 @@ def _conflicting_duplicates(ordered: pl.DataFrame, compared: list[str]) -> pl.Da
         other_zh=written("_theirs", blank_zh),
         other_en=written("_theirs", blank_en),
     )
-    return pairs.select(
-        pl.col("_sheet_no").cast(pl.Int64),
-        pl.col("_sheet").alias("sheet"),
-        pl.col("_row").cast(pl.Int64).alias("row"),
-        pl.col("_field").alias("field"),
-        pl.col("_mine").alias("value"),
-        pl.lit("error").alias("severity"),
-        pl.lit("duplicate_conflict").alias("code"),
-        zh.alias("message_zh"),
-        en.alias("message_en"),
-        pl.col("period"),
-        pl.col("org_code"),
+    return issue(
+        pairs,
+        pl.lit(True),
+        pl.col("_field"),
+        "duplicate_conflict",
+        "error",
+        zh,
+        en,
+        value=pl.col("_mine"),
     )
 
 
