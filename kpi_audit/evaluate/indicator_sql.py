@@ -148,7 +148,7 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
     left = [f"count_if(cand{k} AND ({some}) AND NOT {counted}) AS n_left{k}"]
     population = (
         [
-            f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) AS numerator_all{k}",
+            f"{_numerator_all(k)} AS numerator_all{k}",
             f"count_if(COALESCE(n_in{k}, FALSE) AND n_val{k} IS NOT NULL) AS n_num_all{k}",
             # on the register's basis a row counts when it reports the numerator
             f"count_if(cand{k} AND ({some}) AND NOT COALESCE(n_in{k} AND n_val{k} IS NOT NULL,"
@@ -169,15 +169,17 @@ def _aggregates(ind: Indicator, k: int) -> list[str]:
     ]
 
 
+def _numerator_all(k: int) -> str:
+    """The numerator of every row that reported it: what a value on the area register's
+    basis divides."""
+    return f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END)"
+
+
 def _sums(ind: Indicator, k: int) -> list[str]:
-    # numerator_all as in _aggregates: what a value on the area register's basis divides;
-    # 0 where no institution is in scope (it has signed none of the register's residents,
-    # as evaluate/population.py counts a no_institutions unit)
+    # 0 where no institution is in scope: it has signed none of the register's residents,
+    # as evaluate/population.py counts a no_institutions unit
     population = (
-        [
-            f"CASE WHEN count_if(cand{k}) = 0 THEN 0 ELSE "
-            f"SUM(CASE WHEN COALESCE(n_in{k}, FALSE) THEN n_val{k} END) END AS numerator_all{k}"
-        ]
+        [f"CASE WHEN count_if(cand{k}) = 0 THEN 0 ELSE {_numerator_all(k)} END AS numerator_all{k}"]
         if ind.population_denominator
         else []
     )
