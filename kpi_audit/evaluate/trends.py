@@ -169,19 +169,16 @@ def _on_register(
         .with_columns(_counted=pl.col("county").is_not_null() & ~pl.col("county").is_in(excluded))
     )
     total = pl.when(pl.col("numerator_all").count() > 0).then(pl.col("numerator_all").sum())
-    county = (
-        parts.filter("_counted")
-        .group_by("eval_period", "county")
-        .agg(_num=total, _pop=pl.col("_pop").first())
-        .select("eval_period", level=pl.lit("county"), unit="county", _num="_num", _pop="_pop")
-    )
-    # each city over its own counties, when all of them have a register figure; a
-    # county's city is the first its rows name, as evaluate/areas.py takes it
+    # a county's city is the first its rows name, as evaluate/areas.py takes it
     counted = (
         parts.filter("_counted")
         .group_by("eval_period", "county")
-        .agg(city=pl.col("city").min(), _pop=pl.col("_pop").first())
+        .agg(_num=total, _pop=pl.col("_pop").first(), city=pl.col("city").min())
     )
+    county = counted.select(
+        "eval_period", level=pl.lit("county"), unit="county", _num="_num", _pop="_pop"
+    )
+    # each city over its own counties, when all of them have a register figure
     city_pop = counted.group_by("eval_period", "city").agg(
         _pop=pl.when(pl.col("_pop").null_count() == 0).then(pl.col("_pop").sum())
     )
