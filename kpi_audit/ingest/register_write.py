@@ -7,7 +7,6 @@ earlier in the same file, get ``superseded_at``; nothing is deleted, so the
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ import polars as pl
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, empty_issues
 from kpi_audit.ingest.registers import PreparedRegister
 from kpi_audit.ingest.report import FileReport
-from kpi_audit.store.db import fetch_one
+from kpi_audit.store.db import fetch_one, transaction
 
 _TABLE = {"areas": "area_register", "institutions": "institution_register"}
 _KEY = {"areas": ("area_code", "year"), "institutions": ("org_code",)}
@@ -73,8 +72,7 @@ def store_register(
     """Store the file's rows and issues in one transaction; the new file_id."""
     now = datetime.now()
     table, keys = _TABLE[prepared.kind], _KEY[prepared.kind]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         file_id = int(
             con.execute(
                 "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
@@ -100,11 +98,6 @@ def store_register(
         )
         issues = prepared.issues.with_columns(file_id=pl.lit(file_id, pl.Int64))
         _insert(con, "register_issues", issues)
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # a failed COMMIT ended it
-            con.execute("ROLLBACK")
-        raise
     return file_id
 
 

@@ -6,7 +6,6 @@ records) commits together or not at all; each table gets one Arrow insert per fi
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import polars as pl
 
 from kpi_audit.core.fields import FIELDS
 from kpi_audit.ingest.prepare import PreparedFile
+from kpi_audit.store.db import transaction
 
 
 def store_file(
@@ -39,8 +39,7 @@ def store_file(
     n_loaded = 0 if refused else int((status == "loaded").sum())
     n_rejected = int((status == "rejected").sum())
     now = datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if retry_of is None:
             (file_id,) = con.execute(
                 "INSERT INTO files (path, sha256, size_bytes, ingested_at, rows_loaded, "
@@ -61,13 +60,6 @@ def store_file(
         if n_rejected:
             _insert(con, "rejects", _rejected(prepared, file_id))
         _insert_issues(con, file_id, prepared.issues)
-        con.execute("COMMIT")
-    except BaseException:
-        # A COMMIT that failed (a full disk) has already ended the transaction: the
-        # rollback's own "no transaction is active" must not hide why.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
     return file_id
 
 

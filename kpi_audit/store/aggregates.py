@@ -20,7 +20,6 @@ writers (ingest, an audit on a writable store) store what they computed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from kpi_audit.core.periods import period_of
+from kpi_audit.store.db import transaction
 
 if TYPE_CHECKING:
     import duckdb
@@ -147,19 +147,16 @@ def store(
     con.register("_kpi_new_runs", run_rows)
     con.register("_kpi_new_sums", sums.select(list(AGGREGATE_SCHEMA)))
     try:
-        con.execute("BEGIN TRANSACTION")
-        for table in (AGGREGATES, RUNS):
-            con.execute(
-                f"DELETE FROM {table} t USING _kpi_new_runs n "
-                "WHERE t.period = n.period AND t.indicator = n.indicator"
-            )
-        con.execute(f"INSERT INTO {AGGREGATES} BY NAME SELECT * FROM _kpi_new_sums")
-        con.execute(f"INSERT INTO {RUNS} SELECT * FROM _kpi_new_runs")
-        con.execute("COMMIT")
+        with transaction(con):
+            for table in (AGGREGATES, RUNS):
+                con.execute(
+                    f"DELETE FROM {table} t USING _kpi_new_runs n "
+                    "WHERE t.period = n.period AND t.indicator = n.indicator"
+                )
+            con.execute(f"INSERT INTO {AGGREGATES} BY NAME SELECT * FROM _kpi_new_sums")
+            con.execute(f"INSERT INTO {RUNS} SELECT * FROM _kpi_new_runs")
     except duckdb.Error:
         # A read-only connection (or another writer's conflict): the sums stay in memory.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
         return False
     finally:
         con.unregister("_kpi_new_runs")

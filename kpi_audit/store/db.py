@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -225,7 +225,6 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every migration not yet recorded; each in its own transaction."""
-    import duckdb
 
     if store_state(con) == "foreign":
         raise InputError(code="store_not_ours")
@@ -238,19 +237,30 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for m in MIGRATIONS:
         if m.number in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(m.sql)
             con.execute(
                 "INSERT INTO _migrations VALUES (?, ?, ?)", [m.number, m.name, datetime.now()]
             )
-            con.execute("COMMIT")
-        except Exception:
-            with contextlib.suppress(duckdb.Error):  # a failed COMMIT ended it
-                con.execute("ROLLBACK")
-            raise
         applied.append(f"{m.number:03d}_{m.name}")
     return applied
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT around the block, rolled back when the block or the COMMIT fails.
+    A COMMIT that failed (a full disk) has already ended the transaction: the rollback's
+    own "no transaction is active" must not hide why."""
+    import duckdb
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
 
 
 def fetch_one(
