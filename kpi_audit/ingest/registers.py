@@ -139,10 +139,15 @@ def _prepared(
 _SPACES = r"\s+"
 
 
+def _number_text(raw: pl.Expr) -> pl.Expr:
+    """A count's or a year's text as read for a number: 2024年 / 2024 年度 → 2024."""
+    return _numeric_text(raw).str.replace(r"\s*年度?$", "")
+
+
 def _coerced(f: RegisterField, factor: int = 1) -> pl.Expr:
     raw = pl.col(f"{f.id}__raw")
     if f.kind in ("int", "year"):
-        text = _numeric_text(raw).str.replace(r"\s*年度?$", "")
+        text = _number_text(raw)
         value = int_from_text(text) if factor == 1 else scaled_int_from_text(text, factor)
         return value.alias(f.id)
     text = cleaned(raw)
@@ -349,7 +354,7 @@ def _field_issues(found: _Found, fields: Sequence[RegisterField]) -> None:
             add(cleaned(given).is_null(), f, "register_required", "error")
         present = cleaned(given).is_not_null()
         if f.kind == "int":
-            problem = int_problem_from(_numeric_text(given).str.replace(r"\s*年度?$", ""), col)
+            problem = int_problem_from(_number_text(given), col)
             add(present & problem.is_not_null(), f, "register_not_a_number", "error")
             add(col < 0, f, "register_negative", "error")
         elif f.kind == "year":
