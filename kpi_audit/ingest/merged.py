@@ -87,21 +87,22 @@ class MergedColumn:
 def fill_merged(
     body: pl.DataFrame,
     merges: tuple[tuple[int, int, int, int], ...],
-    column_of_letter: dict[str, str],
-    field_of_column: dict[str, str],
+    field_of: dict[str, str],
+    columns: dict[str, str],
     headers: dict[str, str],
     first_data_row: int,
 ) -> tuple[pl.DataFrame, list[MergedColumn]]:
-    """``body`` (``_row`` + a column per headed column) with text fields merged down
-    filled from each range's first row, and what was done, column by column."""
+    """``body`` (``_row`` + a column per headed column; ``columns``: field id → its
+    column, in the sheet's order; ``field_of``: column letter → field id) with text
+    fields merged down filled from each range's first row, and what was done, field by
+    field."""
     if body.height == 0:
         return body, []
     last_row = int(body.get_column("_row").max())  # type: ignore[arg-type]
-    found: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    found: dict[tuple[str, str], list[tuple[int, int, str]]] = {}  # (field, outcome) → spans
     for r1, c1, r2, c2 in merges:
-        column = column_of_letter.get(column_letters(c1))
-        field = field_of_column.get(column) if column else None
-        if column is None or field is None or r2 <= r1 or r2 < first_data_row:
+        field = field_of.get(column_letters(c1))
+        if field is None or r2 <= r1 or r2 < first_data_row:
             continue  # across one row only, within the header, or not a known field
         ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
         if r1 < first_data_row:
@@ -110,17 +111,16 @@ def fill_merged(
             outcome = "not_filled"
         else:
             outcome = "filled"
-        found.setdefault((column, outcome), []).append((r1, min(r2, last_row), ref))
+        found.setdefault((field, outcome), []).append((r1, min(r2, last_row), ref))
     said: list[tuple[int, int, MergedColumn]] = []
-    order = list(field_of_column)  # the sheet's column order
-    for (column, outcome), spans in found.items():
-        field = field_of_column[column]
+    order = list(columns)  # the sheet's column order
+    for (field, outcome), spans in found.items():
         if outcome == "filled":
-            body, spans = _filled_down(body, column, spans)
+            body, spans = _filled_down(body, columns[field], spans)
         if spans:
             refs = tuple(ref for _, _, ref in spans)
             merged = MergedColumn(field, headers[field], outcome, refs, spans[0][0])
-            said.append((spans[0][0], order.index(column), merged))
+            said.append((spans[0][0], order.index(field), merged))
     return body, [m for _, _, m in sorted(said, key=lambda s: s[:2])]
 
 

@@ -121,8 +121,9 @@ def read_file(
     for g in grids:
         name = g.name
         if g.hidden:  # not read; said when it looks like a submission
-            index = _header_index(g.cells)
-            if index is not None and _names_institutions(g.cells.row(index)):
+            head = g.cells.head(HEADER_SCAN_ROWS).rows()
+            index = _header_index(head)
+            if index is not None and _names_institutions(head[index]):
                 hidden.append(SkippedSheet(name or "", "hidden", index + 1))
                 skipped.append(hidden[-1])
             continue
@@ -337,10 +338,10 @@ def _same_width(rows: list[list[str]]) -> int:
 
 def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     sheet, grid, letters = g.name, g.cells, g.letters
-    index = _header_index(grid)
+    head = grid.head(HEADER_SCAN_ROWS).rows()
+    index = _header_index(head)
     if index is None:
         return None
-    head = grid.head(HEADER_SCAN_ROWS).rows()
     labels, levels = _labels(path, sheet, head, index)
 
     columns: dict[str, str] = {}
@@ -397,19 +398,11 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
         .select(pl.col("_row").cast(pl.Int64), *(pl.col(s).alias(n) for s, n in renamed.items()))
         .collect()
     )
-    uncomputed = _uncomputed(g.uncached, letter_of, index + levels, body) if g.uncached else []
+    field_of = {letter: f for f, letter in letter_of.items()}
+    uncomputed = _uncomputed(g.uncached, field_of, index + levels, body) if g.uncached else []
     merged: list[MergedColumn] = []
     if g.merged:
-        headed = zip(grid.columns, letters, strict=True)
-        by_letter = {letter: renamed[s] for s, letter in headed if s in renamed}
-        body, merged = fill_merged(
-            body,
-            g.merged,
-            by_letter,
-            {name: f for f, name in columns.items()},
-            headers,
-            index + levels + 1,
-        )
+        body, merged = fill_merged(body, g.merged, field_of, columns, headers, index + levels + 1)
     return Sheet(
         sheet,
         index + 1,
@@ -423,10 +416,10 @@ def _locate_header(path: Path, g: _Grid) -> Sheet | None:
     )
 
 
-def _header_index(grid: pl.DataFrame) -> int | None:
-    """The 0-based row of the first rows that names the most known fields, if it names
-    MIN_HEADER_FIELDS."""
-    scores = [count_known_fields(row) for row in grid.head(HEADER_SCAN_ROWS).rows()]
+def _header_index(head: list[tuple[str | None, ...]]) -> int | None:
+    """The 0-based row of the first rows (``head``) that names the most known fields, if
+    it names MIN_HEADER_FIELDS."""
+    scores = [count_known_fields(row) for row in head]
     best = max(scores, default=0)
     return scores.index(best) if best >= MIN_HEADER_FIELDS else None
 
@@ -459,12 +452,12 @@ def _labels(
 
 def _uncomputed(
     uncached: dict[tuple[str, int], str],
-    letter_of: dict[str, str],
+    field_of: dict[str, str],
     header_row: int,
     body: pl.DataFrame,
 ) -> list[tuple[int, str, str]]:
-    """(row, field id, formula) of the uncached formulas in the data rows' known fields."""
-    field_of = {letter: f for f, letter in letter_of.items()}
+    """(row, field id, formula) of the uncached formulas in the data rows' known fields
+    (``field_of``: column letter → field id)."""
     rows = set(body.get_column("_row").to_list())
     return sorted(
         (row, field_of[letter], formula)
