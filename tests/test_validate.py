@@ -225,6 +225,32 @@ def test_file_period_differing_from_the_given_one_is_a_warning() -> None:
     assert v.rows["period"].to_list() == ["2024Q3"]
 
 
+def test_a_differing_period_is_one_warning_per_sheet_and_period_with_its_rows() -> None:
+    # a year-earlier file checked beside this quarter's: one fact per sheet, not per row
+    v = _validate(
+        [
+            with_cells(EAST[0], 报告期="2023年第三季度"),
+            with_cells(EAST[1], 报告期="2024Q4"),
+            with_cells(EAST[2], 报告期="2023Q3"),
+            with_cells(EAST[1], 机构代码="X9", 报告期="2023Q3"),
+        ],
+        period=Period(2024, 4),
+        sheets=["东县", "东县", "东县", "西县"],
+    )
+    assert v.issues.select("sheet", "row", "value", "period", "code").rows() == [
+        ("东县", 2, "2023年第三季度", "2023Q3", "period_differs"),
+        ("西县", 5, "2023Q3", "2023Q3", "period_differs"),
+    ]
+    assert v.issues["message_zh"].to_list()[0] == (
+        "报告期 2023Q3 与 --period 2024Q4 不同（共 2 行，自第 2 行起），按表中报告期入库"
+    )
+    assert v.issues["message_en"].to_list()[1] == (
+        "period 2023Q3 differs from --period 2024Q4 in 1 row(s) from row 5;"
+        " the file's period is kept"
+    )
+    assert v.rows["_status"].to_list() == ["loaded"] * 4
+
+
 def test_total_lines_are_skipped_with_a_notice() -> None:
     total = [None, "合 计", None, None, None, None, None, 2300, 600, None, None]
     v = _validate([*EAST, total])

@@ -63,9 +63,7 @@ def _coded(code: str, **params: pl.Expr | str) -> Messages:
 
 
 @lru_cache(maxsize=256)
-def rules(
-    present: frozenset[str], parsed: frozenset[str], default_period: str | None
-) -> tuple[Rule, ...]:
+def rules(present: frozenset[str], parsed: frozenset[str]) -> tuple[Rule, ...]:
     """The rules for a set of columns; a folder of files from one template shares them,
     so they are built once, not per file."""
     built = [
@@ -75,7 +73,7 @@ def rules(
         *_code_in_scientific_notation(present),
         *_negative_counts(present),
         *_parts_exceed_wholes(present),
-        *_warnings(present, default_period),
+        *_warnings(present),
     ]
     return tuple(
         replace(r, flagged=r.mask.fill_null(False).any().alias(f"_rule{i}"))
@@ -234,7 +232,7 @@ def _parts_exceed_wholes(present: frozenset[str]) -> list[Rule]:
     return out
 
 
-def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]:
+def _warnings(present: frozenset[str]) -> list[Rule]:
     out = []
     org_type = pl.col("org_type")
     if "hospital_grade" in present:
@@ -264,17 +262,6 @@ def _warnings(present: frozenset[str], default_period: str | None) -> list[Rule]
                 "area_missing",
                 "warning",
                 _coded("area_missing"),
-            )
-        )
-    if default_period is not None and "period" in present:
-        given = default_period
-        out.append(
-            Rule(
-                pl.col("period").is_not_null() & (pl.col("period") != given),
-                "period",
-                "period_differs",
-                "warning",
-                _coded("period_differs", period=pl.col("period"), given=given),
             )
         )
     return out

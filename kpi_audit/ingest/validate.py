@@ -45,13 +45,15 @@ def validate_rows(
     total = _total_line(present) if maybe_totals else pl.lit(False)
     checked = rows.filter(~total) if maybe_totals else rows
 
-    active = rules(present, parsed, None if default_period is None else str(default_period))
+    active = rules(present, parsed)
     parts = []
     for rule in _flagging(checked, active, present):
         zh, en = rule.messages(checked.filter(rule.mask))
         parts.append(issue(checked, rule.mask, rule.field, rule.code, rule.severity, zh, en))
     parts.append(_duplicates(checked, present))
     parts.append(_placeholders(checked, present, parsed, default_period is not None))
+    if default_period is not None and "period" in present:
+        parts.append(_periods_differing(checked, str(default_period)))
     if uncomputed is not None and uncomputed.height:
         parts.append(_formulas_not_computed(checked, uncomputed))
     if maybe_totals:
@@ -259,6 +261,45 @@ def _placeholders(
                 "field": f,
                 "severity": "notice",
                 "code": "placeholder_missing",
+                "message_zh": zh,
+                "message_en": en,
+            }
+        )
+    return sheet_issues(records).select(EMPTY_ROW_ISSUES.columns)
+
+
+def _periods_differing(rows: pl.DataFrame, given: str) -> pl.DataFrame:
+    """One warning per sheet and 报告期 that differs from ``--period``, at its first row
+    with the count of its rows: a year-earlier file checked beside this quarter's differs
+    on every row, which is one fact about the sheet, not 100,000."""
+    differing = rows.filter(pl.col("period").is_not_null() & (pl.col("period") != given))
+    if differing.height == 0:
+        return EMPTY_ROW_ISSUES
+    groups = (
+        differing.sort("_row")
+        .group_by("_sheet_no", "_sheet", "period")
+        .agg(
+            pl.col("_row").first().alias("row"),
+            pl.col("period__raw").first().alias("value"),
+            pl.len().alias("rows"),
+        )
+        .sort("_sheet_no", "row")
+    )
+    records = []
+    for sheet_no, sheet, period, row, value, count in groups.iter_rows():
+        _, zh, en = issue_messages(
+            "period_differs", period=period, given=given, rows=count, row=row
+        )
+        records.append(
+            {
+                "_sheet_no": sheet_no,
+                "sheet": sheet,
+                "row": row,
+                "field": "period",
+                "value": value,  # the first row's cell as written
+                "period": period,
+                "severity": "warning",
+                "code": "period_differs",
                 "message_zh": zh,
                 "message_en": en,
             }

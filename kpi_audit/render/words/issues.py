@@ -105,8 +105,10 @@ ISSUES: dict[str, tuple[str, str]] = {
         "area (城乡) is blank: left out of the urban/rural signing coverage",
     ),
     "issue.period_differs": (
-        "报告期 {period} 与 --period {given} 不同，按表中报告期入库",
-        "period {period} differs from --period {given}; the file's period is kept",
+        "报告期 {period} 与 --period {given} 不同（共 {rows} 行，自第 {row} 行起），"
+        "按表中报告期入库",
+        "period {period} differs from --period {given} in {rows} row(s) from row {row};"
+        " the file's period is kept",
     ),
     "issue.placeholder_missing.count": (
         "「{field}」列 {count} 个单元格填写了「{markers}」等，按缺失处理（不是 0）",
