@@ -16,6 +16,7 @@ from kpi_audit.core.models import Indicator, Level, TargetSet
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import Completeness, RegisterSource, empty
 from kpi_audit.evaluate.areas import area_facts
+from kpi_audit.evaluate.cities import city_notices, drop_window_tables, fills_table
 from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.fallback import fallback_issues
 from kpi_audit.evaluate.indicators import (
@@ -101,6 +102,8 @@ def measure(
         units, trend_parts, issues, history = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area, facts
         )
+        filled = city_notices(con, fills_table(superseded), str(p))
+        issues = issues if filled is None else [filled, *issues]
         reporting = build_reporting(
             con,
             table,
@@ -130,7 +133,7 @@ def measure(
             registers=tuple(registers_used(con, p.year)),
         )
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {superseded}")
+        drop_window_tables(con, superseded)
 
 
 def _data_city(con: duckdb.DuckDBPyConnection, table: str, period: Period) -> str | None:

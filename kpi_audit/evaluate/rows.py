@@ -21,6 +21,7 @@ import duckdb
 from kpi_audit.core.errors import NoDataError, UsageError
 from kpi_audit.core.fields import BOOL_FIELDS, TEXT_FIELDS
 from kpi_audit.core.periods import Period, parse_period
+from kpi_audit.evaluate.cities import filled_rows, fills_table, make_fills
 from kpi_audit.evaluate.sql import quote_ident
 
 # Counts over the period (summed when quarters make a year); every other count is a
@@ -147,13 +148,15 @@ def rows_relation(
     with columns eval_period, eval_year, eval_quarter, year_earlier (the label of the
     same period a year before), org_code, the attributes and ``fields``.
 
-    Creates the temp table ``superseded`` (the caller drops it).
+    Creates the temp table ``superseded``, and beside it the fills of rows without 所属市
+    (evaluate/cities.py): the caller drops both (cities.drop_window_tables).
     """
     present = {r[0] for r in con.execute("DESCRIBE submissions").fetchall()}
     values = [f for f in _select_columns(fields) if f in present]
     # A store created before a field existed has no column for it: nobody submitted it.
     absent = [f for f in _select_columns(fields) if f not in present]
-    latest = _latest_loads(con, source_labels(periods, loaded), superseded)
+    labels = source_labels(periods, loaded)
+    latest = _latest_loads(con, labels, superseded)
     quarters = [str(p) for p in periods if p.quarter is not None]
     annual = [str(p) for p in periods if p.quarter is None and loaded.has_annual_rows(p.year)]
     from_quarters = [
@@ -177,12 +180,14 @@ def rows_relation(
             "SELECT NULL::VARCHAR AS eval_period, NULL::INTEGER AS eval_year, "
             "NULL::INTEGER AS eval_quarter, " + plain_cols + " FROM submissions WHERE FALSE"
         )
-    union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
+    union = "(" + " UNION ALL BY NAME ".join(f"({p})" for p in parts) + ")"
+    if make_fills(con, union, labels, fills_table(superseded)):  # rows without 所属市
+        union = filled_rows(union, fills_table(superseded))
     nulls = "".join(f", CAST(NULL AS {_sql_type(f)}) AS {quote_ident(f)}" for f in absent)
     return (
         f"(SELECT *{nulls}, CASE WHEN eval_quarter IS NULL THEN CAST(eval_year - 1 AS VARCHAR) "
         "ELSE CAST(eval_year - 1 AS VARCHAR) || 'Q' || eval_quarter END AS year_earlier "
-        f"FROM ({union}))"
+        f"FROM {union})"
     )
 
 

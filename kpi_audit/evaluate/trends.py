@@ -13,6 +13,7 @@ import polars as pl
 from kpi_audit import __version__
 from kpi_audit.core.models import POPULATION_COLUMNS, Indicator
 from kpi_audit.core.periods import Period
+from kpi_audit.evaluate.cities import drop_window_tables
 from kpi_audit.evaluate.indicators import (
     SCALE_FACTOR,
     _families,
@@ -30,7 +31,8 @@ Runs = dict[tuple[str, str], tuple[str, str]]  # (period, indicator) -> (definit
 
 # Raised when sums stored by an earlier build may be wrong, so that they are recomputed:
 # 2: year-over-year sums refreshed for a year loaded after the one before it were blank.
-SUMS_REVISION = 2
+# 3: rows without 所属市 are counted in their county's city (evaluate/cities.py).
+SUMS_REVISION = 3
 
 
 def definition(ind: Indicator) -> str:
@@ -240,7 +242,7 @@ def refresh(
         sums = compute_sums(con, inds, table, sorted({p for p, _ in missing}))
         return len(missing) if aggregates.store(con, sums, missing) else 0
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {superseded}")
+        drop_window_tables(con, superseded)
 
 
 __all__ = ["TREND_LENGTH", "area_sums", "area_trends", "compute_sums", "refresh"]

@@ -16,6 +16,7 @@ from kpi_audit.core.result import (
     QualityReview,
     empty,
 )
+from kpi_audit.evaluate.cities import drop_window_tables
 from kpi_audit.evaluate.indicators import checked_fields
 from kpi_audit.evaluate.rows import (
     LoadedPeriods,
@@ -119,7 +120,7 @@ def review(
             con.unregister(area.VALUES)
         findings = _with_histories(con, table, pl.concat(found, how="diagonal_relaxed"), window)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {superseded}")
+        drop_window_tables(con, superseded)
         con.execute(f"DROP TABLE IF EXISTS {late_superseded}")
     names = {i.id: (i.name_zh, i.name_en) for i in indicators}
     return QualityReview(

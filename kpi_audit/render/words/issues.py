@@ -110,6 +110,21 @@ ISSUES: dict[str, tuple[str, str]] = {
         "period {period} differs from --period {given} in {rows} row(s) from row {row};"
         " the file's period is kept",
     ),
+    "issue.city_filled.county_rows": (
+        "{period} {county} 有 {rows} 行未填所属市，按该区县其他行所填计入 {city}",
+        "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
+        " the city the county's other rows name",
+    ),
+    "issue.city_filled.area_register": (
+        "{period} {county} 有 {rows} 行未填所属市，按行政区划与人口名录计入 {city}",
+        "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
+        " the county's city in the area register",
+    ),
+    "issue.city_filled.only_city": (
+        "{period} {county} 有 {rows} 行未填所属市，按本期数据中唯一的市计入 {city}",
+        "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
+        " the only city the period's rows name",
+    ),
     "issue.placeholder_missing.count": (
         "「{field}」列 {count} 个单元格填写了「{markers}」等，按缺失处理（不是 0）",
         "{field}: {count} cells hold '{markers}' or the like, read as missing (not 0)",

@@ -1,0 +1,160 @@
+"""Rows without 所属市 are counted in their county's city (evaluate/cities.py), worked by
+hand: 东县 A1 signed 500 of 1000 residents, A2 100 of 1000; 西县 B1 300 of 1000.
+
+Before, a county whose file left 所属市 out became a city of its own named after the
+target set's area, and the office's city lost the county.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+from _eval_helpers import CATALOG, insert_rows, org, store, target, target_set
+
+from kpi_audit.core.result import AuditResult
+from kpi_audit.evaluate import run_audit
+from kpi_audit.quality import review
+from kpi_audit.render.json_out import to_json_dict
+
+SIGNING = target("signing_coverage", ">=", 0.4, tid="signing")
+
+
+def _signing(code: str, county: str, city: str | None, signed: int) -> dict[str, Any]:
+    return org(
+        code,
+        county,
+        "乡镇卫生院",
+        city=city,
+        resident_population=1000,
+        signed_residents=signed,
+    )
+
+
+def _audit(con: duckdb.DuckDBPyConnection, **kw: Any) -> AuditResult:
+    return run_audit(con, period="2024Q3", target_sets=[target_set(SIGNING)], catalog=CATALOG, **kw)
+
+
+def _cities(result: AuditResult) -> dict[str, float]:
+    return {r["unit"]: r["value"] for r in to_json_dict(result)["results"] if r["level"] == "city"}
+
+
+def _notices(result: AuditResult) -> list[tuple[str, str]]:
+    return [
+        (i["county"], i["message_en"])
+        for i in to_json_dict(result)["data_issues"]
+        if i["code"] == "city_filled"
+    ]
+
+
+def _register(con: duckdb.DuckDBPyConnection, *areas: tuple[str, str, int]) -> None:
+    file_id = con.execute(
+        "INSERT INTO register_files (kind, path, sha256, loaded_at, rows) "
+        "VALUES ('areas', 'areas.xlsx', 'a1', now(), ?) RETURNING file_id",
+        [len(areas)],
+    ).fetchall()[0][0]
+    for i, (county, city, year) in enumerate(areas):
+        con.execute(
+            "INSERT INTO area_register (area_code, county, city, area_type, area_type_basis,"
+            " year, population, file_id, source_row, loaded_at)"
+            " VALUES (?, ?, ?, '县', 'stated', ?, 1000, ?, ?, now())",
+            [f"41992{i}", county, city, year, file_id, i + 2],
+        )
+
+
+def test_a_county_file_without_city_is_counted_in_the_only_city() -> None:
+    con = store()
+    insert_rows(
+        con, "2024Q3", [_signing("A1", "东县", "甲市", 500), _signing("A2", "东县", "甲市", 100)]
+    )
+    insert_rows(con, "2024Q3", [_signing("B1", "西县", None, 300)], path="西县.xlsx")
+    result = _audit(con)
+    assert _cities(result) == pytest.approx({"甲市": 900 / 3000})
+    assert _notices(result) == [
+        (
+            "西县",
+            "2024Q3: 1 row(s) of 西县 without 所属市 are counted in 甲市,"
+            " the only city the period's rows name",
+        )
+    ]
+
+
+def test_a_blank_city_takes_the_city_of_its_county_rows_first() -> None:
+    con = store()
+    insert_rows(
+        con,
+        "2024Q3",
+        [
+            _signing("A1", "东县", "甲市", 500),
+            _signing("A2", "东县", None, 100),
+            _signing("B1", "西县", "乙市", 300),
+        ],
+    )
+    # the county's own rows come first (a register of 2023: no 2024 population to divide by)
+    _register(con, ("东县", "乙市", 2023))
+    result = _audit(con)
+    assert _cities(result) == pytest.approx({"甲市": 600 / 2000, "乙市": 300 / 1000})
+    assert [county for county, _ in _notices(result)] == ["东县"]
+    assert "the city the county's other rows name" in _notices(result)[0][1]
+
+
+def test_a_county_without_city_rows_takes_the_area_registers_city() -> None:
+    """Two cities in the data: the blank county's city is the register's (its latest
+    year), not a guess."""
+    con = store()
+    insert_rows(
+        con, "2024Q3", [_signing("A1", "东县", "甲市", 500), _signing("C1", "北县", "乙市", 200)]
+    )
+    insert_rows(con, "2024Q3", [_signing("B1", "西县", None, 300)], path="西县.xlsx")
+    _register(con, ("西县", "甲市", 2023), ("西县", "乙市", 2024))
+    result = _audit(con)
+    values = _cities(result)
+    assert values["甲市"] == pytest.approx(500 / 1000)
+    assert values["乙市"] == pytest.approx(500 / 2000)
+    assert "the county's city in the area register" in _notices(result)[0][1]
+
+
+def test_a_blank_city_nothing_names_stays_the_target_sets_area() -> None:
+    """Two cities, no register: which city 西县 belongs to is unknown, so it stays apart
+    (under the target set's area, as before), and nothing is said to have been filled."""
+    con = store()
+    insert_rows(
+        con, "2024Q3", [_signing("A1", "东县", "甲市", 500), _signing("C1", "北县", "乙市", 200)]
+    )
+    insert_rows(con, "2024Q3", [_signing("B1", "西县", None, 300)], path="西县.xlsx")
+    result = _audit(con)
+    assert _cities(result) == pytest.approx({"甲市": 0.5, "乙市": 0.2, "测试市": 0.3})
+    assert _notices(result) == []
+
+
+def test_trends_and_the_stored_sums_count_the_filled_county_in_its_city() -> None:
+    con = store()
+    for period in ("2024Q2", "2024Q3"):
+        insert_rows(con, period, [_signing("A1", "东县", "甲市", 500)], path=f"{period}东.xlsx")
+        insert_rows(con, period, [_signing("B1", "西县", None, 300)], path=f"{period}西.xlsx")
+    for _ in range(2):  # computed, then read back from the store
+        result = _audit(con, trends=True)
+        trend = result.trends.filter(
+            (pl.col("indicator") == "signing_coverage") & (pl.col("level") == "city")
+        )
+        assert sorted(trend.select("period", "unit", "value").rows()) == [
+            ("2024Q2", "甲市", pytest.approx(0.4)),
+            ("2024Q3", "甲市", pytest.approx(0.4)),
+        ]
+
+
+def test_the_review_and_the_audit_drop_the_fills_with_the_window() -> None:
+    con = store()
+    insert_rows(con, "2024Q3", [_signing("A1", "东县", "甲市", 500)])
+    insert_rows(con, "2024Q3", [_signing("B1", "西县", None, 300)], path="西县.xlsx")
+    found = review(con, period="2024Q3", catalog=CATALOG)
+    # 东县, 西县 and the one city
+    assessed = found.coverage.filter(
+        (pl.col("rule") == "consistency_over_time") & (pl.col("reason_code") == "no_history")
+    )
+    assert assessed["units"].to_list() == [3]
+    _audit(con)
+    temp = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert temp == []
