@@ -133,3 +133,41 @@ def test_an_institution_register_code_in_scientific_notation_is_refused(
     assert f.issues.select("row", "code").rows() == [(2, "register_code_scientific")]
     codes = store.execute("SELECT org_code FROM current_institution_register").fetchall()
     assert codes == [("A9",)]
+
+
+def test_an_area_register_with_city_and_year_merged_down_is_filled(store, tmp_path: Path) -> None:
+    """The usual office sheet: 所属市 and 年度 merged over every county's row, 区划类型 over
+    two. Each is filled into the rows below; 常住人口 merged over two rows is not (it
+    would count twice): the second row lacks its population, an error, not loaded."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["行政区划代码", "区县名称", "所属市", "区划类型", "年度", "常住人口"])
+    ws.append(["410102", "南山区", "河川市", "市辖区", 2024, 512300])
+    ws.append(["410103", "西湾区", None, None, None, 200000])
+    ws.append(["410122", "东县", None, "县", None, 300000])
+    ws.append(["410123", "北县", None, None, None, None])
+    for ref in ("C2:C5", "E2:E5", "D2:D3", "F4:F5"):
+        ws.merge_cells(ref)
+    path = tmp_path / "merged_city_and_year_register.xlsx"
+    wb.save(path)
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.register, f.rows_loaded, f.rows_rejected) == ("areas", 3, 1)
+    rows = store.execute(
+        "SELECT county, city, area_type, year, population FROM current_area_register"
+        " ORDER BY area_code"
+    ).fetchall()
+    assert rows == [
+        ("南山区", "河川市", "市辖区", 2024, 512300),
+        ("西湾区", "河川市", "市辖区", 2024, 200000),
+        ("东县", "河川市", "县", 2024, 300000),
+    ]
+    merged = f.issues.filter(f.issues["code"].str.starts_with("merged_"))
+    assert merged.select("row", "field", "severity", "code").rows() == [
+        (2, "city", "notice", "merged_filled"),
+        (2, "area_type", "notice", "merged_filled"),
+        (2, "year", "notice", "merged_filled"),
+        (4, "population", "warning", "merged_not_filled"),
+    ]
+    assert merged["message_zh"].to_list()[0] == (
+        "「所属市」有 1 处合并单元格（C2:C5）：已把各自首行的值填入下方各行"
+    )

@@ -20,12 +20,14 @@ bound it, so the sheet is not read again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
 from kpi_audit.core.fields import FIELDS_BY_ID
 from kpi_audit.ingest.cell_extent import column_letters, column_number
+from kpi_audit.render.i18n import issue_messages
 
 # <mergeCell ref="A3:A9"/> (a prefix, single quotes and spacing allowed)
 _REF = re.compile(
@@ -84,6 +86,11 @@ class MergedColumn:
     first_row: int  # the first range's first row
 
 
+def submission_fillable(field: str) -> bool:
+    """Whether a submission field merged down is filled into the rows below."""
+    return field not in _NOT_FILLED and FIELDS_BY_ID[field].type != "int"
+
+
 def fill_merged(
     body: pl.DataFrame,
     merges: tuple[tuple[int, int, int, int], ...],
@@ -91,11 +98,12 @@ def fill_merged(
     columns: dict[str, str],
     headers: dict[str, str],
     first_data_row: int,
+    fillable: Callable[[str], bool] = submission_fillable,
 ) -> tuple[pl.DataFrame, list[MergedColumn]]:
     """``body`` (``_row`` + a column per headed column; ``columns``: field id → its
-    column, in the sheet's order; ``field_of``: column letter → field id) with text
-    fields merged down filled from each range's first row, and what was done, field by
-    field."""
+    column, in the sheet's order; ``field_of``: column letter → field id) with the
+    fields merged down that are ``fillable`` filled from each range's first row, and
+    what was done, field by field."""
     if body.height == 0:
         return body, []
     last_row = int(body.get_column("_row").max())  # type: ignore[arg-type]
@@ -107,7 +115,7 @@ def fill_merged(
         ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
         if r1 < first_data_row:
             outcome = "from_header"
-        elif field in _NOT_FILLED or FIELDS_BY_ID[field].type == "int":
+        elif not fillable(field):
             outcome = "not_filled"
         else:
             outcome = "filled"
@@ -148,3 +156,25 @@ def _filled_down(
     return body.update(within, on="_row", how="left"), [
         (r1, r2, ref) for r1, r2, ref in ranges.select("_r1", "_r2", "_ref").rows()
     ]
+
+
+# How many merged ranges a notice names (a sheet may merge its county 200 times).
+_REFS_SHOWN = 5
+
+
+def merged_issue(merged: MergedColumn) -> dict[str, object]:
+    """The issue record of one column's merged ranges (a notice when they were filled,
+    else a warning): field, header, value (the first range), code, severity, messages;
+    the reader adds where (sheet, row)."""
+    code = f"merged_{merged.outcome}"
+    shown = "、".join(merged.refs[:_REFS_SHOWN]) + (" …" if len(merged.refs) > _REFS_SHOWN else "")
+    _, zh, en = issue_messages(code, header=merged.header, refs=shown, n=len(merged.refs))
+    return {
+        "field": merged.field,
+        "value": merged.refs[0],
+        "header": merged.header,
+        "severity": "notice" if merged.outcome == "filled" else "warning",
+        "code": code,
+        "message_zh": zh,
+        "message_en": en,
+    }

@@ -13,6 +13,7 @@ from kpi_audit.core.periods import Period
 from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
+from kpi_audit.ingest.merged import merged_issue
 from kpi_audit.ingest.read import FileRead, Sheet, SheetNames, read_file, sheet_names
 from kpi_audit.ingest.validate import Validation, validate_rows
 from kpi_audit.render.i18n import issue_messages
@@ -123,10 +124,6 @@ def _coerced(sheet_no: int, sheet: Sheet, period: Period | None) -> pl.DataFrame
     )
 
 
-# How many merged ranges a notice names (a sheet may merge its county 200 times).
-_REFS_SHOWN = 5
-
-
 def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
     records: list[dict[str, object]] = []
     for i, s in enumerate(read.sheets):
@@ -161,24 +158,8 @@ def _sheet_level_issues(read: FileRead) -> pl.DataFrame:
                 }
             )
         for merged in s.merged:
-            code = f"merged_{merged.outcome}"
-            shown = "、".join(merged.refs[:_REFS_SHOWN]) + (
-                " …" if len(merged.refs) > _REFS_SHOWN else ""
-            )
-            _, zh, en = issue_messages(code, header=merged.header, refs=shown, n=len(merged.refs))
             records.append(
-                {
-                    "_sheet_no": i,
-                    "sheet": s.name,
-                    "row": merged.first_row,
-                    "field": merged.field,
-                    "value": merged.refs[0],
-                    "header": merged.header,
-                    "severity": "notice" if merged.outcome == "filled" else "warning",
-                    "code": code,
-                    "message_zh": zh,
-                    "message_en": en,
-                }
+                {"_sheet_no": i, "sheet": s.name, "row": merged.first_row, **merged_issue(merged)}
             )
     for skipped in read.skipped:
         _, zh, en = issue_messages(

@@ -8,7 +8,7 @@ with an error is not loaded. Storing is :mod:`kpi_audit.ingest.register_write`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from kpi_audit.ingest.coerce import (
 )
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
 from kpi_audit.ingest.headers import unit_factor
-from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _workbook_grids
+from kpi_audit.ingest.merged import fill_merged, merged_issue
+from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _Grid, _workbook_grids
 from kpi_audit.ingest.register_fields import (
     REGISTER_FIELDS,
     RegisterField,
@@ -70,20 +71,47 @@ def prepare_register(
     """The register in a file, or None when no sheet has a register's header row
     (``encoding``: of a CSV file, default detected)."""
     if path.suffix.lower() == ".csv":
-        grids: list[tuple[str | None, pl.DataFrame]] = [(None, _csv_grid(path, data, encoding)[0])]
+        grids: list[_Grid] = [_Grid(None, _csv_grid(path, data, encoding)[0], [])]
     else:
-        grids = [(g.name, g.cells) for g in _workbook_grids(path, data) if not g.hidden]
-    for name, grid in grids:
-        for index, cells in enumerate(grid.head(HEADER_SCAN_ROWS).rows()):
+        grids = [g for g in _workbook_grids(path, data) if not g.hidden]
+    for g in grids:
+        for index, cells in enumerate(g.cells.head(HEADER_SCAN_ROWS).rows()):
             kind = register_kind_of(cells)
             if kind is not None:
-                return _prepared(kind, name, grid, index, cells)
+                return _prepared(kind, g, index, cells)
     return None
 
 
-def _prepared(
-    kind: RegisterKind, sheet: str | None, grid: pl.DataFrame, index: int, cells: tuple
-) -> PreparedRegister:
+def _register_fillable(kind: RegisterKind) -> Callable[[str], bool]:
+    """A register's text, type, year and period columns merged down are filled into the
+    rows below; its counts, codes and names are not (a copied count counts twice, a
+    copied code or name makes one unit of several)."""
+    kinds = {f.id: f.kind for f in REGISTER_FIELDS[kind]}
+    return lambda fid: kinds[fid] not in ("int", "code") and fid != "org_name"
+
+
+def _merged_filled(
+    kind: RegisterKind, g: _Grid, raw: pl.DataFrame, columns: Mapping[str, str],
+    headers: Mapping[str, str], index: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """``raw`` with the merged cells over its rows filled (merged.py), and the notices."""
+    letter_of = dict(zip(g.cells.columns, g.letters, strict=True))
+    field_of = {letter_of[source]: fid for fid, source in columns.items()}
+    body, merged = fill_merged(
+        raw.rename({"source_row": "_row"}),
+        g.merged,
+        field_of,
+        {fid: f"{fid}__raw" for fid in columns},
+        dict(headers),
+        index + 2,
+        _register_fillable(kind),
+    )
+    notices = [{"source_row": m.first_row, **merged_issue(m)} for m in merged]
+    return body.rename({"_row": "source_row"}), pl.DataFrame(notices, schema=REGISTER_ISSUE_SCHEMA)
+
+
+def _prepared(kind: RegisterKind, g: _Grid, index: int, cells: tuple) -> PreparedRegister:
+    sheet, grid = g.name, g.cells
     fields = REGISTER_FIELDS[kind]
     columns: dict[str, str] = {}
     headers: dict[str, str] = {}
@@ -108,6 +136,9 @@ def _prepared(
         [pl.col(f"{f.id}__raw") for f in fields], ignore_nulls=True
     ).str.strip_chars()
     raw = raw.filter(blank.fill_null("") != "")
+    merged = pl.DataFrame(schema=REGISTER_ISSUE_SCHEMA)
+    if g.merged:
+        raw, merged = _merged_filled(kind, g, raw, columns, headers, index)
     units = {
         f.id: u
         for f in fields
@@ -118,6 +149,7 @@ def _prepared(
     issues = pl.concat(
         [
             _unit_notices(units, headers, index + 1),
+            merged,
             _placeholder_notices(fields, raw, headers),
             _issues(kind, typed, headers),
         ],
