@@ -158,3 +158,26 @@ def test_the_review_and_the_audit_drop_the_fills_with_the_window() -> None:
     _audit(con)
     temp = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     assert temp == []
+
+
+def test_a_county_name_under_two_cities_is_said() -> None:
+    """Two cities' 鼓楼区 are one county unit (counties are told apart by name): said."""
+    con = store()
+    insert_rows(
+        con,
+        "2024Q3",
+        [
+            _signing("A1", "鼓楼区", "南京市", 500),
+            _signing("B1", "鼓楼区", "徐州市", 300),
+            _signing("C1", "东县", "徐州市", 100),
+        ],
+    )
+    issues = [
+        i
+        for i in to_json_dict(_audit(con))["data_issues"]
+        if i["code"] == "county_in_several_cities"
+    ]
+    assert [(i["county"], i["params"]["cities"]) for i in issues] == [
+        ("鼓楼区", ["南京市", "徐州市"])
+    ]
+    assert issues[0]["message_zh"].startswith("2024Q3 区县名称「鼓楼区」出现在 南京市、徐州市：")

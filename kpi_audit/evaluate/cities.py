@@ -12,7 +12,12 @@ city is instead taken, per period and county, from
 3. ``only_city``: the one city the period's rows name, when they name exactly one;
 
 and stays blank otherwise (then, as before, it is the target set's area). The audit says
-so in a notice per period and county (``city_filled``). The fills are a small temporary
+so in a notice per period and county (``city_filled``).
+
+Counties are told apart by name: a province's two 鼓楼区 (two cities) make one county unit.
+The county value, and the register population matched to it by name, are then those of
+both; the audit says so (``county_in_several_cities``) rather than report the sum as one
+county silently. The fills are a small temporary
 table joined to the window's rows, made only when a row of the window has no city.
 """
 
@@ -103,6 +108,39 @@ def city_notices(con: duckdb.DuckDBPyConnection, table: str, period: str) -> pl.
                 "code": CODE,
                 "params": params,
                 "field": "city",
+                "message_zh": zh,
+                "message_en": en,
+                "county": county,
+            }
+        )
+    return pl.DataFrame(records)
+
+
+SHARED = "county_in_several_cities"
+
+
+def shared_county_names(
+    con: duckdb.DuckDBPyConnection, rows: str, period: str
+) -> pl.DataFrame | None:
+    """One warning per county name the period's rows give under more than one city."""
+    shared = con.execute(
+        f"SELECT county, list(DISTINCT city ORDER BY city) FROM {rows} "
+        "WHERE eval_period = ? AND city IS NOT NULL GROUP BY county "
+        "HAVING count(DISTINCT city) > 1 ORDER BY county",
+        [period],
+    ).fetchall()
+    if not shared:
+        return None
+    records = []
+    for county, cities in shared:
+        params, zh, en = issue_messages(SHARED, county=county, cities=cities, period=period)
+        records.append(
+            {
+                "kind": SHARED,
+                "code": SHARED,
+                "params": params,
+                "field": "county",
+                "value": county,
                 "message_zh": zh,
                 "message_en": en,
                 "county": county,

@@ -16,7 +16,12 @@ from kpi_audit.core.models import Indicator, Level, TargetSet
 from kpi_audit.core.periods import Period
 from kpi_audit.core.result import Completeness, RegisterSource, empty
 from kpi_audit.evaluate.areas import area_facts
-from kpi_audit.evaluate.cities import city_notices, drop_window_tables, fills_table
+from kpi_audit.evaluate.cities import (
+    city_notices,
+    drop_window_tables,
+    fills_table,
+    shared_county_names,
+)
 from kpi_audit.evaluate.completeness import check_completeness
 from kpi_audit.evaluate.fallback import fallback_issues
 from kpi_audit.evaluate.indicators import (
@@ -102,8 +107,11 @@ def measure(
         units, trend_parts, issues, history = _indicator_values(
             con, table, p, scheduled, catalog, needed, with_trend, area, facts
         )
-        filled = city_notices(con, fills_table(superseded), str(p))
-        issues = issues if filled is None else [filled, *issues]
+        said = (
+            city_notices(con, fills_table(superseded), str(p)),
+            shared_county_names(con, table, str(p)),
+        )
+        issues = [*(frame for frame in said if frame is not None), *issues]
         reporting = build_reporting(
             con,
             table,

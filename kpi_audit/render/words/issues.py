@@ -125,6 +125,13 @@ ISSUES: dict[str, tuple[str, str]] = {
         "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
         " the only city the period's rows name",
     ),
+    "issue.county_in_several_cities": (
+        "{period} 区县名称「{county}」出现在 {cities}：区县以名称区分，区县级结果及按区县"
+        "匹配的名录人口把它们合并计算；请使用可区分的区县名称",
+        "{period}: the county name {county} appears under {cities}: counties are told apart "
+        "by name, so the county results and the register populations matched by county count "
+        "them as one; give them distinct names",
+    ),
     "issue.placeholder_missing.count": (
         "「{field}」列 {count} 个单元格填写了「{markers}」等，按缺失处理（不是 0）",
         "{field}: {count} cells hold '{markers}' or the like, read as missing (not 0)",
