@@ -171,3 +171,27 @@ def test_an_area_register_with_city_and_year_merged_down_is_filled(store, tmp_pa
     assert merged["message_zh"].to_list()[0] == (
         "「所属市」有 1 处合并单元格（C2:C5）：已把各自首行的值填入下方各行"
     )
+
+
+def test_a_register_workbook_is_read_once(store, tmp_path: Path, monkeypatch) -> None:
+    """Tried as a submission first, then as a register: from the same grids, not a
+    second scan and read of the workbook (an institution register may be a province's)."""
+    import fastexcel
+
+    calls: list[int] = []
+    original = fastexcel.read_excel
+
+    def counted(source: bytes, *args: object, **kwargs: object) -> object:
+        calls.append(len(source))
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(fastexcel, "read_excel", counted)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in INSTITUTIONS.splitlines():
+        ws.append(line.split(","))
+    path = tmp_path / "institutions.xlsx"
+    wb.save(path)
+    (f,) = ingest_paths(store, [path]).files
+    assert (f.register, f.rows_loaded) == ("institutions", 2)
+    assert calls == [path.stat().st_size]

@@ -28,7 +28,7 @@ from kpi_audit.ingest.encoding import check_encoding
 from kpi_audit.ingest.issues import empty_issues
 from kpi_audit.ingest.limits import Limits, read_regular_file
 from kpi_audit.ingest.prepare import PreparedFile, prepare_file
-from kpi_audit.ingest.read import SheetNames, sheet_names
+from kpi_audit.ingest.read import FileGrids, SheetNames, file_grids, sheet_names
 from kpi_audit.ingest.register_fields import match_register_header
 from kpi_audit.ingest.register_write import load_register
 from kpi_audit.ingest.registers import PreparedRegister, prepare_register
@@ -242,13 +242,16 @@ def _prepare(todo: _ToLoad, options: _Options) -> PreparedFile | PreparedRegiste
     """:func:`prepare_file`, with the input error returned (it may run in a worker thread).
     A file that is no submission but has a register's header row is that register."""
     period, encoding = options.period, options.encoding
+    grids: FileGrids | None = None  # read once, for both readers
     try:
+        grids = file_grids(todo.path, todo.data, sheet=options.sheets, encoding=encoding)
         prepared = prepare_file(
-            todo.path, todo.data, period=period, sheet=options.sheets, encoding=encoding
-        )
+            todo.path, todo.data, period=period, sheet=options.sheets, encoding=encoding,
+            grids=grids,
+        )  # fmt: skip
     except InputError as exc:
-        try:
-            return prepare_register(todo.path, todo.data, encoding) or exc
+        try:  # (grids None: unreadable, or without a --sheet named: read again, whole)
+            return prepare_register(todo.path, todo.data, encoding, grids) or exc
         except InputError:
             return exc
     if period is not None and any(
@@ -256,7 +259,7 @@ def _prepare(todo: _ToLoad, options: _Options) -> PreparedFile | PreparedRegiste
         for s in prepared.read.sheets
         for _, header in s.unknown
     ):  # an institution register read with --period
-        return prepare_register(todo.path, todo.data, encoding) or prepared
+        return prepare_register(todo.path, todo.data, encoding, grids) or prepared
     return prepared
 
 

@@ -14,7 +14,7 @@ from kpi_audit.ingest.coerce import coerce_cells
 from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.issues import ISSUE_SCHEMA, sheet_issues
 from kpi_audit.ingest.merged import merged_issue
-from kpi_audit.ingest.read import FileRead, Sheet, SheetNames, read_file, sheet_names
+from kpi_audit.ingest.read import FileGrids, FileRead, Sheet, SheetNames, read_file, sheet_names
 from kpi_audit.ingest.validate import Validation, validate_rows
 from kpi_audit.render.i18n import issue_messages
 
@@ -33,11 +33,13 @@ def prepare_file(
     period: Period | None = None,
     sheet: SheetNames = None,
     encoding: str | None = None,
+    grids: FileGrids | None = None,
 ) -> PreparedFile:
     """Read, coerce and validate one file; raises :class:`InputError` if unreadable.
     ``sheet``: the sheets to read, one or several (default: every visible one);
-    ``encoding``: the text encoding of a CSV file (default: detected)."""
-    read = read_file(path, data, sheet=sheet, encoding=encoding)
+    ``encoding``: the text encoding of a CSV file (default: detected); ``grids``: its
+    cells, when read already (read.file_grids with the same ``sheet`` and ``encoding``)."""
+    read = read_file(path, data, sheet=sheet, encoding=encoding, grids=grids)
     for s in read.sheets:
         if "period" not in s.columns and period is None:
             raise InputError(

@@ -88,37 +88,58 @@ class FileRead:
     separator: str | None = None  # the field separator of a CSV file (CSV_SEPARATORS)
 
 
-def read_file(
+@dataclass(frozen=True)
+class FileGrids:
+    """Every cell of a file's sheets as text, read once for whichever reader wants it:
+    the submission's (read_file) and, when it is no submission, the register's."""
+
+    grids: list[_Grid]
+    only: tuple[str, ...]  # the sheets named (none: every sheet)
+    encoding: str | None = None  # of a CSV file, as shown
+    separator: str | None = None  # of a CSV file
+
+
+def file_grids(
     path: Path, data: bytes, *, sheet: SheetNames = None, encoding: str | None = None
+) -> FileGrids:
+    """The grids of a file's sheets (only those ``sheet`` names, when it names some); a
+    CSV file read in ``encoding`` when given, else in the one detected
+    (ingest/encoding.py). Raises :class:`InputError` for a file that cannot be read or a
+    missing ``--sheet``."""
+    only = sheet_names(sheet)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        cells, letters, used, separator = _csv_grid(path, data, encoding)
+        return FileGrids([_Grid(None, cells, letters)], only, used, separator)
+    if suffix in WORKBOOK_SUFFIXES:
+        return FileGrids(_workbook_grids(path, data, only), only)
+    raise InputError(code="not_a_spreadsheet", params={"suffixes": list(SUFFIXES)}, path=str(path))
+
+
+def read_file(
+    path: Path,
+    data: bytes,
+    *,
+    sheet: SheetNames = None,
+    encoding: str | None = None,
+    grids: FileGrids | None = None,
 ) -> FileRead:
     """The sheets of a file that have a recognisable header (or only those ``sheet``
-    names: one or several); a CSV file read in ``encoding`` when given, else in the one
-    detected (ingest/encoding.py).
+    names: one or several), from ``grids`` when the file was read already (file_grids).
 
     Raises :class:`InputError` for a file that cannot be read, a missing ``--sheet``,
     or a file where no sheet has a header.
     """
     only = sheet_names(sheet)
     shown = ", ".join(only) or None  # where an error of the file is
-    suffix = path.suffix.lower()
-    grids: list[_Grid]
-    used: str | None = None
-    separator: str | None = None
-    if suffix == ".csv":
-        cells, letters, used, separator = _csv_grid(path, data, encoding)
-        grids = [_Grid(None, cells, letters)]
-    elif suffix in WORKBOOK_SUFFIXES:
-        grids = _workbook_grids(path, data, only)
-    else:
-        raise InputError(
-            code="not_a_spreadsheet", params={"suffixes": list(SUFFIXES)}, path=str(path)
-        )
+    read = file_grids(path, data, sheet=sheet, encoding=encoding) if grids is None else grids
+    used, separator = read.encoding, read.separator
 
     sheets: list[Sheet] = []
     skipped: list[SkippedSheet] = []
     not_institutions: list[_NoInstitutions] = []
     hidden: list[SkippedSheet] = []  # hidden sheets with a submission's header
-    for g in grids:
+    for g in read.grids:
         name = g.name
         if g.hidden:  # not read; said when it looks like a submission
             head = g.cells.head(HEADER_SCAN_ROWS).rows()
@@ -149,7 +170,7 @@ def read_file(
             path=str(path),
         )
     if not sheets:
-        if all(g.cells.height == 0 for g in grids if not g.hidden):
+        if all(g.cells.height == 0 for g in read.grids if not g.hidden):
             raise InputError(code="file_empty", path=str(path), sheet=shown)
         raise InputError(
             code="no_header",

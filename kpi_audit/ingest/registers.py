@@ -26,7 +26,7 @@ from kpi_audit.ingest.coerce import (
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
 from kpi_audit.ingest.headers import unit_factor
 from kpi_audit.ingest.merged import fill_merged, merged_issue
-from kpi_audit.ingest.read import HEADER_SCAN_ROWS, _csv_grid, _Grid, _workbook_grids
+from kpi_audit.ingest.read import HEADER_SCAN_ROWS, FileGrids, _Grid, file_grids
 from kpi_audit.ingest.register_fields import (
     REGISTER_FIELDS,
     RegisterField,
@@ -66,15 +66,14 @@ class PreparedRegister:
 
 
 def prepare_register(
-    path: Path, data: bytes, encoding: str | None = None
+    path: Path, data: bytes, encoding: str | None = None, grids: FileGrids | None = None
 ) -> PreparedRegister | None:
     """The register in a file, or None when no sheet has a register's header row
-    (``encoding``: of a CSV file, default detected)."""
-    if path.suffix.lower() == ".csv":
-        grids: list[_Grid] = [_Grid(None, _csv_grid(path, data, encoding)[0], [])]
-    else:
-        grids = [g for g in _workbook_grids(path, data) if not g.hidden]
-    for g in grids:
+    (``encoding``: of a CSV file, default detected; ``grids``: the file's cells when
+    read already, every sheet of it)."""
+    if grids is None or grids.only:
+        grids = file_grids(path, data, encoding=encoding)
+    for g in (g for g in grids.grids if not g.hidden):
         for index, cells in enumerate(g.cells.head(HEADER_SCAN_ROWS).rows()):
             kind = register_kind_of(cells)
             if kind is not None:
