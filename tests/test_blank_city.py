@@ -76,7 +76,7 @@ def test_a_county_file_without_city_is_counted_in_the_only_city() -> None:
         (
             "西县",
             "2024Q3: 1 row(s) of 西县 without 所属市 are counted in 甲市,"
-            " the only city the period's rows name",
+            " the only city the store names",
         )
     ]
 
@@ -181,3 +181,63 @@ def test_a_county_name_under_two_cities_is_said() -> None:
         ("鼓楼区", ["南京市", "徐州市"])
     ]
     assert issues[0]["message_zh"].startswith("2024Q3 区县名称「鼓楼区」出现在 南京市、徐州市：")
+
+
+def _two_cities_over_a_year(con: duckdb.DuckDBPyConnection) -> None:
+    """东区 (甲市) names its city in Q1–Q3 and not in Q4; 南县 (乙市) in every quarter but
+    Q3. Each quarter one city is named alone: that must not take the other's county."""
+    for q in (1, 2, 3, 4):
+        east = None if q == 4 else "甲市"
+        south = None if q == 3 else "乙市"
+        rows = [_signing("E1", "东区", east, 500), _signing("S1", "南县", south, 300)]
+        insert_rows(con, f"2024Q{q}", rows)
+
+
+@pytest.mark.parametrize("period", ["2024Q3", "2024Q4"])
+def test_a_blank_city_takes_the_countys_city_of_other_periods_before_a_lone_city(
+    period: str,
+) -> None:
+    con = store()
+    _two_cities_over_a_year(con)
+    result = run_audit(con, period=period, target_sets=[target_set(SIGNING)], catalog=CATALOG)
+    assert _cities(result) == pytest.approx({"甲市": 0.5, "乙市": 0.3})
+    (notice,) = _notices(result)
+    assert "the city the county's rows of other periods name" in notice[1]
+
+
+def test_a_year_from_quarters_takes_the_city_its_last_naming_quarter_gives() -> None:
+    con = store()
+    _two_cities_over_a_year(con)
+    result = run_audit(con, period="2024", target_sets=[target_set(SIGNING)], catalog=CATALOG)
+    assert _cities(result) == pytest.approx({"甲市": 0.5, "乙市": 0.3})
+    assert _notices(result) == []  # each institution's city is that of a quarter
+
+
+def test_the_shared_county_warning_has_words_in_reports() -> None:
+    from kpi_audit.render.format import kind_text
+
+    assert kind_text("county_in_several_cities") == "区县名称在多个市重复"
+    assert kind_text("county_in_several_cities", "en") == "county name under several cities"
+
+
+def test_stored_sums_follow_a_city_fill_that_a_later_load_changes() -> None:
+    """Q2 and Q3: 东县 (甲市) and 西县 without a city, which the one city of the store
+    takes. Loading 2024Q1 with 北县 of 乙市 makes the store name two: 西县 is no longer
+    甲市's, in the trend points stored before as in the verdicts."""
+    con = store()
+    for period in ("2024Q2", "2024Q3"):
+        insert_rows(con, period, [_signing("A1", "东县", "甲市", 500)], path=f"{period}东.xlsx")
+        insert_rows(con, period, [_signing("B1", "西县", None, 300)], path=f"{period}西.xlsx")
+
+    def points(result: AuditResult) -> list[tuple[str, str, float]]:
+        trend = result.trends.filter(
+            (pl.col("indicator") == "signing_coverage") & (pl.col("level") == "city")
+        )
+        return sorted(trend.filter(pl.col("period") == "2024Q2").select("unit", "value").rows())
+
+    assert points(_audit(con, trends=True)) == [("甲市", pytest.approx(0.4))]
+    insert_rows(con, "2024Q1", [_signing("C1", "北县", "乙市", 100)], path="2024Q1北.xlsx")
+    assert points(_audit(con, trends=True)) == [
+        ("测试市", pytest.approx(0.3)),
+        ("甲市", pytest.approx(0.5)),
+    ]

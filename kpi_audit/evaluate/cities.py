@@ -7,9 +7,12 @@ city is instead taken, per period and county, from
 
 1. ``county_rows``: the city the county's other rows of the period name (the first,
    should they name several);
-2. ``area_register``: the city the area register gives the county (its latest year),
+2. ``county_elsewhere``: the city the county's rows of other periods name, when they name
+   one city only;
+3. ``area_register``: the city the area register gives the county (its latest year),
    when it gives one city only;
-3. ``only_city``: the one city the period's rows name, when they name exactly one;
+4. ``only_city``: the one city the store names (its submissions and the area register),
+   when it names exactly one;
 
 and stays blank otherwise (then, as before, it is the target set's area). The audit says
 so in a notice per period and county (``city_filled``).
@@ -56,22 +59,27 @@ def make_fills(
         WITH w AS (SELECT eval_period, county, city FROM {rows}),
         own AS (SELECT eval_period, county, min(city) AS city FROM w
                 WHERE city IS NOT NULL GROUP BY eval_period, county),
+        elsewhere AS (SELECT county, min(city) AS city FROM submissions
+                      WHERE city IS NOT NULL GROUP BY county HAVING count(DISTINCT city) = 1),
         latest AS (SELECT county, city FROM current_area_register WHERE city IS NOT NULL
                    QUALIFY rank() OVER (PARTITION BY county ORDER BY year DESC) = 1),
         reg AS (SELECT county, min(city) AS city FROM latest GROUP BY county
                 HAVING count(DISTINCT city) = 1),
-        single AS (SELECT eval_period, min(city) AS city FROM w WHERE city IS NOT NULL
-                   GROUP BY eval_period HAVING count(DISTINCT city) = 1),
+        named AS (SELECT DISTINCT city FROM submissions WHERE city IS NOT NULL
+                  UNION SELECT DISTINCT city FROM current_area_register WHERE city IS NOT NULL),
+        single AS (SELECT min(city) AS city FROM named HAVING count(*) = 1),
         blank AS (SELECT eval_period, county, count(*) AS n_rows FROM w
                   WHERE city IS NULL GROUP BY eval_period, county)
-        SELECT b.eval_period, b.county, COALESCE(o.city, r.city, s.city) AS city,
+        SELECT b.eval_period, b.county, COALESCE(o.city, e.city, r.city, s.city) AS city,
                CASE WHEN o.city IS NOT NULL THEN 'county_rows'
+                    WHEN e.city IS NOT NULL THEN 'county_elsewhere'
                     WHEN r.city IS NOT NULL THEN 'area_register'
                     ELSE 'only_city' END AS basis,
                b.n_rows
         FROM blank b LEFT JOIN own o USING (eval_period, county)
-        LEFT JOIN reg r USING (county) LEFT JOIN single s USING (eval_period)
-        WHERE COALESCE(o.city, r.city, s.city) IS NOT NULL"""
+        LEFT JOIN elsewhere e USING (county) LEFT JOIN reg r USING (county)
+        CROSS JOIN (SELECT min(city) AS city FROM single) s
+        WHERE COALESCE(o.city, e.city, r.city, s.city) IS NOT NULL"""
     )
     return True
 

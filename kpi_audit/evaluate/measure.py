@@ -103,9 +103,12 @@ def measure(
         scheduled, catalog = scoped_schedule(scheduled, catalog, facts)
         needed, with_trend = _needed(scheduled, trends)
         data_city = _data_city(con, table, p)
-        area = data_city or next((ts.area for ts in target_sets if ts.area), None) or CITY_FALLBACK
+        named = next((ts.area for ts in target_sets if ts.area), None) or CITY_FALLBACK
+        area = data_city or named
+        # rows no city is known for make a unit of their own, shown as the verdicts show
+        # it (the target set's area), not under a city that the other rows name
         units, trend_parts, issues, history = _indicator_values(
-            con, table, p, scheduled, catalog, needed, with_trend, area, facts
+            con, table, p, scheduled, catalog, needed, with_trend, named, facts
         )
         said = (
             city_notices(con, fills_table(superseded), str(p)),
@@ -217,7 +220,7 @@ def _indicator_values(
     catalog: Mapping[str, Indicator],
     needed: Mapping[str, set[Level]],
     with_trend: set[str],
-    area: str,
+    unnamed: str,
     facts: pl.DataFrame,
 ) -> tuple[dict[str, pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame], pl.DataFrame]:
     """Unit values at ``p`` per indicator, trend frames, not-comparable issues and the
@@ -254,7 +257,7 @@ def _indicator_values(
         units[ind_id] = pl.concat(frames, how="diagonal_relaxed")
         if ind_id in with_trend:
             trends.append(
-                _trend_rows(ind_id, by_area[ind_id], by_trend.get(ind_id), trend_labels, area)
+                _trend_rows(ind_id, by_area[ind_id], by_trend.get(ind_id), trend_labels, unnamed)
             )
         evaluated = any(s.state == "evaluate" and s.indicator.id == ind_id for s in scheduled)
         if ind.kind in YOY_KINDS and evaluated:
@@ -295,16 +298,17 @@ def _trend_rows(
     now: pl.DataFrame,
     past: pl.DataFrame | None,
     trend_labels: Sequence[str],
-    area: str,
+    unnamed: str,
 ) -> pl.DataFrame:
-    """One indicator's values over the trend window, the audited period's last."""
+    """One indicator's values over the trend window, the audited period's last; the unit
+    of rows without a city is called ``unnamed``."""
     values = now.select("eval_period", "level", "unit", "value")
     if past is not None:
         values = pl.concat([past.filter(pl.col("eval_period").is_in(trend_labels)), values])
     return values.filter(pl.col("value").is_not_null()).select(
         indicator=pl.lit(base_id(ind_id)),
         level="level",
-        unit=pl.col("unit").fill_null(pl.lit(area)),
+        unit=pl.col("unit").fill_null(pl.lit(unnamed)),
         period="eval_period",
         value="value",
     )

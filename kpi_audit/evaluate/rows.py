@@ -195,7 +195,9 @@ def _years_from_quarters_sql(latest: str, values: Sequence[str], years: Sequence
     """Whole years made from their quarters: flows summed, stock and attribute values
     as of the last quarter reported."""
     last = "first({c} ORDER BY period_quarter DESC) AS {c}"
-    aggregated = [last.format(c=c) for c in ATTRIBUTE_COLUMNS]
+    # the city as the last quarter that names one (所属市 is optional: a blank is no move)
+    named = "first(city ORDER BY period_quarter DESC) FILTER (WHERE city IS NOT NULL) AS city"
+    aggregated = [named if c == "city" else last.format(c=c) for c in ATTRIBUTE_COLUMNS]
     aggregated += [
         f"SUM({quote_ident(c)}) AS {quote_ident(c)}"
         if c in FLOW_FIELDS

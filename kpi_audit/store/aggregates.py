@@ -64,13 +64,19 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def fingerprints(con: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> dict[str, str]:
     """period label → the fingerprint of what its sums are computed from."""
-    by_year = {
-        int(year): f"{n}:{last}:{files}"
-        for year, n, last, files in con.execute(
-            "SELECT period_year, count(*), max(ingested_at), sum(file_id) "
-            "FROM submissions GROUP BY period_year"
-        ).fetchall()
-    }
+    years = con.execute(
+        "SELECT period_year, count(*), max(ingested_at), sum(file_id), "
+        "count(*) FILTER (WHERE city IS NULL) FROM submissions GROUP BY period_year"
+    ).fetchall()
+    by_year = {int(year): f"{n}:{last}:{files}" for year, n, last, files, _ in years}
+    # Which city a row without 所属市 counts in reads the whole store (evaluate/cities.py):
+    # then a period's sums change with the counties and cities loaded in any other.
+    cities = []
+    if any(blank for *_, blank in years):
+        (pairs,) = con.execute(
+            "SELECT bit_xor(DISTINCT hash(county, city)) FROM submissions WHERE city IS NOT NULL"
+        ).fetchall()[0]
+        cities = [f"cities:{pairs}"]
     present = _tables(con)
     registers = [
         str(con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {name} t").fetchall()[0])
@@ -80,7 +86,7 @@ def fingerprints(con: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> dict
     out = {}
     for label in periods:
         year = period_of(label).year
-        key = "|".join([by_year.get(year, "-"), by_year.get(year - 1, "-"), *registers])
+        key = "|".join([by_year.get(year, "-"), by_year.get(year - 1, "-"), *registers, *cities])
         out[label] = hashlib.sha1(key.encode()).hexdigest()[:16]
     return out
 

@@ -115,15 +115,20 @@ ISSUES: dict[str, tuple[str, str]] = {
         "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
         " the city the county's other rows name",
     ),
+    "issue.city_filled.county_elsewhere": (
+        "{period} {county} 有 {rows} 行未填所属市，按该区县其他报告期所填计入 {city}",
+        "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
+        " the city the county's rows of other periods name",
+    ),
     "issue.city_filled.area_register": (
         "{period} {county} 有 {rows} 行未填所属市，按行政区划与人口名录计入 {city}",
         "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
         " the county's city in the area register",
     ),
     "issue.city_filled.only_city": (
-        "{period} {county} 有 {rows} 行未填所属市，按本期数据中唯一的市计入 {city}",
+        "{period} {county} 有 {rows} 行未填所属市，按库中唯一的市计入 {city}",
         "{period}: {rows} row(s) of {county} without 所属市 are counted in {city},"
-        " the only city the period's rows name",
+        " the only city the store names",
     ),
     "issue.county_in_several_cities": (
         "{period} 区县名称「{county}」出现在 {cities}：区县以名称区分，区县级结果及按区县"

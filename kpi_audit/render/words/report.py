@@ -92,6 +92,8 @@ REPORT: dict[str, tuple[str, str]] = {
         "not comparable (left out of the year-over-year)",
     ),
     "kind.notice": ("说明", "notice"),
+    "kind.fallback_field": ("以替代字段计算", "computed from a stated fallback field"),
+    "kind.county_in_several_cities": ("区县名称在多个市重复", "county name under several cities"),
     # completeness
     "comp.expected": ("应报机构数（上期已报）", "Institutions expected (reported last period)"),
     "comp.expected_now": ("应报机构数", "Institutions expected"),
