@@ -184,3 +184,25 @@ def test_a_header_merged_down_into_the_data_is_said(tmp_path: Path) -> None:
         "「城乡」有 1 处合并单元格（F2:F500）：已把各自首行的值填入下方各行"
     )
     assert prepared.rows.get_column("area").to_list() == ["城市"] * 3
+
+
+def test_header_cells_merged_over_a_blank_second_header_row_say_nothing(
+    tmp_path: Path,
+) -> None:
+    """Each header cell merged over rows 1–2 (a two-row header drawn as one): row 2 is no
+    data row, so nothing is blank because of it and no merged_from_header is said."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "东县"
+    ws.append(HEADER)
+    ws.append([None] * len(HEADER))
+    for row in EAST:
+        ws.append(list(row))
+    for i in range(len(HEADER)):
+        letter = openpyxl.utils.get_column_letter(i + 1)
+        ws.merge_cells(f"{letter}1:{letter}2")
+    book = tmp_path / "header_merged_over_two_rows.xlsx"
+    wb.save(book)
+    prepared = prepare_file(book, book.read_bytes())
+    assert prepared.rows.height == 3
+    assert prepared.issues.filter(pl.col("code").str.starts_with("merged_")).height == 0

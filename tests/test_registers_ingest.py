@@ -195,3 +195,22 @@ def test_a_register_workbook_is_read_once(store, tmp_path: Path, monkeypatch) ->
     (f,) = ingest_paths(store, [path]).files
     assert (f.register, f.rows_loaded) == ("institutions", 2)
     assert calls == [path.stat().st_size]
+
+
+def test_sheet_names_the_register_sheet_to_read(store, tmp_path: Path) -> None:
+    """--sheet picks the register among a workbook's sheets (an institution register
+    first, the area register named), hidden ones included, as it does for submissions."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "机构名录"
+    for line in INSTITUTIONS.splitlines():
+        ws.append(line.split(","))
+    areas = wb.create_sheet("行政区划与人口")
+    areas.append(["行政区划代码", "区县名称", "所属市", "区划类型", "年度", "常住人口"])
+    areas.append(["410102", "南山区", "河川市", "市辖区", 2024, 512300])
+    areas.sheet_state = "hidden"
+    path = tmp_path / "two_registers.xlsx"
+    wb.save(path)
+    (f,) = ingest_paths(store, [path], sheet="行政区划与人口").files
+    assert (f.register, f.rows_loaded) == ("areas", 1)
+    assert store.execute("SELECT count(*) FROM institution_register").fetchall() == [(0,)]

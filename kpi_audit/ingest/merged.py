@@ -107,10 +107,13 @@ def fill_merged(
     if body.height == 0:
         return body, []
     last_row = int(body.get_column("_row").max())  # type: ignore[arg-type]
+    # the first row with data: a header merged over the blank row below it (a two-row
+    # header whose cells span both) covers no data
+    first_row = max(first_data_row, int(body.get_column("_row").min()))  # type: ignore[arg-type]
     found: dict[tuple[str, str], list[tuple[int, int, str]]] = {}  # (field, outcome) → spans
     for r1, c1, r2, c2 in merges:
         field = field_of.get(column_letters(c1))
-        if field is None or r2 <= r1 or r2 < first_data_row:
+        if field is None or r2 <= r1 or r2 < first_row:
             continue  # across one row only, within the header, or not a known field
         ref = f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}"
         if r1 < first_data_row:

@@ -70,8 +70,8 @@ def prepare_register(
 ) -> PreparedRegister | None:
     """The register in a file, or None when no sheet has a register's header row
     (``encoding``: of a CSV file, default detected; ``grids``: the file's cells when
-    read already, every sheet of it)."""
-    if grids is None or grids.only:
+    read already: every sheet, or the ones --sheet named, hidden ones too)."""
+    if grids is None:
         grids = file_grids(path, data, encoding=encoding)
     for g in (g for g in grids.grids if not g.hidden):
         for index, cells in enumerate(g.cells.head(HEADER_SCAN_ROWS).rows()):
