@@ -241,3 +241,23 @@ def test_stored_sums_follow_a_city_fill_that_a_later_load_changes() -> None:
         ("测试市", pytest.approx(0.3)),
         ("甲市", pytest.approx(0.5)),
     ]
+
+
+def test_a_rejected_row_counts_in_its_countys_city() -> None:
+    """A rejected row keeps no city: in a store of two cities it is its county's, not a
+    unit of the target set's area that no result has."""
+    from test_verdicts_registers import _reject
+
+    con = store()
+    for period in ("2024Q2", "2024Q3"):
+        rows = [_signing("A1", "东县", "甲市", 500), _signing("C1", "北县", "乙市", 200)]
+        rows += [_signing("C2", "北县", "乙市", 100)] if period == "2024Q2" else []
+        insert_rows(con, period, rows)
+    _reject(con, "C2", "北县", "2024Q3")
+    reporting = {
+        r["unit"]: r["reporting"]
+        for r in to_json_dict(_audit(con))["results"]
+        if r["level"] == "city"
+    }
+    assert (reporting["乙市"]["expected"], reporting["乙市"]["rejected"]) == (2, 1)
+    assert reporting["甲市"]["rejected"] == 0

@@ -93,9 +93,14 @@ def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]
             UNION ALL SELECT org_code, org_name, county, city, 'missing' FROM exp
             WHERE org_code NOT IN (SELECT org_code FROM cur)
               AND org_code NOT IN (SELECT org_code FROM rej)
-        )
-        SELECT e.*, e.org_code IN (SELECT org_code FROM prev) AS reported_previous
-        FROM everyone e ORDER BY e.county, e.org_code
+        ),
+        -- a rejected row has no city, an expected one may lack it: its county's
+        county_city AS (SELECT county, min(city) AS city FROM {table}
+                        WHERE city IS NOT NULL GROUP BY county)
+        SELECT e.* REPLACE (COALESCE(e.city, cc.city) AS city),
+               e.org_code IN (SELECT org_code FROM prev) AS reported_previous
+        FROM everyone e LEFT JOIN county_city cc ON cc.county = e.county
+        ORDER BY e.county, e.org_code
     """
 
 
