@@ -261,3 +261,59 @@ def test_a_rejected_row_counts_in_its_countys_city() -> None:
     }
     assert (reporting["乙市"]["expected"], reporting["乙市"]["rejected"]) == (2, 1)
     assert reporting["甲市"]["rejected"] == 0
+
+
+def _city_reporting(result: AuditResult) -> dict[str, dict[str, Any]]:
+    return {
+        r["unit"]: r["reporting"]
+        for r in to_json_dict(result)["results"]
+        if r["level"] == "city" and r["target_id"] == "signing"
+    }
+
+
+def test_missing_institutions_of_an_unknown_city_count_where_its_values_do() -> None:
+    """北县 never names its city and no register does (two cities in the store): its
+    missing N9 makes its own unit (the target set's area) incomplete, not 甲市."""
+    con = store()
+    insert_rows(
+        con,
+        "2024Q2",
+        [
+            _signing("A1", "东区", "甲市", 500),
+            _signing("N1", "北县", None, 300),
+            _signing("N9", "北县", None, 900),
+            _signing("S1", "南县", "乙市", 100),
+        ],
+    )
+    insert_rows(
+        con, "2024Q3", [_signing("A1", "东区", "甲市", 500), _signing("N1", "北县", None, 300)]
+    )
+    reporting = _city_reporting(_audit(con))
+    assert (reporting["甲市"]["expected"], reporting["甲市"]["missing"]) == (1, 0)
+    assert (reporting["测试市"]["expected"], reporting["测试市"]["missing"]) == (2, 1)
+
+
+def test_a_superseded_row_does_not_decide_a_blank_city() -> None:
+    """E0's first 2024Q2 file named 乙市 by mistake; the file sent after it says 甲市. The
+    store names one city, so 西区's blank rows are 甲市's, as in a store without the typo."""
+    con = store()
+    insert_rows(con, "2024Q2", [_signing("E0", "东区", "乙市", 500)], path="typo.xlsx")
+    insert_rows(con, "2024Q2", [_signing("E0", "东区", "甲市", 500)], path="fixed.xlsx")
+    insert_rows(
+        con, "2024Q3", [_signing("E0", "东区", "甲市", 500), _signing("W1", "西区", None, 300)]
+    )
+    assert _cities(_audit(con)) == pytest.approx({"甲市": 800 / 2000})
+
+
+def test_a_rejected_institution_counts_in_the_city_it_was_expected_in() -> None:
+    """鼓楼区 under both cities: G3 (甲市 last quarter) rejected now counts for 甲市."""
+    from test_verdicts_registers import _reject
+
+    con = store()
+    both = [_signing("G1", "鼓楼区", "甲市", 500), _signing("G2", "鼓楼区", "乙市", 300)]
+    insert_rows(con, "2024Q2", [*both, _signing("G3", "鼓楼区", "甲市", 100)])
+    insert_rows(con, "2024Q3", both)
+    _reject(con, "G3", "鼓楼区", "2024Q3")
+    reporting = _city_reporting(_audit(con))
+    assert (reporting["甲市"]["expected"], reporting["甲市"]["rejected"]) == (2, 1)
+    assert (reporting["乙市"]["expected"], reporting["乙市"]["rejected"]) == (1, 0)

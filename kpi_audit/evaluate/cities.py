@@ -8,7 +8,7 @@ city is instead taken, per period and county, from
 1. ``county_rows``: the city the county's other rows of the period name (the first,
    should they name several);
 2. ``county_elsewhere``: the city the county's rows of other periods name, when they name
-   one city only;
+   one city only (the current rows: a superseded one no longer counts);
 3. ``area_register``: the city the area register gives the county (its latest year),
    when it gives one city only;
 4. ``only_city``: the one city the store names (its submissions and the area register),
@@ -41,6 +41,14 @@ def fills_table(superseded: str) -> str:
     return f"{superseded}_cities"
 
 
+# Each county's city in the area register (its latest year), when it gives one only.
+REGISTER_CITIES = (
+    "SELECT county, min(city) AS city FROM (SELECT county, city FROM current_area_register "
+    "WHERE city IS NOT NULL QUALIFY rank() OVER (PARTITION BY county ORDER BY year DESC) = 1) "
+    "GROUP BY county HAVING count(DISTINCT city) = 1"
+)
+
+
 def make_fills(
     con: duckdb.DuckDBPyConnection, rows: str, labels: Sequence[str], table: str
 ) -> bool:
@@ -59,13 +67,10 @@ def make_fills(
         WITH w AS (SELECT eval_period, county, city FROM {rows}),
         own AS (SELECT eval_period, county, min(city) AS city FROM w
                 WHERE city IS NOT NULL GROUP BY eval_period, county),
-        elsewhere AS (SELECT county, min(city) AS city FROM submissions
+        elsewhere AS (SELECT county, min(city) AS city FROM current_submissions
                       WHERE city IS NOT NULL GROUP BY county HAVING count(DISTINCT city) = 1),
-        latest AS (SELECT county, city FROM current_area_register WHERE city IS NOT NULL
-                   QUALIFY rank() OVER (PARTITION BY county ORDER BY year DESC) = 1),
-        reg AS (SELECT county, min(city) AS city FROM latest GROUP BY county
-                HAVING count(DISTINCT city) = 1),
-        named AS (SELECT DISTINCT city FROM submissions WHERE city IS NOT NULL
+        reg AS ({REGISTER_CITIES}),
+        named AS (SELECT DISTINCT city FROM current_submissions WHERE city IS NOT NULL
                   UNION SELECT DISTINCT city FROM current_area_register WHERE city IS NOT NULL),
         single AS (SELECT min(city) AS city FROM named HAVING count(*) = 1),
         blank AS (SELECT eval_period, county, count(*) AS n_rows FROM w

@@ -120,7 +120,7 @@ def measure(
             table,
             p,
             list(dict.fromkeys([str(p), *source_labels([p], loaded)])),
-            area,
+            named,  # where a roster row no city is known for counts: as its values do
             min_reporting=thresholds[0],
             max_missing_share=thresholds[1],
         )

@@ -26,6 +26,7 @@ import polars as pl
 
 from kpi_audit.core.models import Indicator
 from kpi_audit.core.periods import Period
+from kpi_audit.evaluate.cities import REGISTER_CITIES
 from kpi_audit.evaluate.indicator_sql import YOY_KINDS, prior_share_sql
 from kpi_audit.evaluate.indicators import _families
 from kpi_audit.evaluate.rows import rejects_sql
@@ -78,14 +79,18 @@ def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]
     return f"""
         WITH cur AS (SELECT DISTINCT org_code, org_name, county, city FROM {table}
                      WHERE eval_period = {cur}),
-        rej AS (
-            SELECT org_code, any_value(org_name) AS org_name, any_value(county) AS county,
-                   CAST(NULL AS VARCHAR) AS city
-            FROM ({rejects_sql(labels)})
-            WHERE org_code IS NOT NULL AND org_code NOT IN (SELECT org_code FROM cur)
-            GROUP BY org_code
-        ),
         exp AS ({expected}),
+        -- a rejected row keeps no city: the one it was expected under, if any
+        rej AS (
+            SELECT r.org_code,
+                   -- the name it was expected under, else its first rejected row's
+                   COALESCE(any_value(x.org_name),
+                            first(r.org_name ORDER BY r.file_id, r.source_row)) AS org_name,
+                   any_value(r.county) AS county, any_value(x.city) AS city
+            FROM ({rejects_sql(labels)}) r LEFT JOIN exp x ON x.org_code = r.org_code
+            WHERE r.org_code IS NOT NULL AND r.org_code NOT IN (SELECT org_code FROM cur)
+            GROUP BY r.org_code
+        ),
         prev AS (SELECT DISTINCT org_code FROM {table} WHERE eval_period = {prev}),
         everyone AS (
             SELECT *, 'reported' AS status FROM cur
@@ -94,12 +99,14 @@ def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]
             WHERE org_code NOT IN (SELECT org_code FROM cur)
               AND org_code NOT IN (SELECT org_code FROM rej)
         ),
-        -- a rejected row has no city, an expected one may lack it: its county's
-        county_city AS (SELECT county, min(city) AS city FROM {table}
-                        WHERE city IS NOT NULL GROUP BY county)
-        SELECT e.* REPLACE (COALESCE(e.city, cc.city) AS city),
+        -- else the one city its county's rows name, else the area register's
+        county_city AS (SELECT county, min(city) AS city FROM {table} WHERE city IS NOT NULL
+                        GROUP BY county HAVING count(DISTINCT city) = 1),
+        register_city AS ({REGISTER_CITIES})
+        SELECT e.* REPLACE (COALESCE(e.city, cc.city, rc.city) AS city),
                e.org_code IN (SELECT org_code FROM prev) AS reported_previous
         FROM everyone e LEFT JOIN county_city cc ON cc.county = e.county
+        LEFT JOIN register_city rc ON rc.county = e.county
         ORDER BY e.county, e.org_code
     """
 

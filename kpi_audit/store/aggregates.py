@@ -74,7 +74,8 @@ def fingerprints(con: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> dict
     cities = []
     if any(blank for *_, blank in years):
         (pairs,) = con.execute(
-            "SELECT bit_xor(DISTINCT hash(county, city)) FROM submissions WHERE city IS NOT NULL"
+            "SELECT bit_xor(DISTINCT hash(county, city)) FROM current_submissions "
+            "WHERE city IS NOT NULL"
         ).fetchall()[0]
         cities = [f"cities:{pairs}"]
     present = _tables(con)
