@@ -98,16 +98,24 @@ def _roster_sql(expected: str, table: str, period: Period, labels: Sequence[str]
             UNION ALL SELECT org_code, org_name, county, city, 'missing' FROM exp
             WHERE org_code NOT IN (SELECT org_code FROM cur)
               AND org_code NOT IN (SELECT org_code FROM rej)
-        ),
-        -- else the one city its county's rows name, else the area register's
-        county_city AS (SELECT county, min(city) AS city FROM {table} WHERE city IS NOT NULL
-                        GROUP BY county HAVING count(DISTINCT city) = 1),
-        register_city AS ({REGISTER_CITIES})
-        SELECT e.* REPLACE (COALESCE(e.city, cc.city, rc.city) AS city),
-               e.org_code IN (SELECT org_code FROM prev) AS reported_previous
-        FROM everyone e LEFT JOIN county_city cc ON cc.county = e.county
-        LEFT JOIN register_city rc ON rc.county = e.county
-        ORDER BY e.county, e.org_code
+        )
+        SELECT e.*, e.org_code IN (SELECT org_code FROM prev) AS reported_previous
+        FROM everyone e ORDER BY e.county, e.org_code
+    """
+
+
+def _county_cities_sql(table: str, counties: Sequence[str]) -> str:
+    """county → city for ``counties``: the one city its rows of the window name, else
+    the area register's (for roster rows without a city: a rejected row keeps none)."""
+    listed = ", ".join(sql_literal(c) for c in counties)
+    return f"""
+        WITH own AS (SELECT county, min(city) AS city FROM {table}
+                     WHERE city IS NOT NULL AND county IN ({listed})
+                     GROUP BY county HAVING count(DISTINCT city) = 1),
+        reg AS ({REGISTER_CITIES})
+        SELECT county, COALESCE(own.city, reg.city) AS city
+        FROM own FULL OUTER JOIN reg USING (county)
+        WHERE county IN ({listed}) AND COALESCE(own.city, reg.city) IS NOT NULL
     """
 
 
@@ -196,6 +204,14 @@ def build_reporting(
     basis: ExpectedBasis = basis_found
     roster = con.sql(_roster_sql(expected, table, period, labels)).pl()
     roster = roster.select([pl.col(c).cast(t) for c, t in ROSTER_SCHEMA.items()])
+    blank = roster.filter(pl.col("city").is_null() & pl.col("county").is_not_null())
+    if blank.height:  # asked only then: a national window is millions of rows
+        counties = blank.get_column("county").unique().sort().to_list()
+        found = dict(con.execute(_county_cities_sql(table, counties)).fetchall())
+        if found:
+            roster = roster.with_columns(
+                pl.col("city").fill_null(pl.col("county").replace_strict(found, default=None))
+            )
     if not roster.height:
         basis = "none"
     elif basis == "previous_period" and not roster["reported_previous"].any():
