@@ -39,7 +39,7 @@ MAX_MERGES = 20_000
 _OVERLAP = 512
 # Never copied down: a count would be counted once per row, a code or a name would make
 # one institution of several.
-_NOT_FILLED = frozenset({"org_code", "org_name"})
+NOT_FILLED = frozenset({"org_code", "org_name"})
 
 
 class MergeCollector:
@@ -88,7 +88,7 @@ class MergedColumn:
 
 def submission_fillable(field: str) -> bool:
     """Whether a submission field merged down is filled into the rows below."""
-    return field not in _NOT_FILLED and FIELDS_BY_ID[field].type != "int"
+    return field not in NOT_FILLED and FIELDS_BY_ID[field].type != "int"
 
 
 def fill_merged(

@@ -25,7 +25,7 @@ from kpi_audit.ingest.coerce import (
 )
 from kpi_audit.ingest.coerce import numeric_text as _numeric_text
 from kpi_audit.ingest.headers import unit_factor
-from kpi_audit.ingest.merged import fill_merged, merged_issue
+from kpi_audit.ingest.merged import NOT_FILLED, fill_merged, merged_issue
 from kpi_audit.ingest.read import HEADER_SCAN_ROWS, FileGrids, _Grid, file_grids
 from kpi_audit.ingest.register_fields import (
     REGISTER_FIELDS,
@@ -86,7 +86,7 @@ def _register_fillable(kind: RegisterKind) -> Callable[[str], bool]:
     rows below; its counts, codes and names are not (a copied count counts twice, a
     copied code or name makes one unit of several)."""
     kinds = {f.id: f.kind for f in REGISTER_FIELDS[kind]}
-    return lambda fid: kinds[fid] not in ("int", "code") and fid != "org_name"
+    return lambda fid: fid not in NOT_FILLED and kinds[fid] not in ("int", "code")
 
 
 def _merged_filled(
